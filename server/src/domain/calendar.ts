@@ -1,0 +1,134 @@
+import { DecisionError } from './decision-error.js';
+import { formatDay, parseDay, weekdayOf, type DayNumber } from './date.js';
+import type { CalendarDocument, CalendarKind } from './ruleset-document.js';
+
+/** Why a day is not a business day: a weekend or a named holiday. */
+export interface NonBusinessReason {
+  readonly kind: 'weekend' | 'holiday';
+  readonly name: string;
+}
+
+/**
+ * A business-day calendar over an explicit covered range, precomputed so that every question is O(1):
+ * `rank[i]` counts business days in [from, from + i]; `businessDays` lists them in order.
+ */
+export class Calendar {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: CalendarKind;
+  readonly from: DayNumber;
+  readonly to: DayNumber;
+  readonly fromText: string;
+  readonly toText: string;
+  readonly weekend: readonly number[];
+  readonly unionOf: readonly string[];
+  readonly source: string;
+  private readonly holidayNames: ReadonlyMap<DayNumber, string>;
+  private readonly rank: Int32Array;
+  private readonly businessDays: Int32Array;
+  private readonly texts: string[];
+
+  constructor(doc: CalendarDocument) {
+    this.id = doc.id;
+    this.name = doc.name;
+    this.kind = doc.kind;
+    this.from = parseDay(doc.from);
+    this.to = parseDay(doc.to);
+    this.fromText = doc.from;
+    this.toText = doc.to;
+    this.weekend = [...doc.weekend];
+    this.unionOf = [...doc.unionOf];
+    this.source = doc.source;
+    const names = new Map<DayNumber, string>();
+    for (const h of doc.holidays) names.set(parseDay(h.date), h.name);
+    this.holidayNames = names;
+    const span = this.to - this.from + 1;
+    this.rank = new Int32Array(span);
+    const business: number[] = [];
+    let count = 0;
+    for (let i = 0; i < span; i++) {
+      const day = this.from + i;
+      if (!names.has(day) && !this.weekend.includes(weekdayOf(day))) {
+        business.push(day);
+        count++;
+      }
+      this.rank[i] = count;
+    }
+    this.businessDays = Int32Array.from(business);
+    // Settlement dates are formatted from this table: no string building on the request path.
+    this.texts = new Array<string>(span);
+    for (let i = 0; i < span; i++) this.texts[i] = formatDay(this.from + i);
+  }
+
+  covers(day: DayNumber): boolean {
+    return day >= this.from && day <= this.to;
+  }
+
+  private outOfRange(day: DayNumber, field: string): DecisionError {
+    const text = formatDay(day);
+    return new DecisionError(
+      'CALENDAR_OUT_OF_RANGE',
+      `${field} ${text} is outside calendar ${this.id}, which covers ${this.fromText}..${this.toText}`,
+      { field, value: text, calendar_id: this.id, covered_from: this.fromText, covered_to: this.toText },
+    );
+  }
+
+  isBusinessDay(day: DayNumber, field = 'date'): boolean {
+    if (day < this.from || day > this.to) throw this.outOfRange(day, field);
+    const i = day - this.from;
+    return this.rank[i] !== (i === 0 ? 0 : this.rank[i - 1]);
+  }
+
+  /** Why `day` is not a business day, or null when it is one. */
+  nonBusinessReason(day: DayNumber): NonBusinessReason | null {
+    const holiday = this.holidayNames.get(day);
+    if (holiday !== undefined) return { kind: 'holiday', name: holiday };
+    if (this.weekend.includes(weekdayOf(day))) return { kind: 'weekend', name: 'weekend' };
+    return null;
+  }
+
+  holidayName(day: DayNumber): string | undefined {
+    return this.holidayNames.get(day);
+  }
+
+  /**
+   * The `n`-th business day strictly after `day` (n >= 1); for n = 0, `day` itself when it is a
+   * business day, else the next business day. Throws CALENDAR_OUT_OF_RANGE past the covered range.
+   */
+  addBusinessDays(day: DayNumber, n: number): DayNumber {
+    if (day < this.from || day > this.to) throw this.outOfRange(day, 'trade_date');
+    const i = day - this.from;
+    const before = this.rank[i] as number;
+    let index: number;
+    if (n === 0) {
+      const isBusiness = before !== (i === 0 ? 0 : this.rank[i - 1]);
+      if (isBusiness) return day;
+      index = before;
+    } else {
+      index = before + n - 1;
+    }
+    const result = this.businessDays[index];
+    if (result === undefined) throw this.outOfRange(this.to + 1, 'settlement_date');
+    return result;
+  }
+
+  /** Number of business days in (a, b]; both must be covered. */
+  businessDaysBetween(a: DayNumber, b: DayNumber): number {
+    if (!this.covers(a)) throw this.outOfRange(a, 'from');
+    if (!this.covers(b)) throw this.outOfRange(b, 'to');
+    return (this.rank[b - this.from] as number) - (this.rank[a - this.from] as number);
+  }
+
+  /** `YYYY-MM-DD` of a covered day, from a precomputed table. */
+  text(day: DayNumber): string {
+    const t = this.texts[day - this.from];
+    return t ?? formatDay(day);
+  }
+
+  /** Holidays (not weekends) in [from, to], clamped to the covered range. */
+  holidaysIn(from: DayNumber, to: DayNumber): { day: DayNumber; name: string }[] {
+    const out: { day: DayNumber; name: string }[] = [];
+    for (const [day, name] of this.holidayNames) if (day >= from && day <= to) out.push({ day, name });
+    return out.sort((x, y) => x.day - y.day);
+  }
+}

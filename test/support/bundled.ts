@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { parseDay } from '../../server/src/domain/date.js';
+import { Ruleset } from '../../server/src/domain/ruleset.js';
+import { compilePack, type CompiledPack } from '../../server/src/pack/compile-pack.js';
+
+export const RULES_DIR = resolve(import.meta.dirname, '../../server/rules');
+/** A fixed "today" so horizon warnings do not drift with the wall clock. */
+export const TODAY = parseDay('2026-11-27');
+
+let cached: { pack: CompiledPack; ruleset: Ruleset } | null = null;
+
+/** The bundled pack, compiled once per test file. */
+export function bundled(): { pack: CompiledPack; ruleset: Ruleset } {
+  if (cached) return cached;
+  const pack = compilePack(RULES_DIR, { today: TODAY });
+  if (!pack.document || !pack.hash) {
+    throw new Error(`bundled pack does not compile:\n${pack.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join('\n')}`);
+  }
+  cached = { pack, ruleset: new Ruleset(pack.document, { version: 0, hash: pack.hash }) };
+  return cached;
+}
+
+/** Is `date` a business day of calendar `id` in the bundled pack? */
+export function isBusiness(id: string, date: string): boolean {
+  const cal = bundled().ruleset.calendars.get(id);
+  if (!cal) throw new Error(`no calendar ${id}`);
+  return cal.isBusinessDay(parseDay(date));
+}
