@@ -55,9 +55,8 @@ export class Calendar {
       this.rank[i] = count;
     }
     this.businessDays = Int32Array.from(business);
-    // Settlement dates are formatted from this table: no string building on the request path.
+    // Settlement dates are formatted once per day and then served from this table.
     this.texts = new Array<string>(span);
-    for (let i = 0; i < span; i++) this.texts[i] = formatDay(this.from + i);
   }
 
   covers(day: DayNumber): boolean {
@@ -119,10 +118,10 @@ export class Calendar {
     return (this.rank[b - this.from] as number) - (this.rank[a - this.from] as number);
   }
 
-  /** `YYYY-MM-DD` of a covered day, from a precomputed table. */
+  /** `YYYY-MM-DD` of a covered day, formatted at most once per day. */
   text(day: DayNumber): string {
-    const t = this.texts[day - this.from];
-    return t ?? formatDay(day);
+    const i = day - this.from;
+    return (this.texts[i] ??= formatDay(day));
   }
 
   /** Holidays (not weekends) in [from, to], clamped to the covered range. */

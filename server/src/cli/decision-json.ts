@@ -1,0 +1,30 @@
+import type { Decision } from '../domain/ruleset.js';
+
+/** The JSON shape of a decision on the command line: proto field names (snake_case). */
+export interface DecisionJson {
+  readonly trade_date: string;
+  readonly asset_class: string;
+  readonly market: string;
+  readonly settlement_date: string;
+  readonly rule_id: string;
+  readonly rule_name: string;
+  readonly cycle_days: number;
+  readonly calendar_id: string;
+  readonly ruleset_version: number;
+  readonly ruleset_hash: string;
+}
+
+export function decisionJson(d: Decision): DecisionJson {
+  return {
+    trade_date: d.tradeDate,
+    asset_class: d.rule.assetClass,
+    market: d.rule.market,
+    settlement_date: d.settlementDate,
+    rule_id: d.rule.id,
+    rule_name: d.rule.name,
+    cycle_days: d.rule.cycleDays,
+    calendar_id: d.rule.settlementCalendar.id,
+    ruleset_version: d.rulesetVersion,
+    ruleset_hash: d.rulesetHash,
+  };
+}

@@ -1,0 +1,79 @@
+import { DecisionError } from '../domain/decision-error.js';
+import { calendarCommand } from './calendar-command.js';
+import type { CliIo } from './cli-io.js';
+import { explainCommand } from './explain-command.js';
+import { InvalidPackError } from './load-ruleset.js';
+import { rulesCommand } from './rules-command.js';
+import { settleCommand } from './settle-command.js';
+import { UsageError } from './usage-error.js';
+
+export const USAGE = `usage: tplus <command> [flags]
+
+commands:
+  settle   --market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json]
+  settle   --input FILE|- [--json]          JSON Lines {"trade_date","asset_class","market"} in, one line out each
+  explain  --market MIC --asset-class AC --trade-date YYYY-MM-DD [--json]
+  rules validate [DIR] [--json]
+  rules transition --market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json]
+  rules diff OLD_DIR NEW_DIR [--from D] [--to D] [--json]
+  calendar --id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+  help
+
+Every decision command takes --rules DIR (default: the bundled rule pack).
+Exit codes: 0 ok, 1 decision or validation error, 2 usage error.`;
+
+/** Extra commands supplied by the composition root (e.g. serve), so the CLI core stays I/O-free. */
+export type ExtraCommands = Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>>;
+
+function errnoMessage(e: unknown): string | null {
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && 'path' in e) {
+    return `${e.code}: cannot read ${String(e.path)}`;
+  }
+  return null;
+}
+
+/** Runs one CLI invocation and returns its exit code; errors become one clear line on stderr. */
+export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCommands = {}): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'settle':
+        return await settleCommand(args, io);
+      case 'explain':
+        return explainCommand(args, io);
+      case 'rules':
+        return rulesCommand(args, io);
+      case 'calendar':
+        return calendarCommand(args, io);
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      default: {
+        const run = command === undefined ? undefined : extra[command];
+        if (run) return await run(args, io);
+        throw new UsageError(command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`tplus: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof DecisionError) {
+      io.stderr.write(`tplus: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof InvalidPackError) {
+      io.stderr.write(`tplus: ${e.message}\n`);
+      return 1;
+    }
+    const errno = errnoMessage(e);
+    if (errno !== null) {
+      io.stderr.write(`tplus: ${errno}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,68 @@
+import { DecisionError } from './decision-error.js';
+import { formatDay, parseDay, type DayNumber } from './date.js';
+import type { Ruleset } from './ruleset.js';
+
+export interface DiffExample {
+  readonly tradeDate: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** A run of consecutive trade dates of one key whose answer changes between two rulesets. */
+export interface DiffRange {
+  readonly assetClass: string;
+  readonly market: string;
+  readonly from: string;
+  readonly to: string;
+  readonly changedDates: number;
+  readonly examples: readonly DiffExample[];
+}
+
+/** The answer as comparable text: a settlement date, or the error code. */
+function outcome(ruleset: Ruleset, tradeDate: string, assetClass: string, market: string): string {
+  try {
+    return ruleset.decide(tradeDate, assetClass, market).settlementDate;
+  } catch (e) {
+    if (e instanceof DecisionError) return e.code;
+    throw e;
+  }
+}
+
+function keysOf(ruleset: Ruleset): string[] {
+  return ruleset.rules.map((r) => `${r.assetClass}\u0000${r.market}`);
+}
+
+/**
+ * Every trade date in [from, to] whose answer differs between `before` and `after`, grouped into ranges
+ * per (asset class, market). Ranges that are interrupted only by days answering the same are split.
+ */
+export function diffRulesets(
+  before: Ruleset,
+  after: Ruleset,
+  from: DayNumber = parseDay('2000-01-01'),
+  to: DayNumber = parseDay('2035-12-31'),
+  maxExamples = 3,
+): DiffRange[] {
+  const keys = [...new Set([...keysOf(before), ...keysOf(after)])].sort();
+  const out: DiffRange[] = [];
+  for (const key of keys) {
+    const [assetClass = '', market = ''] = key.split('\u0000');
+    let open: { from: string; to: string; changedDates: number; examples: DiffExample[] } | null = null;
+    for (let day = from; day <= to; day++) {
+      const tradeDate = formatDay(day);
+      const a = outcome(before, tradeDate, assetClass, market);
+      const b = outcome(after, tradeDate, assetClass, market);
+      if (a === b) {
+        if (open) out.push({ assetClass, market, ...open });
+        open = null;
+        continue;
+      }
+      open ??= { from: tradeDate, to: tradeDate, changedDates: 0, examples: [] };
+      open.to = tradeDate;
+      open.changedDates++;
+      if (open.examples.length < maxExamples) open.examples.push({ tradeDate, before: a, after: b });
+    }
+    if (open) out.push({ assetClass, market, ...open });
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Composition root: the only place that reads process.env, argv and the clock, and wires the CLI.
+ */
+import { fileURLToPath } from 'node:url';
+import { formatDay, INVALID_DAY, parseDay } from './domain/date.js';
+import { runCli } from './cli/run-cli.js';
+
+const bundledRules = fileURLToPath(new URL('../rules', import.meta.url));
+
+function today(): number {
+  const override = process.env['TPLUS_TODAY'];
+  const text = override ?? formatDay(Math.floor(Date.now() / 86_400_000));
+  const day = parseDay(text);
+  if (day === INVALID_DAY) {
+    process.stderr.write(`tplus: TPLUS_TODAY ${JSON.stringify(text)} is not a valid YYYY-MM-DD date\n`);
+    process.exit(2);
+  }
+  return day;
+}
+
+// A closed stdout (e.g. `tplus ... | head`) ends the process quietly instead of throwing EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  today: today(),
+  defaultRulesDir: bundledRules,
+});
+process.exitCode = code;

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../server/src/cli/run-cli.js';
+import { RULES_DIR, TODAY } from './bundled.js';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured streams (fast; for behaviour). */
+export async function cli(argv: readonly string[], stdinText = ''): Promise<CliResult> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  stdin.end(stdinText);
+  const code = await runCli(argv, { stdin, stdout, stderr, today: TODAY, defaultRulesDir: RULES_DIR });
+  return { code, stdout: out, stderr: err };
+}
+
+export const MAIN = resolve(import.meta.dirname, '../../server/dist/main.js');
+
+/** Runs the built `tplus` binary as a real child process (for exit codes and streams). */
+export function cliProcess(argv: readonly string[], stdinText = ''): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...argv], { env: { ...process.env, TPLUS_TODAY: '2026-11-27' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout: out, stderr: err }));
+    child.stdin.end(stdinText);
+  });
+}
