@@ -226,7 +226,8 @@ export function readPackFiles(dir: string): PackSources {
   const files = listYaml(dir);
   if (files.length === 0) problems.push({ severity: 'error', file: dir, line: 1, path: '', message: 'no *.yaml files found' });
   for (const full of files) {
-    const file = relative(process.cwd(), full) || full;
+    const rel = relative(process.cwd(), full);
+    const file = rel === '' || rel.startsWith('..') ? full : rel;
     const lines = new LineCounter();
     const doc = parseDocument(readFileSync(full, 'utf8'), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const r = new YamlReader(file, lines, problems);
