@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: every figure is a ratio to a baseline measured in the same run, because the machines
+ * this runs on are shared and noisy. Writes bench/results.json and prints a table.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseDay } from '../domain/date.js';
+import { Ruleset } from '../domain/ruleset.js';
+import { compilePack } from '../pack/compile-pack.js';
+import { coreBench } from './core-bench.js';
+import type { BenchResult } from './measure.js';
+
+const repetitions = Number(process.env['BENCH_REPETITIONS'] ?? '5');
+const rulesDir = fileURLToPath(new URL('../../rules', import.meta.url));
+const outDir = fileURLToPath(new URL('../../../bench', import.meta.url));
+
+const pack = compilePack(rulesDir, { today: parseDay(new Date().toISOString().slice(0, 10)) });
+if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not compile: run `tplus rules validate`');
+const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
+
+const results: BenchResult[] = [...coreBench(ruleset, repetitions)];
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);
+for (const r of results) {
+  console.log(
+    `${r.name.padEnd(58)} ${fmt(r.value).padStart(9)} ${fmt(r.min).padStart(8)} ${fmt(r.max).padStart(8)}  ${r.unit.padEnd(6)}  ${r.ratio.toFixed(2)}x ${r.baselineName}`,
+  );
+}
+mkdirSync(outDir, { recursive: true });
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), platform: process.platform };
+writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, repetitions, results }, null, 2)}\n`);
+console.log(`\nwrote ${outDir}/results.json (${machine.cpus} × ${machine.cpuModel}, Node ${machine.node})`);
