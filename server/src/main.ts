@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { formatDay, INVALID_DAY, parseDay } from './domain/date.js';
 import { runCli } from './cli/run-cli.js';
+import { runServe } from './sidecar/index.js';
 
 const bundledRules = fileURLToPath(new URL('../rules', import.meta.url));
 
@@ -25,7 +26,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await runCli(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+if (argv[0] === 'serve') {
+  // The sidecar runs until SIGTERM/SIGINT and a clean shutdown; then nothing may keep the process up.
+  process.exit(await runServe(argv.slice(1), process.env));
+}
+const code = await runCli(argv, {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

@@ -17,6 +17,8 @@ commands:
   rules transition --market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json]
   rules diff OLD_DIR NEW_DIR [--from D] [--to D] [--json]
   calendar --id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+  serve    [--listen HOST:PORT|off] [--socket PATH|off] [--metrics-listen HOST:PORT|off] [--data-dir DIR] ...
+           the gRPC sidecar (npm start); tplus serve --help lists every flag
   help
 
 Every decision command takes --rules DIR (default: the bundled rule pack).

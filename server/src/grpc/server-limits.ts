@@ -1,0 +1,37 @@
+import type { ServerOptions } from '@grpc/grpc-js';
+
+/** Limits of one sidecar's gRPC server; every one configurable, every default safe. */
+export interface ServerLimits {
+  /** Largest message received or sent, in bytes. */
+  readonly maxMessageBytes: number;
+  /** Most items in one BatchGetSettlementDates call. */
+  readonly maxBatchItems: number;
+  /** Most items in one BatchGetSettlementDatesColumnar call. */
+  readonly maxColumnarItems: number;
+  /** HTTP/2 concurrent streams (calls) per connection. */
+  readonly maxConcurrentStreams: number;
+  /** Interval of server keepalive pings on idle connections, and how long to wait for the answer. */
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxBatchItems: 10_000,
+  maxColumnarItems: 100_000,
+  maxConcurrentStreams: 1_000,
+  keepaliveTimeMs: 60_000,
+  keepaliveTimeoutMs: 20_000,
+});
+
+/** grpc-js server options implementing the limits. */
+export function serverOptions(limits: ServerLimits): ServerOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxMessageBytes,
+    'grpc.max_send_message_length': limits.maxMessageBytes,
+    'grpc.max_concurrent_streams': limits.maxConcurrentStreams,
+    'grpc.keepalive_time_ms': limits.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': limits.keepaliveTimeoutMs,
+    'grpc.keepalive_permit_without_calls': 1,
+  };
+}

@@ -1,0 +1,79 @@
+import type { Explanation } from '../domain/explain.js';
+import { formatExplanation } from '../domain/explain.js';
+import type { Decision, Rule } from '../domain/ruleset.js';
+import type { SettlementDecisionMessage } from './wire-types.js';
+
+export function decisionMessage(d: Decision): SettlementDecisionMessage {
+  const rule = d.rule;
+  return {
+    settlementDate: d.settlementDate,
+    ruleId: rule.id,
+    ruleName: rule.name,
+    cycleDays: rule.cycleDays,
+    calendarId: rule.settlementCalendar.id,
+    rulesetVersion: d.rulesetVersion,
+    rulesetHash: d.rulesetHash,
+  };
+}
+
+export interface ExplainMessage {
+  readonly decision: SettlementDecisionMessage;
+  readonly candidates: readonly {
+    ruleId: string;
+    effectiveFrom: string;
+    effectiveTo: string;
+    cycleDays: number;
+    matched: boolean;
+    why: string;
+  }[];
+  readonly tradingDay: { calendarId: string; open: boolean; reason: string } | null;
+  readonly steps: readonly { date: string; counted: boolean; count: number; skippedBecause: string }[];
+  readonly text: string;
+  readonly ruleSource: string;
+}
+
+export function explainMessage(e: Explanation): ExplainMessage {
+  return {
+    decision: decisionMessage(e.decision),
+    candidates: e.candidates.map((c) => ({
+      ruleId: c.ruleId,
+      effectiveFrom: c.from,
+      effectiveTo: c.to,
+      cycleDays: c.cycleDays,
+      matched: c.matched,
+      why: c.why,
+    })),
+    tradingDay: e.tradingDay && { calendarId: e.tradingDay.calendarId, open: e.tradingDay.open, reason: e.tradingDay.reason ?? '' },
+    steps: e.steps.map((s) => ({ date: s.date, counted: s.counted, count: s.count, skippedBecause: s.skippedBecause ?? '' })),
+    text: formatExplanation(e),
+    ruleSource: e.decision.rule.source,
+  };
+}
+
+export interface RuleInfoMessage {
+  readonly ruleId: string;
+  readonly name: string;
+  readonly assetClass: string;
+  readonly market: string;
+  readonly effectiveFrom: string;
+  readonly effectiveTo: string;
+  readonly cycleDays: number;
+  readonly settlementCalendarId: string;
+  readonly tradingCalendarId: string;
+  readonly source: string;
+}
+
+export function ruleInfoMessage(r: Rule): RuleInfoMessage {
+  return {
+    ruleId: r.id,
+    name: r.name,
+    assetClass: r.assetClass,
+    market: r.market,
+    effectiveFrom: r.fromText,
+    effectiveTo: r.toText,
+    cycleDays: r.cycleDays,
+    settlementCalendarId: r.settlementCalendar.id,
+    tradingCalendarId: r.tradingCalendar?.id ?? '',
+    source: r.source,
+  };
+}

@@ -1,0 +1,29 @@
+import type { ServerLimits } from '../grpc/server-limits.js';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A validated, frozen sidecar configuration. Paths are absolute; null = that listener is off. */
+export interface SidecarConfig {
+  readonly dataDir: string;
+  /** TCP listener, e.g. 127.0.0.1:50051. */
+  readonly listen: ListenAddress | null;
+  /** Unix socket path. */
+  readonly socket: string | null;
+  /** Prometheus /metrics HTTP listener. */
+  readonly metricsListen: ListenAddress | null;
+  /** The bundled rule pack used to seed an empty store. */
+  readonly rulesDir: string;
+  /** Ruleset versions kept locally for ruleset_version-pinned requests. */
+  readonly keepVersions: number;
+  /** How long shutdown waits for in-flight calls before cancelling them. */
+  readonly shutdownGraceMs: number;
+  readonly limits: ServerLimits;
+}
+
+/** `host:port` as grpc-js and people write it (IPv6 hosts in brackets). */
+export function formatAddress(a: ListenAddress): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}

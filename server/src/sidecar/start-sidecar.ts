@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { createSettlementServer } from '../grpc/create-settlement-server.js';
+import { RulesetHolder } from '../grpc/ruleset-holder.js';
+import { SidecarMetrics } from '../metrics/sidecar-metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { buildSnapshot, type RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import { RulesetStore } from '../store/ruleset-store.js';
+import type { StoredRuleset } from '../store/stored-ruleset.js';
+import { syncBundledPack } from '../store/sync-bundled-pack.js';
+import { dayOf, type Clock } from './clock.js';
+import type { Logger } from './json-logger.js';
+import { formatAddress, type SidecarConfig } from './sidecar-config.js';
+import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
+import { claimSocketPath } from './socket-file.js';
+
+export const DATABASE_FILE = 'rulesets.db';
+
+export interface SidecarDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The sidecar's own metrics registry. */
+  readonly registry: Registry;
+  /** Node process metrics in the registry (default true). */
+  readonly processMetrics?: boolean;
+}
+
+export interface SidecarHandle {
+  /** `host:port` actually bound (port 0 resolved), or null. */
+  readonly tcpAddress: string | null;
+  readonly socketPath: string | null;
+  readonly metricsAddress: string | null;
+  /** The snapshot requests are answered from right now. */
+  current(): RulesetSnapshot;
+  /** Stores a version, makes it active and swaps it in atomically (the path replication will use). */
+  install(entry: StoredRuleset): RulesetSnapshot;
+  /**
+   * Graceful shutdown: NOT_SERVING, stop accepting, drain in-flight calls (bounded), close SQLite,
+   * remove the socket. Idempotent; `immediate` cancels what is still in flight, cleanup still runs.
+   */
+  close(options?: { readonly immediate?: boolean }): Promise<void>;
+}
+
+function loadSnapshot(store: RulesetStore, log: Logger, loadedAt: string, previous: RulesetSnapshot | null): RulesetSnapshot {
+  const built = buildSnapshot(store.rows(), store.activeVersion(), loadedAt, previous);
+  for (const r of built.rejected) log.warn('ruleset_rejected', { version: r.version, reason: r.reason });
+  if (built.snapshot === null) throw new Error(`no usable ruleset in ${store.file}`);
+  return built.snapshot;
+}
+
+/** Opens the store (seeding it when empty), builds the in-memory index, and starts serving. */
+export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
+  const { clock, log } = deps;
+  log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
+  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
+      keepVersions: config.keepVersions,
+      now: () => clock().toISOString(),
+    }));
+    const now = clock();
+    const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(now), now: now.toISOString() });
+    if (sync.action === 'pack-invalid') log.warn('bundled_pack_invalid', { problems: sync.problems });
+    else log.info(`ruleset_${sync.action.replace('-', '_')}`, { ...sync, file: store.file });
+    const holder = new RulesetHolder(loadSnapshot(store, log, now.toISOString(), null));
+    const metrics = new SidecarMetrics({
+      registry: deps.registry,
+      now: clock,
+      calendars: () => holder.current.active.ruleset.calendars.values(),
+      processMetrics: deps.processMetrics ?? true,
+    });
+    const activated = (snapshot: RulesetSnapshot): void => {
+      const r = snapshot.active.ruleset;
+      metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt));
+      log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
+    };
+    activated(holder.current);
+    const grpc = (resources.grpc = createSettlementServer({
+      holder,
+      observer: metrics,
+      limits: config.limits,
+      now: clock,
+      onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
+    }));
+    let tcpAddress: string | null = null;
+    if (config.listen) {
+      const port = await grpc.bind(formatAddress(config.listen));
+      tcpAddress = formatAddress({ host: config.listen.host, port });
+      log.info('listening', { transport: 'tcp', address: tcpAddress });
+    }
+    if (config.socket) {
+      if (await claimSocketPath(config.socket)) log.warn('stale_socket_removed', { path: config.socket });
+      await grpc.bind(`unix:${config.socket}`);
+      resources.socket = config.socket;
+      log.info('listening', { transport: 'unix', path: config.socket });
+    }
+    let metricsServer: MetricsServer | null = null;
+    if (config.metricsListen) {
+      metricsServer = resources.metrics = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+      log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
+    }
+    grpc.setServing(true);
+    log.info('serving', { rulesetVersion: holder.current.active.ruleset.version });
+    let closing: Promise<void> | null = null;
+    let forceNow: (() => void) | null = null;
+    return {
+      tcpAddress,
+      socketPath: config.socket,
+      metricsAddress: metricsServer?.address ?? null,
+      current: () => holder.current,
+      install: (entry) => {
+        store.add(entry, true);
+        const next = loadSnapshot(store, log, clock().toISOString(), holder.current);
+        if (next.active.ruleset.version !== entry.version) throw new Error(`version ${entry.version} was stored but could not be activated`);
+        holder.swap(next);
+        activated(next);
+        return next;
+      },
+      close: (options) => {
+        if (options?.immediate) forceNow?.();
+        closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {
+          forceNow = force;
+          if (options?.immediate) force();
+        });
+        return closing;
+      },
+    };
+  } catch (err) {
+    await shutdownSidecar(resources, log, 0, (force) => force()).catch(() => undefined);
+    throw err;
+  }
+}

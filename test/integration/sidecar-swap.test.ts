@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RulesetDocument } from '../../server/src/domain/ruleset-document.js';
+import { rulesetHash } from '../../server/src/pack/ruleset-hash.js';
+import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
+import { bundled } from '../support/bundled.js';
+import { errorReport, startTestSidecar, tempDir, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
+
+/** The bundled document with the XNYS T+1 rule turned into T+`cycle` (an obvious, checkable change). */
+function variant(version: number, cycle: number): StoredRuleset {
+  const base = bundled().pack.document as RulesetDocument;
+  const document: RulesetDocument = {
+    ...base,
+    rules: base.rules.map((r) => (r.id === 'us-equity-xnys-t1' ? { ...r, cycleDays: cycle } : r)),
+  };
+  return { version, hash: rulesetHash(document), source: 'test-registry', publishedAt: '2026-11-27T10:00:00.000Z', document };
+}
+
+/** Trade 2024-06-03 (Monday) settles T+1 → 06-04 in version 1, and T+3 → 06-06 in the even versions installed here. */
+const EXPECTED: Record<string, string> = { odd: '2024-06-04', even: '2024-06-06' };
+const settlementFor = (version: number): string => (version % 2 === 0 ? EXPECTED['even'] : EXPECTED['odd']) as string;
+const TRADE = { tradeDate: '2024-06-03', assetClass: 'EQUITY', market: 'XNYS' };
+
+describe('atomic ruleset swap', () => {
+  const data = tempDir('tplus-swap-');
+  let sidecar: TestSidecar;
+  let client: TestClient;
+  beforeAll(async () => {
+    sidecar = await startTestSidecar({ keepVersions: 3, dataDir: data.path });
+    client = new TestClient(sidecar.addresses.unix);
+  });
+  afterAll(async () => {
+    client.close();
+    await sidecar.stop();
+    data.remove();
+  });
+
+  it('no batch ever mixes two versions while versions are swapped under load', async () => {
+    let installing = true;
+    let next = 2;
+    const swapper = (async () => {
+      while (installing && next <= 40) {
+        sidecar.handle.install(variant(next, next % 2 === 0 ? 3 : 1));
+        next++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const batches: Message[][] = [];
+    const loaders = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 15; i++) {
+        const res = await client.call<{ results: Message[] }>('BatchGetSettlementDates', { items: Array.from({ length: 500 }, () => TRADE) });
+        batches.push(res.results.map((r) => r['decision'] as Message));
+      }
+    });
+    await Promise.all(loaders);
+    installing = false;
+    await swapper;
+    const seen = new Set<number>();
+    for (const decisions of batches) {
+      const versions = new Set(decisions.map((d) => d['rulesetVersion'] as number));
+      expect(versions.size).toBe(1);
+      const [version] = [...versions] as [number];
+      seen.add(version);
+      expect(new Set(decisions.map((d) => d['settlementDate']))).toEqual(new Set([settlementFor(version)]));
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('keeps the last N versions for pinned requests, refuses older ones, and reports them', async () => {
+    const active = sidecar.handle.current().active.ruleset.version;
+    const info = await client.call<Message>('GetRulesetInfo', {});
+    expect(info['rulesetVersion']).toBe(active);
+    expect((info['heldVersions'] as Message[]).map((h) => h['rulesetVersion'])).toEqual([active, active - 1, active - 2]);
+    const pinned = await client.call<Message>('GetSettlementDate', { ...TRADE, rulesetVersion: active - 1 });
+    expect(pinned).toMatchObject({ rulesetVersion: active - 1, settlementDate: settlementFor(active - 1) });
+    const gone = errorReport(await client.failure('GetSettlementDate', { ...TRADE, rulesetVersion: 1 }));
+    expect(gone.reason).toBe('VERSION_NOT_HELD');
+  });
+
+  it('serves the same active version from its SQLite copy after a restart', async () => {
+    const active = sidecar.handle.current().active.ruleset.version;
+    await sidecar.handle.close();
+    const again = await startTestSidecar({ keepVersions: 3, dataDir: data.path });
+    try {
+      expect(again.handle.current().active.ruleset.version).toBe(active);
+      expect([...again.handle.current().held.keys()]).toEqual([active, active - 1, active - 2]);
+      expect(again.logs.find((l) => String(l['event']).startsWith('ruleset_'))).toMatchObject({ event: 'ruleset_not_bundled' });
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
+describe('start-up without a usable ruleset', () => {
+  it('fails with a clear message when the store is empty and the rule pack does not compile', async () => {
+    const pack = tempDir('tplus-badpack-');
+    try {
+      await expect(startTestSidecar({ rulesDir: pack.path })).rejects.toThrow(/no usable ruleset in .*rulesets\.db/);
+    } finally {
+      pack.remove();
+    }
+  });
+});
