@@ -1,0 +1,26 @@
+// The public surface of @tplus/client-sdk. Everything under internal/ is private.
+export { createSettlementClient } from './settlement-client.js';
+export type { SettlementClient, BatchItemResult, ReconcileSummary } from './settlement-client.js';
+export { SettlementError, Status, CALLER_ERROR_CODES } from './settlement-error.js';
+export { InMemoryLedger } from './provisional-ledger.js';
+export type { ProvisionalLedger, ProvisionalEntry, EntryStatus, Resolution } from './provisional-ledger.js';
+export { JsonlFileLedger } from './jsonl-file-ledger.js';
+export { createShadow } from './shadow.js';
+export type { Shadow, ShadowOptions, ShadowSummary, Disagreement } from './shadow.js';
+export type {
+  SettlementRequest,
+  SettlementDetails,
+  AnswerSource,
+  CallOptions,
+  FallbackOptions,
+  BreakerOptions,
+  TlsOptions,
+  SettlementClientOptions,
+  RpcMethod,
+  BreakerState,
+  BreakerEvent,
+  FallbackEvent,
+  AlertEvent,
+  CorrectedEvent,
+  SettlementClientEvents,
+} from './types.js';

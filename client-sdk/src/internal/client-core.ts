@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type CircuitBreaker from 'opossum';
+import { InMemoryLedger, type ProvisionalLedger } from '../provisional-ledger.js';
+import type { SettlementError } from '../settlement-error.js';
+import type {
+  BreakerState,
+  CallOptions,
+  RpcMethod,
+  SettlementClientEvents,
+  SettlementClientOptions,
+  SettlementDetails,
+  SettlementRequest,
+} from '../types.js';
+import { AlertPolicy } from './alert-policy.js';
+import { createBreaker, stateOf } from './breakers.js';
+import { ClientMetrics, type Outcome } from './client-metrics.js';
+import { EventHub } from './event-hub.js';
+import { FallbackCalendar } from './fallback-calendar.js';
+import { createSettlementStub, type BatchResultMessage, type DecisionMessage, type RequestMessage, type SettlementStub } from './settlement-stub.js';
+import { toSettlementError } from './to-settlement-error.js';
+
+export type BatchItemResult = { readonly ok: true; readonly value: SettlementDetails } | { readonly ok: false; readonly error: SettlementError };
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${name} must be a positive number, got ${String(value)}`);
+  return v;
+}
+
+export function toMessage(req: SettlementRequest): RequestMessage {
+  return {
+    tradeDate: req.tradeDate,
+    assetClass: req.assetClass,
+    market: req.market,
+    ...(req.allowNonTradingDay === undefined ? {} : { allowNonTradingDay: req.allowNonTradingDay }),
+    ...(req.rulesetVersion === undefined ? {} : { rulesetVersion: req.rulesetVersion }),
+  };
+}
+
+export function fromDecision(d: DecisionMessage): SettlementDetails {
+  return {
+    settlementDate: d.settlementDate,
+    source: 'service',
+    provisional: false,
+    cycleDays: d.cycleDays,
+    ruleId: d.ruleId,
+    ruleName: d.ruleName,
+    calendarId: d.calendarId,
+    rulesetVersion: d.rulesetVersion,
+    rulesetHash: d.rulesetHash,
+  };
+}
+
+/** Everything one client holds: the stub, a breaker per method, fallback, ledger, events, metrics. */
+export class ClientCore {
+  readonly stub: SettlementStub;
+  readonly events: EventHub<SettlementClientEvents>;
+  readonly ledger: ProvisionalLedger;
+  readonly deadlineMs: number;
+  readonly batchDeadlineMs: number;
+  readonly unary: CircuitBreaker<[RequestMessage, number], DecisionMessage>;
+  readonly batch: CircuitBreaker<[readonly RequestMessage[], number], BatchResultMessage[]>;
+  private readonly fallbackCalendar: FallbackCalendar | null;
+  private readonly metrics: ClientMetrics | null;
+  private readonly alerts: AlertPolicy;
+
+  constructor(options: SettlementClientOptions, onBreakerClose: () => void) {
+    if (typeof options.address !== 'string' || options.address.length === 0) throw new TypeError('address must be a non-empty string');
+    this.deadlineMs = positive('deadlineMs', options.deadlineMs, 50);
+    this.batchDeadlineMs = Math.max(this.deadlineMs, 1_000);
+    this.fallbackCalendar = options.fallback === false ? null : new FallbackCalendar(options.fallback?.cycleDays ?? 2, options.fallback?.holidays ?? []);
+    this.alerts = new AlertPolicy(positive('alertIntervalMs', options.alertIntervalMs, 60_000), positive('healthyPeriodMs', options.healthyPeriodMs, 60_000));
+    this.ledger = options.ledger ?? new InMemoryLedger();
+    this.metrics = options.registry ? new ClientMetrics(options.registry) : null;
+    this.events = new EventHub((event, error) => {
+      process.emitWarning(`tplus client: a ${event} handler threw: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (options.onAlert) this.events.on('alert', options.onAlert);
+    this.stub = createSettlementStub(options.address, options.tls);
+    const breakerOptions = options.breaker ?? {};
+    this.unary = createBreaker(
+      (req: RequestMessage, deadlineMs: number) =>
+        new Promise<DecisionMessage>((resolve, reject) => {
+          this.stub.GetSettlementDate(req, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value)));
+        }),
+      breakerOptions,
+    );
+    this.batch = createBreaker(
+      (items: readonly RequestMessage[], deadlineMs: number) =>
+        new Promise<BatchResultMessage[]>((resolve, reject) => {
+          this.stub.BatchGetSettlementDates({ items }, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value.results)));
+        }),
+      breakerOptions,
+    );
+    this.watch('GetSettlementDate', this.unary, onBreakerClose);
+    this.watch('BatchGetSettlementDates', this.batch, onBreakerClose);
+  }
+
+  private watch<A extends unknown[], R>(method: RpcMethod, breaker: CircuitBreaker<A, R>, onClose: () => void): void {
+    this.metrics?.breakerState(method, 'closed');
+    breaker.on('open', () => {
+      this.metrics?.breakerState(method, 'open');
+      this.events.emit('breakerOpen', { method, at: Date.now() });
+    });
+    breaker.on('halfOpen', () => {
+      this.metrics?.breakerState(method, 'halfOpen');
+      this.events.emit('breakerHalfOpen', { method, at: Date.now() });
+    });
+    breaker.on('close', () => {
+      this.metrics?.breakerState(method, 'closed');
+      this.events.emit('breakerClose', { method, at: Date.now() });
+      onClose();
+    });
+  }
+
+  breakerState(method: RpcMethod): BreakerState {
+    return method === 'GetSettlementDate' ? stateOf(this.unary) : stateOf(this.batch);
+  }
+
+  record(method: RpcMethod, outcome: Outcome, startedAt: number): void {
+    this.metrics?.request(method, outcome, (performance.now() - startedAt) / 1000);
+  }
+
+  /** Decides what an infrastructure failure turns into: a provisional answer, or the error itself. */
+  fallbackOrThrow(method: RpcMethod, req: SettlementRequest, tradeDay: number, err: SettlementError, call: CallOptions): SettlementDetails {
+    if (this.fallbackCalendar === null || call.fallback === false) throw err;
+    const settlementDate = this.fallbackCalendar.settle(tradeDay);
+    const now = Date.now();
+    const ledgerId = randomUUID();
+    this.ledger.record({ id: ledgerId, request: req, provisionalDate: settlementDate, at: new Date(now).toISOString(), reason: err.reason, status: 'open' });
+    this.metrics?.fallback(method, err.reason);
+    if (this.events.has('fallback')) {
+      this.events.emit('fallback', { method, request: req, settlementDate, errorCode: err.reason, reason: err.message, at: now });
+    }
+    const alert = this.alerts.onFallback(now);
+    if (alert) {
+      this.events.emit('alert', {
+        method,
+        errorCode: err.reason,
+        message: `tplus settlement service unusable (${err.reason}: ${err.message}); answering provisional T+${this.fallbackCalendar.cycleDays} dates`,
+        ...alert,
+        at: now,
+      });
+    }
+    return {
+      settlementDate,
+      source: 'fallback',
+      provisional: true,
+      cycleDays: this.fallbackCalendar.cycleDays,
+      errorCode: err.reason,
+      reason: err.message,
+      ledgerId,
+    };
+  }
+
+  failure(e: unknown): SettlementError {
+    return toSettlementError(e);
+  }
+
+  close(): void {
+    this.unary.shutdown();
+    this.batch.shutdown();
+    this.stub.close();
+  }
+}

@@ -1,0 +1,146 @@
+import { ClientCore, fromDecision, toMessage, type BatchItemResult } from './internal/client-core.js';
+import { reconcileLedger, type ReconcileSummary } from './internal/reconcile.js';
+import { itemError } from './internal/to-settlement-error.js';
+import { validateRequest } from './internal/validate-request.js';
+import type { ProvisionalLedger } from './provisional-ledger.js';
+import type { SettlementError } from './settlement-error.js';
+import type {
+  BreakerState,
+  CallOptions,
+  RpcMethod,
+  SettlementClientEvents,
+  SettlementClientOptions,
+  SettlementDetails,
+  SettlementRequest,
+} from './types.js';
+
+export type { BatchItemResult, ReconcileSummary };
+
+export interface SettlementClient {
+  /** The settlement date; a fallback date when the service is unreachable (see getSettlementDateDetails). */
+  getSettlementDate(request: SettlementRequest, options?: CallOptions): Promise<string>;
+  /** The date with its source, provisional flag, rule and ruleset version. */
+  getSettlementDateDetails(request: SettlementRequest, options?: CallOptions): Promise<SettlementDetails>;
+  /** Many trades in one call; per-item results in request order. */
+  getSettlementDates(requests: readonly SettlementRequest[], options?: CallOptions): Promise<BatchItemResult[]>;
+  /** Re-checks every open provisional answer with the service. Safe to run twice. */
+  reconcile(): Promise<ReconcileSummary>;
+  on<K extends keyof SettlementClientEvents>(event: K, handler: (payload: SettlementClientEvents[K]) => void): () => void;
+  breakerState(method: RpcMethod): BreakerState;
+  readonly ledger: ProvisionalLedger;
+  close(): Promise<void>;
+}
+
+class Client implements SettlementClient {
+  private readonly core: ClientCore;
+  private reconciling: Promise<ReconcileSummary> | null = null;
+
+  constructor(options: SettlementClientOptions) {
+    this.core = new ClientCore(options, () => {
+      if (options.autoReconcile) void this.reconcile().catch(() => undefined);
+    });
+  }
+
+  get ledger(): ProvisionalLedger {
+    return this.core.ledger;
+  }
+
+  async getSettlementDate(request: SettlementRequest, options: CallOptions = {}): Promise<string> {
+    return (await this.getSettlementDateDetails(request, options)).settlementDate;
+  }
+
+  async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
+    const started = performance.now();
+    const tradeDay = validateRequest(request);
+    const core = this.core;
+    try {
+      const decision = await core.unary.fire(toMessage(request), options.deadlineMs ?? core.deadlineMs);
+      core.record('GetSettlementDate', 'service', started);
+      return fromDecision(decision);
+    } catch (e) {
+      const err = core.failure(e);
+      if (err.isCallerError) {
+        core.record('GetSettlementDate', 'caller_error', started);
+        throw err;
+      }
+      try {
+        const answer = core.fallbackOrThrow('GetSettlementDate', request, tradeDay, err, options);
+        core.record('GetSettlementDate', 'fallback', started);
+        return answer;
+      } catch (thrown) {
+        core.record('GetSettlementDate', 'failure', started);
+        throw thrown;
+      }
+    }
+  }
+
+  async getSettlementDates(requests: readonly SettlementRequest[], options: CallOptions = {}): Promise<BatchItemResult[]> {
+    const started = performance.now();
+    const core = this.core;
+    const results: (BatchItemResult | undefined)[] = new Array<BatchItemResult | undefined>(requests.length);
+    const days: number[] = [];
+    const sent: number[] = [];
+    requests.forEach((req, i) => {
+      try {
+        days[i] = validateRequest(req);
+        sent.push(i);
+      } catch (e) {
+        results[i] = { ok: false, error: e as SettlementError };
+      }
+    });
+    if (sent.length > 0) {
+      try {
+        const answers = await core.batch.fire(sent.map((i) => toMessage(requests[i] as SettlementRequest)), options.deadlineMs ?? core.batchDeadlineMs);
+        sent.forEach((i, j) => {
+          const a = answers[j];
+          results[i] = a?.decision
+            ? { ok: true, value: fromDecision(a.decision) }
+            : { ok: false, error: itemError(a?.error?.code ?? 'INTERNAL', a?.error?.message ?? 'no result for this item') };
+        });
+        core.record('BatchGetSettlementDates', 'service', started);
+      } catch (e) {
+        const err = core.failure(e);
+        const outcome = err.isCallerError ? 'caller_error' : options.fallback === false ? 'failure' : 'fallback';
+        for (const i of sent) {
+          const req = requests[i] as SettlementRequest;
+          try {
+            results[i] = err.isCallerError ? { ok: false, error: err } : { ok: true, value: core.fallbackOrThrow('BatchGetSettlementDates', req, days[i] as number, err, options) };
+          } catch (thrown) {
+            results[i] = { ok: false, error: thrown as SettlementError };
+          }
+        }
+        core.record('BatchGetSettlementDates', outcome, started);
+      }
+    }
+    return results as BatchItemResult[];
+  }
+
+  reconcile(): Promise<ReconcileSummary> {
+    this.reconciling ??= reconcileLedger(this.core).finally(() => {
+      this.reconciling = null;
+    });
+    return this.reconciling;
+  }
+
+  on<K extends keyof SettlementClientEvents>(event: K, handler: (payload: SettlementClientEvents[K]) => void): () => void {
+    return this.core.events.on(event, handler);
+  }
+
+  breakerState(method: RpcMethod): BreakerState {
+    return this.core.breakerState(method);
+  }
+
+  async close(): Promise<void> {
+    await this.reconciling?.catch(() => undefined);
+    this.core.close();
+  }
+}
+
+/**
+ * Creates a client for one tplus sidecar. Each RPC method has its own circuit breaker; every call has
+ * a gRPC deadline. Infrastructure failures answer from the provisional fallback; caller and rules
+ * errors (bad input, NO_RULE, ...) are thrown as SettlementError and never fall back.
+ */
+export function createSettlementClient(options: SettlementClientOptions): SettlementClient {
+  return new Client(options);
+}

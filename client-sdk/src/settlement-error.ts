@@ -1,0 +1,54 @@
+/** gRPC status codes the SDK names (values from the gRPC spec). */
+export const Status = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  OUT_OF_RANGE: 11,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** Statuses that mean the request or the rules are wrong: thrown, never answered by the fallback. */
+export const CALLER_ERROR_CODES: ReadonlySet<number> = new Set([
+  Status.INVALID_ARGUMENT,
+  Status.NOT_FOUND,
+  Status.FAILED_PRECONDITION,
+  Status.OUT_OF_RANGE,
+  Status.PERMISSION_DENIED,
+  Status.UNAUTHENTICATED,
+]);
+
+const NAMES = new Map<number, string>(Object.entries(Status).map(([name, code]) => [code, name]));
+
+export function statusName(code: number): string {
+  return NAMES.get(code) ?? `STATUS_${code}`;
+}
+
+/**
+ * A refused or failed call. `code` is the gRPC status code; `reason` is the service's error code
+ * (NO_RULE, INVALID_DATE, NOT_A_TRADING_DAY, ...) or, for infrastructure failures, the status name
+ * (UNAVAILABLE, DEADLINE_EXCEEDED) or BREAKER_OPEN.
+ */
+export class SettlementError extends Error {
+  override readonly name = 'SettlementError';
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(code: number, reason: string, message: string) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+
+  /** True when the caller or the rules are at fault (never a fallback, never counted by the breaker). */
+  get isCallerError(): boolean {
+    return CALLER_ERROR_CODES.has(this.code);
+  }
+}

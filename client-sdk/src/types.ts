@@ -1,0 +1,139 @@
+import type { Registry } from 'prom-client';
+import type { ProvisionalLedger } from './provisional-ledger.js';
+
+/** One trade to decide. Dates are `YYYY-MM-DD`. */
+export interface SettlementRequest {
+  readonly tradeDate: string;
+  readonly assetClass: string;
+  /** ISO 10383 MIC, e.g. XNYS. */
+  readonly market: string;
+  /** Decide even when the trade date is not a trading day of the market. */
+  readonly allowNonTradingDay?: boolean;
+  /** Answer with this older ruleset version (the sidecar must still hold it). */
+  readonly rulesetVersion?: number;
+}
+
+export type AnswerSource = 'service' | 'fallback';
+
+/** An answer with where it came from. A fallback answer is always provisional. */
+export interface SettlementDetails {
+  readonly settlementDate: string;
+  readonly source: AnswerSource;
+  readonly provisional: boolean;
+  readonly cycleDays: number;
+  readonly ruleId?: string;
+  readonly ruleName?: string;
+  readonly calendarId?: string;
+  readonly rulesetVersion?: number;
+  readonly rulesetHash?: string;
+  /** For a fallback: why the service was not used, e.g. UNAVAILABLE, DEADLINE_EXCEEDED, BREAKER_OPEN. */
+  readonly errorCode?: string;
+  /** For a fallback: a human-readable reason. */
+  readonly reason?: string;
+  /** For a fallback: the provisional ledger entry to reconcile later. */
+  readonly ledgerId?: string;
+}
+
+export interface CallOptions {
+  /** false: throw the infrastructure error instead of answering from the fallback. Default true. */
+  readonly fallback?: boolean;
+  /** Overrides the client's deadline for this call. */
+  readonly deadlineMs?: number;
+}
+
+/** The hard-coded answer used when the service cannot be reached: T+N over a weekends-only calendar. */
+export interface FallbackOptions {
+  /** Default 2. */
+  readonly cycleDays?: number;
+  /** Extra non-business days, `YYYY-MM-DD`. */
+  readonly holidays?: readonly string[];
+}
+
+export interface BreakerOptions {
+  /** Percentage of failed calls in the rolling window that opens the breaker. Default 50. */
+  readonly errorThresholdPercentage?: number;
+  /** Calls in the window before the percentage is applied. Default 5. */
+  readonly volumeThreshold?: number;
+  /** Time the breaker stays open before a half-open probe. Default 2,000 ms. */
+  readonly resetTimeoutMs?: number;
+  /** Rolling statistics window. Default 10,000 ms. */
+  readonly rollingCountTimeoutMs?: number;
+}
+
+export interface TlsOptions {
+  readonly rootCerts?: Buffer;
+  readonly privateKey?: Buffer;
+  readonly certChain?: Buffer;
+}
+
+export interface SettlementClientOptions {
+  /** `unix:///path/to/tplus.sock` or `host:port`. */
+  readonly address: string;
+  /** Per-call gRPC deadline; the call is cancelled when it expires. Default 50 ms. */
+  readonly deadlineMs?: number;
+  /** The fallback's cycle and holidays, or false to never fall back (infrastructure errors throw). */
+  readonly fallback?: FallbackOptions | false;
+  /** Receives exactly the `alert` events. */
+  readonly onAlert?: (alert: AlertEvent) => void;
+  /** prom-client Registry for the SDK metrics; none are registered without it. */
+  readonly registry?: Registry;
+  readonly tls?: TlsOptions;
+  readonly breaker?: BreakerOptions;
+  /** After an incident's first alert, at most one alert per interval. Default 60,000 ms. */
+  readonly alertIntervalMs?: number;
+  /** A fallback after this long without one starts a new incident (and alerts at once). Default 60,000 ms. */
+  readonly healthyPeriodMs?: number;
+  /** Where fallback answers are recorded. Default: in memory. */
+  readonly ledger?: ProvisionalLedger;
+  /** Run reconcile() whenever a breaker closes. Default false. */
+  readonly autoReconcile?: boolean;
+}
+
+export type RpcMethod = 'GetSettlementDate' | 'BatchGetSettlementDates';
+
+export interface BreakerEvent {
+  readonly method: RpcMethod;
+  readonly at: number;
+}
+
+export interface FallbackEvent {
+  readonly method: RpcMethod;
+  readonly request: SettlementRequest;
+  readonly settlementDate: string;
+  readonly errorCode: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** Raised at the first fallback of an incident, then at most once per alertIntervalMs. */
+export interface AlertEvent {
+  readonly method: RpcMethod;
+  readonly errorCode: string;
+  readonly message: string;
+  /** Fallback answers since the previous alert (including the one that raised this). */
+  readonly fallbacksSinceLastAlert: number;
+  readonly incidentStartedAt: number;
+  readonly at: number;
+}
+
+export interface CorrectedEvent {
+  readonly ledgerId: string;
+  readonly request: SettlementRequest;
+  readonly provisionalDate: string;
+  /** null when the service now refuses the trade (e.g. NO_RULE): see errorCode. */
+  readonly serviceDate: string | null;
+  readonly errorCode?: string;
+  readonly ruleId?: string;
+  readonly rulesetVersion?: number;
+}
+
+export interface SettlementClientEvents {
+  breakerOpen: BreakerEvent;
+  breakerHalfOpen: BreakerEvent;
+  breakerClose: BreakerEvent;
+  fallback: FallbackEvent;
+  alert: AlertEvent;
+  corrected: CorrectedEvent;
+}
+
+export type BreakerState = 'closed' | 'halfOpen' | 'open';
