@@ -37,3 +37,32 @@ describe('README snippets run', () => {
     expect(execFileSync('bash', ['-c', first], { cwd: ROOT, encoding: 'utf8' })).toBe('2024-05-29\n');
   });
 });
+
+describe('README: the Node snippet calls a real sidecar', () => {
+  it('prints what the README says it prints', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSidecar, reap } = await import('./integration/sidecar-process.js');
+    const text = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const section = text.slice(text.indexOf('## Usage: the sidecar'), text.indexOf('## Usage: the client SDK'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'tplus-readme-'));
+    const sidecar = spawnSidecar(['--data-dir', dir, '--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--socket', 'off']);
+    try {
+      const listening = await sidecar.waitFor('listening', (l) => l['transport'] === 'tcp');
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', code ?? ''], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TPLUS_ADDRESS: String(listening['address']) },
+        timeout: 20_000,
+      });
+      expect(out).toBe('2024-05-29 us-equity-xnys-t2 1\n');
+    } finally {
+      reap(sidecar);
+      await sidecar.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
