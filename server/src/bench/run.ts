@@ -9,6 +9,7 @@ import { parseDay } from '../domain/date.js';
 import { Ruleset } from '../domain/ruleset.js';
 import { compilePack } from '../pack/compile-pack.js';
 import { coreBench } from './core-bench.js';
+import { grpcBench } from './grpc-bench.js';
 import type { BenchResult } from './measure.js';
 
 const repetitions = Number(process.env['BENCH_REPETITIONS'] ?? '5');
@@ -19,7 +20,11 @@ const pack = compilePack(rulesDir, { today: parseDay(new Date().toISOString().sl
 if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not compile: run `tplus rules validate`');
 const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
 
-const results: BenchResult[] = [...coreBench(ruleset, repetitions)];
+const only = process.env['BENCH_ONLY'] ?? 'all';
+const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
+const results: BenchResult[] = [];
+if (only === 'all' || only === 'core') results.push(...coreBench(ruleset, repetitions));
+if (only === 'all' || only === 'grpc') results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);

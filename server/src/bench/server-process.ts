@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+
+/** A server under test in its own process, so its CPU is measured apart from the load generator's. */
+export class ServerProcess {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(args: readonly string[], probe: { socket?: string; port?: number }, timeoutMs = 20_000): Promise<ServerProcess> {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}: ${log}`);
+      const ok = await new Promise<boolean>((done) => {
+        const s = probe.socket ? connect(probe.socket) : connect(probe.port ?? 0, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), done(true)));
+        s.once('error', () => done(false));
+      });
+      if (ok) return new ServerProcess(child);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`${args.join(' ')} did not start: ${log}`);
+  }
+
+  /** User + system CPU seconds of the process so far (Linux /proc). */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  rssBytes(): number {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
