@@ -27,14 +27,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return v;
 }
 
+/**
+ * The wire request. SettlementRequest already has the proto's (camelCase) field names and the encoder
+ * ignores anything else, so the caller's object is sent as it is: no copy per call or per batch item.
+ */
 export function toMessage(req: SettlementRequest): RequestMessage {
-  return {
-    tradeDate: req.tradeDate,
-    assetClass: req.assetClass,
-    market: req.market,
-    ...(req.allowNonTradingDay === undefined ? {} : { allowNonTradingDay: req.allowNonTradingDay }),
-    ...(req.rulesetVersion === undefined ? {} : { rulesetVersion: req.rulesetVersion }),
-  };
+  return req;
 }
 
 export function fromDecision(d: DecisionMessage): SettlementDetails {
