@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DecisionError } from '../../server/src/domain/decision-error.js';
 import { parseDay } from '../../server/src/domain/date.js';
 import { Ruleset } from '../../server/src/domain/ruleset.js';
 import { compilePack, type CompiledPack } from '../../server/src/pack/compile-pack.js';
@@ -25,4 +26,24 @@ export function isBusiness(id: string, date: string): boolean {
   const cal = bundled().ruleset.calendars.get(id);
   if (!cal) throw new Error(`no calendar ${id}`);
   return cal.isBusinessDay(parseDay(date));
+}
+
+/** The bundled pack's decision for a trade (trading-day check on). */
+export function decide(tradeDate: string, market: string, assetClass = 'EQUITY') {
+  return bundled().ruleset.decide(tradeDate, assetClass, market);
+}
+
+export function settle(tradeDate: string, market: string, assetClass = 'EQUITY'): string {
+  return decide(tradeDate, market, assetClass).settlementDate;
+}
+
+/** The DecisionError code `fn` throws, or 'no error'. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DecisionError) return e.code;
+    throw e;
+  }
+  return 'no error';
 }

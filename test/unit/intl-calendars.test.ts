@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionError } from '../../server/src/domain/decision-error.js';
-import { bundled, isBusiness } from '../support/bundled.js';
+import { bundled, codeOf, decide, isBusiness, settle } from '../support/bundled.js';
 
 // Every expected date below comes from a published schedule or a checked holiday fact (named in the
 // comment next to it), not from running the code under test.
-
-const decide = (tradeDate: string, market: string, assetClass = 'EQUITY') =>
-  bundled().ruleset.decide(tradeDate, assetClass, market);
-const settle = (tradeDate: string, market: string, assetClass = 'EQUITY'): string =>
-  decide(tradeDate, market, assetClass).settlementDate;
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecisionError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('pack', () => {
   it('compiles the international calendars over 2000-2035', () => {

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionError } from '../../server/src/domain/decision-error.js';
-import { bundled, isBusiness } from '../support/bundled.js';
+import { bundled, codeOf, isBusiness, settle as settleOn } from '../support/bundled.js';
 
-const settle = (tradeDate: string, market = 'XNYS', assetClass = 'EQUITY'): string =>
-  bundled().ruleset.decide(tradeDate, assetClass, market).settlementDate;
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecisionError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+const settle = (tradeDate: string, market = 'XNYS', assetClass = 'EQUITY'): string => settleOn(tradeDate, market, assetClass);
 
 describe('US cutovers (SEC Rule 15c6-1 amendments)', () => {
   it.each([

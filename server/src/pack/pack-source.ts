@@ -1,4 +1,4 @@
-import type { CalendarKind } from '../domain/ruleset-document.js';
+import type { CalendarKind, RuleDocument } from '../domain/ruleset-document.js';
 import type { HolidayDefinition } from '../domain/holiday-rules.js';
 
 /** Where a definition was written, for problems that are found after parsing. */
@@ -30,16 +30,7 @@ export interface CalendarSource {
   readonly at: SourceLocation;
 }
 
-export interface RuleSource {
-  readonly id: string;
-  readonly name: string;
-  readonly assetClass: string;
-  readonly market: string;
-  readonly from: string;
-  readonly to: string;
-  readonly cycleDays: number;
-  readonly settlementCalendar: string;
-  readonly tradingCalendar: string | null;
-  readonly source: string;
+/** A rule as written, with where it was written. */
+export interface RuleSource extends RuleDocument {
   readonly at: SourceLocation;
 }
