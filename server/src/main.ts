@@ -5,6 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import { formatDay, INVALID_DAY, parseDay } from './domain/date.js';
 import { runCli } from './cli/run-cli.js';
+import { registryCommands } from './cli/registry-commands.js';
+import { runRegistry } from './registry/run-registry.js';
 import { runServe } from './sidecar/index.js';
 
 const bundledRules = fileURLToPath(new URL('../rules', import.meta.url));
@@ -31,11 +33,12 @@ if (argv[0] === 'serve') {
   // The sidecar runs until SIGTERM/SIGINT and a clean shutdown; then nothing may keep the process up.
   process.exit(await runServe(argv.slice(1), process.env));
 }
+if (argv[0] === 'registry') process.exit(await runRegistry(argv.slice(1), process.env));
 const code = await runCli(argv, {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   today: today(),
   defaultRulesDir: bundledRules,
-});
+}, registryCommands(process.env));
 process.exitCode = code;

@@ -19,6 +19,13 @@ commands:
   calendar --id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json]
   serve    [--listen HOST:PORT|off] [--socket PATH|off] [--metrics-listen HOST:PORT|off] [--data-dir DIR] ...
            the gRPC sidecar (npm start); tplus serve --help lists every flag
+           add --registry ADDR --registry-public-key FILE [--registry-token-file F] to follow a registry
+  registry --data-dir D --listen ADDR --signing-key FILE --tokens FILE   the ruleset registry (--help)
+  keygen   --out DIR                        writes DIR/signing.key (0600) and DIR/signing.pub (ed25519)
+  publish  --registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N]
+  history  --registry ADDR [--token-file F] [--json]
+  rollback --registry ADDR --token-file F --to N --reason TEXT [--expect-version N]
+  diff     --registry ADDR [--token-file F] N M [--json]
   help
 
 Every decision command takes --rules DIR (default: the bundled rule pack).

@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type ServerLimits } from '../grpc/server-limits.js';
 import { ConfigError } from './config-error.js';
 import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
 import type { SidecarConfig } from './sidecar-config.js';
+import type { FollowConfig } from '../replication/follow-config.js';
 
 interface Setting {
   readonly field: string;
@@ -33,6 +34,10 @@ export const SETTINGS = [
   s('maxConcurrentStreams', 'max-concurrent-streams', `concurrent calls per connection (default ${DEFAULT_LIMITS.maxConcurrentStreams})`),
   s('keepaliveTimeMs', 'keepalive-time-ms', `keepalive ping interval (default ${DEFAULT_LIMITS.keepaliveTimeMs})`),
   s('keepaliveTimeoutMs', 'keepalive-timeout-ms', `keepalive ping timeout (default ${DEFAULT_LIMITS.keepaliveTimeoutMs})`),
+  s('registry', 'registry', 'follow this registry, HOST:PORT or unix:/path (default: off, serve the bundled pack)'),
+  s('registryPublicKey', 'registry-public-key', "the registry's ed25519 public key (PEM); required with --registry"),
+  s('registryTokenFile', 'registry-token-file', 'file holding a read token for the registry'),
+  s('registryStartTimeoutMs', 'registry-start-timeout-ms', 'with no local version, how long start-up waits for the registry (default 30000)'),
 ] as const;
 
 export const SERVE_USAGE = [
@@ -73,6 +78,24 @@ function parseArgv(argv: readonly string[]): Map<string, RawSetting> | 'help' {
   return out;
 }
 
+/** `--registry` and its companions; null when not following. */
+function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, startTimeoutMs: number, cwd: string): FollowConfig | null {
+  if (isOff(registry.text)) return null;
+  const address = registry.text.trim();
+  if (address.startsWith('unix:')) {
+    if (address.replace(/^unix:(\/\/)?/, '') === '') throw invalid(registry, 'expected unix:/path');
+  } else parseListen(registry);
+  if (publicKey.text.trim() === '') throw new ConfigError('registryPublicKey', `--registry needs --registry-public-key (or TPLUS_REGISTRY_PUBLIC_KEY)`);
+  return Object.freeze({
+    registry: address,
+    publicKeyFile: resolve(cwd, publicKey.text),
+    tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text),
+    startTimeoutMs,
+    backoffMinMs: 100,
+    backoffMaxMs: 5_000,
+  });
+}
+
 /**
  * Validates flags and environment into a frozen SidecarConfig. Throws ConfigError naming the bad
  * field and where its value came from.
@@ -86,7 +109,8 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     const fromEnv = env[x.env];
     return fromEnv === undefined ? { field: x.field, origin: 'default', text: fallback } : { field: x.field, origin: x.env, text: fromEnv };
   };
-  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout] = SETTINGS;
+  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout, registry, publicKey, tokenFile, startTimeout] =
+    SETTINGS;
   const dataDirPath = resolve(defaults.cwd, parsePath(raw(dataDir, './data')));
   const listenRaw = raw(listen, '127.0.0.1:50051');
   const socketRaw = raw(socket, resolve(dataDirPath, 'tplus.sock'));
@@ -100,6 +124,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     keepaliveTimeMs: int(kaTime, DEFAULT_LIMITS.keepaliveTimeMs, 1_000, 2 ** 31 - 1),
     keepaliveTimeoutMs: int(kaTimeout, DEFAULT_LIMITS.keepaliveTimeoutMs, 1_000, 2 ** 31 - 1),
   });
+  const follow = followConfig(raw(registry, 'off'), raw(publicKey, ''), raw(tokenFile, ''), int(startTimeout, 30_000, 0, 3_600_000), defaults.cwd);
   const config: SidecarConfig = Object.freeze({
     dataDir: dataDirPath,
     listen: isOff(listenRaw.text) ? null : Object.freeze(parseListen(listenRaw)),
@@ -109,6 +134,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     keepVersions: int(keep, 5, 1, 1_000),
     shutdownGraceMs: int(grace, 10_000, 0, 600_000),
     limits,
+    ...(follow === null ? {} : { follow }),
   });
   if (config.listen === null && config.socket === null) {
     throw invalid(listenRaw, 'listen and socket are both off; the sidecar needs at least one of them');

@@ -1,4 +1,5 @@
 import type { ServerLimits } from '../grpc/server-limits.js';
+import type { FollowConfig } from '../replication/follow-config.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -21,6 +22,8 @@ export interface SidecarConfig {
   /** How long shutdown waits for in-flight calls before cancelling them. */
   readonly shutdownGraceMs: number;
   readonly limits: ServerLimits;
+  /** Follow a registry instead of seeding from the bundled pack (`--registry`). */
+  readonly follow?: FollowConfig;
 }
 
 /** `host:port` as grpc-js and people write it (IPv6 hosts in brackets). */

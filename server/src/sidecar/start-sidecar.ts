@@ -9,6 +9,8 @@ import { buildSnapshot, type RulesetSnapshot } from '../store/ruleset-snapshot.j
 import { RulesetStore } from '../store/ruleset-store.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 import { syncBundledPack } from '../store/sync-bundled-pack.js';
+import type { Follower } from '../replication/follower.js';
+import { startFollowing } from '../replication/start-following.js';
 import { dayOf, type Clock } from './clock.js';
 import type { Logger } from './json-logger.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
@@ -54,16 +56,24 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
   const { clock, log } = deps;
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
   const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
+  let follower: Follower | null = null;
   try {
     mkdirSync(config.dataDir, { recursive: true });
     const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
       keepVersions: config.keepVersions,
       now: () => clock().toISOString(),
     }));
+    // Until the in-memory index exists, a followed version only goes to the store; then it is swapped in too.
+    let install = (entry: StoredRuleset): void => store.add(entry, true);
+    if (config.follow) {
+      follower = await startFollowing(config.follow, { store, log, registry: deps.registry, now: clock, install: (entry) => install(entry) });
+    } else {
+      const at = clock();
+      const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(at), now: at.toISOString() });
+      if (sync.action === 'pack-invalid') log.warn('bundled_pack_invalid', { problems: sync.problems });
+      else log.info(`ruleset_${sync.action.replace('-', '_')}`, { ...sync, file: store.file });
+    }
     const now = clock();
-    const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(now), now: now.toISOString() });
-    if (sync.action === 'pack-invalid') log.warn('bundled_pack_invalid', { problems: sync.problems });
-    else log.info(`ruleset_${sync.action.replace('-', '_')}`, { ...sync, file: store.file });
     const holder = new RulesetHolder(loadSnapshot(store, log, now.toISOString(), null));
     const metrics = new SidecarMetrics({
       registry: deps.registry,
@@ -77,6 +87,15 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
     };
     activated(holder.current);
+    const installEntry = (entry: StoredRuleset): RulesetSnapshot => {
+      store.add(entry, true);
+      const next = loadSnapshot(store, log, clock().toISOString(), holder.current);
+      if (next.active.ruleset.version !== entry.version) throw new Error(`version ${entry.version} was stored but could not be activated`);
+      holder.swap(next);
+      activated(next);
+      return next;
+    };
+    install = (entry) => void installEntry(entry);
     const grpc = (resources.grpc = createSettlementServer({
       holder,
       observer: metrics,
@@ -110,15 +129,9 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       socketPath: config.socket,
       metricsAddress: metricsServer?.address ?? null,
       current: () => holder.current,
-      install: (entry) => {
-        store.add(entry, true);
-        const next = loadSnapshot(store, log, clock().toISOString(), holder.current);
-        if (next.active.ruleset.version !== entry.version) throw new Error(`version ${entry.version} was stored but could not be activated`);
-        holder.swap(next);
-        activated(next);
-        return next;
-      },
+      install: installEntry,
       close: (options) => {
+        follower?.close();
         if (options?.immediate) forceNow?.();
         closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {
           forceNow = force;
@@ -128,6 +141,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       },
     };
   } catch (err) {
+    follower?.close();
     await shutdownSidecar(resources, log, 0, (force) => force()).catch(() => undefined);
     throw err;
   }

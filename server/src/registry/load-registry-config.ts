@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../sidecar/config-error.js';
+import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../sidecar/config-fields.js';
+import { formatAddress } from '../sidecar/sidecar-config.js';
+import type { RegistryConfig } from './registry-config.js';
+
+const setting = (field: string, flag: string, help: string) => ({ field, flag: `--${flag}`, env: `TPLUS_${flag.replace(/-/g, '_').toUpperCase()}`, help });
+
+export const REGISTRY_SETTINGS = [
+  setting('dataDir', 'data-dir', 'directory of the registry database (default ./registry-data)'),
+  setting('listen', 'listen', 'gRPC address, HOST:PORT or unix:/path (default 127.0.0.1:50061)'),
+  setting('signingKey', 'signing-key', 'ed25519 private key (PEM) from tplus keygen (required)'),
+  setting('tokens', 'tokens', 'file of "ROLE TOKEN" lines, roles publish and read (required)'),
+  setting('metricsListen', 'metrics-listen', 'Prometheus /metrics address, HOST:PORT or "off" (default 127.0.0.1:9465)'),
+  setting('heartbeatMs', 'heartbeat-ms', 'Watch heartbeat interval in ms (default 5000)'),
+] as const;
+
+export const REGISTRY_USAGE = [
+  'usage: tplus registry --signing-key FILE --tokens FILE [--flag value]...',
+  '',
+  'Runs the ruleset registry: immutable signed versions, audited publish/rollback, Watch for sidecars.',
+  '',
+  ...REGISTRY_SETTINGS.map((x) => `  ${`${x.flag} (${x.env})`.padEnd(46)} ${x.help}`),
+].join('\n');
+
+export type LoadedRegistryConfig = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RegistryConfig };
+
+/** Flags win over TPLUS_* environment variables, which win over defaults. Throws ConfigError naming the field. */
+export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): LoadedRegistryConfig {
+  const byFlag = new Map<string, (typeof REGISTRY_SETTINGS)[number]>(REGISTRY_SETTINGS.map((x) => [x.flag, x]));
+  const flags = new Map<string, RawSetting>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') return { kind: 'help', text: REGISTRY_USAGE };
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const s = byFlag.get(flag);
+    if (s === undefined) throw new ConfigError(flag, arg.startsWith('-') ? `unknown flag ${flag} (see --help)` : `unexpected argument ${JSON.stringify(arg)}`);
+    const text = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (text === undefined) throw new ConfigError(s.field, `${flag} needs a value`);
+    flags.set(s.field, { field: s.field, origin: flag, text });
+  }
+  const raw = (i: number, fallback: string | null): RawSetting => {
+    const s = REGISTRY_SETTINGS[i] as (typeof REGISTRY_SETTINGS)[number];
+    const v = flags.get(s.field) ?? (env[s.env] === undefined ? undefined : { field: s.field, origin: s.env, text: env[s.env] as string });
+    if (v) return v;
+    if (fallback === null) throw new ConfigError(s.field, `missing ${s.flag} (or ${s.env})`);
+    return { field: s.field, origin: 'default', text: fallback };
+  };
+  const listenRaw = raw(1, '127.0.0.1:50061');
+  const listenText = listenRaw.text.trim();
+  let listen: string;
+  if (listenText.startsWith('unix:')) {
+    const path = listenText.replace(/^unix:(\/\/)?/, '');
+    if (path === '') throw invalid(listenRaw, 'expected unix:/path');
+    listen = `unix:${parseSocketPath({ ...listenRaw, text: path }, resolve(cwd, path))}`;
+  } else listen = formatAddress(parseListen(listenRaw));
+  const metricsRaw = raw(4, '127.0.0.1:9465');
+  const config: RegistryConfig = Object.freeze({
+    dataDir: resolve(cwd, parsePath(raw(0, './registry-data'))),
+    listen,
+    signingKeyFile: resolve(cwd, parsePath(raw(2, null))),
+    tokensFile: resolve(cwd, parsePath(raw(3, null))),
+    metricsListen: isOff(metricsRaw.text) ? null : Object.freeze(parseListen(metricsRaw)),
+    heartbeatMs: parseInteger(raw(5, '5000'), 50, 600_000),
+  });
+  return { kind: 'config', config };
+}

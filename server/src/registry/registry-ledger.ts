@@ -1,0 +1,105 @@
+import type { KeyObject } from 'node:crypto';
+import type { DayNumber } from '../domain/date.js';
+import { compileUpload, type UploadedFile } from './publish-pack.js';
+import { RegistryError } from './registry-error.js';
+import type { RegistryStore } from './registry-store.js';
+import { keyId, sha256Hex, signFields } from './snapshot-signature.js';
+import type { VersionRecord } from './version-record.js';
+
+export interface LedgerOptions {
+  readonly store: RegistryStore;
+  readonly signingKey: KeyObject;
+  /** RFC 3339 UTC "now". */
+  readonly now: () => Date;
+  /** Called after a new version has committed. */
+  readonly onAppended: (record: VersionRecord) => void;
+}
+
+export interface AppendOutcome {
+  readonly record: VersionRecord;
+  readonly created: boolean;
+  readonly warnings: readonly string[];
+}
+
+interface NewContent {
+  readonly canonical: Buffer;
+  readonly author: string;
+  readonly reason: string;
+  readonly rollbackOf: number;
+  readonly expectVersion: number | undefined;
+}
+
+function requireReason(reason: string): string {
+  const r = reason.trim();
+  if (r === '') throw new RegistryError('INVALID_ARGUMENT', 'a reason is required', { field: 'reason' });
+  return r;
+}
+
+/** The registry's write path: validate, check the expected version, sign, append; idempotent on identical content. */
+export class RegistryLedger {
+  readonly keyId: string;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.keyId = keyId(options.signingKey);
+  }
+
+  get store(): RegistryStore {
+    return this.options.store;
+  }
+
+  publish(files: readonly UploadedFile[], reason: string, author: string, expectVersion: number | undefined, today: DayNumber): AppendOutcome {
+    const r = requireReason(reason);
+    const compiled = compileUpload(files, today);
+    const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion });
+    return { ...outcome, warnings: compiled.warnings };
+  }
+
+  rollback(toVersion: number, reason: string, author: string, expectVersion: number | undefined): AppendOutcome {
+    const r = requireReason(reason);
+    const target = this.get(toVersion);
+    return { ...this.append({ canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion }), warnings: [] };
+  }
+
+  /** A version (0 = latest); VERSION_NOT_FOUND when it does not exist. */
+  get(version: number): VersionRecord {
+    const record = version === 0 ? this.options.store.latest() : this.options.store.get(version);
+    if (record === null) {
+      throw new RegistryError('VERSION_NOT_FOUND', version === 0 ? 'the registry has no version yet' : `version ${version} does not exist`, { version: String(version) });
+    }
+    return record;
+  }
+
+  private append(c: NewContent): Omit<AppendOutcome, 'warnings'> {
+    const sha256 = sha256Hex(c.canonical);
+    let existing: VersionRecord | null = null;
+    const appended = this.options.store.append((latest) => {
+      // Identical content first: a retried publish whose first attempt committed gets its version back.
+      if (latest !== null && latest.sha256 === sha256) {
+        existing = latest;
+        return null;
+      }
+      const latestVersion = latest?.version ?? 0;
+      if (c.expectVersion !== undefined && c.expectVersion !== latestVersion) {
+        throw new RegistryError('VERSION_CONFLICT', `expected version ${c.expectVersion} to be the latest, but it is ${latestVersion}`, {
+          expected: String(c.expectVersion),
+          latest: String(latestVersion),
+        });
+      }
+      const fields = {
+        version: latestVersion + 1,
+        parentVersion: latestVersion,
+        sha256,
+        author: c.author,
+        reason: c.reason,
+        publishedAt: this.options.now().toISOString(),
+        rollbackOf: c.rollbackOf,
+      };
+      return { ...fields, signature: signFields(fields, this.options.signingKey), keyId: this.keyId, document: c.canonical };
+    });
+    if (appended !== null) {
+      this.options.onAppended(appended);
+      return { record: appended, created: true };
+    }
+    return { record: existing as unknown as VersionRecord, created: false };
+  }
+}

@@ -1,0 +1,35 @@
+import { status } from '@grpc/grpc-js';
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+
+/** The registry's Prometheus metrics, on its own prom-client Registry. */
+export class RegistryMetrics {
+  private readonly versions: Counter;
+  private readonly watchers: Gauge;
+  private readonly requests: Counter<'method' | 'code'>;
+
+  constructor(registry: Registry, initialVersions: number, processMetrics = true) {
+    const registers = [registry];
+    this.versions = new Counter({ name: 'tplus_registry_versions_total', help: 'Ruleset versions published (all time, rollbacks included).', registers });
+    this.versions.inc(initialVersions);
+    this.watchers = new Gauge({ name: 'tplus_registry_watchers', help: 'Open Watch streams.', registers });
+    this.requests = new Counter({
+      name: 'tplus_registry_requests_total',
+      help: 'RegistryService calls, by method and final status code.',
+      labelNames: ['method', 'code'],
+      registers,
+    });
+    if (processMetrics) collectDefaultMetrics({ register: registry });
+  }
+
+  versionAppended(): void {
+    this.versions.inc();
+  }
+
+  watcherCount(count: number): void {
+    this.watchers.set(count);
+  }
+
+  requestDone(method: string, code: status): void {
+    this.requests.inc({ method, code: status[code] ?? String(code) });
+  }
+}

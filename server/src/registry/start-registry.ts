@@ -1,0 +1,111 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import type { Logger } from '../sidecar/json-logger.js';
+import { claimSocketPath, removeSocketFile } from '../sidecar/socket-file.js';
+import { registryServiceDefinition } from './registry-proto.js';
+import { RegistryLedger } from './registry-ledger.js';
+import { RegistryMetrics } from './registry-metrics.js';
+import type { RegistryConfig } from './registry-config.js';
+import { registryService } from './registry-service.js';
+import { RegistryStore } from './registry-store.js';
+import { parseTokens } from './registry-tokens.js';
+import { readPrivateKey } from './signing-keys.js';
+import { WatchHub } from './watch-hub.js';
+
+export const REGISTRY_DATABASE_FILE = 'registry.db';
+
+export interface RegistryDeps {
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly processMetrics?: boolean;
+}
+
+export interface RegistryHandle {
+  /** The bound address: `host:port` (port 0 resolved) or `unix:/path`. */
+  readonly address: string;
+  readonly metricsAddress: string | null;
+  readonly ledger: RegistryLedger;
+  close(): Promise<void>;
+}
+
+function bind(server: Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+}
+
+/** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
+export async function startRegistry(config: RegistryConfig, deps: RegistryDeps): Promise<RegistryHandle> {
+  const { log, now } = deps;
+  const signingKey = readPrivateKey(config.signingKeyFile);
+  const tokens = parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
+  if (tokens.size === 0) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const server = new Server();
+  let metricsServer: MetricsServer | null = null;
+  let hub: WatchHub | null = null;
+  let socket: string | null = null;
+  const release = async (): Promise<void> => {
+    hub?.close();
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await metricsServer?.close();
+    store.close();
+    if (socket) removeSocketFile(socket);
+  };
+  try {
+    const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
+    const liveHub = (hub = new WatchHub({
+      heartbeatMs: config.heartbeatMs,
+      latestVersion: () => store.count(),
+      now,
+      onCount: (n) => metrics.watcherCount(n),
+    }));
+    const ledger = new RegistryLedger({
+      store,
+      signingKey,
+      now,
+      onAppended: (record) => {
+        metrics.versionAppended();
+        log.info('version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });
+        liveHub.publish(record);
+      },
+    });
+    server.addService(
+      registryServiceDefinition(),
+      registryService({
+        ledger,
+        hub: liveHub,
+        tokens,
+        audit: (entry) => store.audit(entry),
+        now,
+        onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
+        onAuditFailed: (err) => log.error('audit_failed', { error: err }),
+        requestDone: (method, code) => metrics.requestDone(method, code),
+      }),
+    );
+    let address = config.listen;
+    if (config.listen.startsWith('unix:')) {
+      socket = config.listen.slice(5);
+      if (await claimSocketPath(socket)) log.warn('stale_socket_removed', { path: socket });
+      await bind(server, config.listen);
+    } else {
+      const port = await bind(server, config.listen);
+      address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
+    }
+    if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+    log.info('registry_serving', { address, metrics: metricsServer?.address ?? null, latestVersion: store.count(), keyId: ledger.keyId, readNeedsToken: tokens.readRequiresToken });
+    let closing: Promise<void> | null = null;
+    return {
+      address,
+      metricsAddress: metricsServer?.address ?? null,
+      ledger,
+      close: () => (closing ??= release().then(() => log.info('registry_stopped', {}))),
+    };
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err;
+  }
+}

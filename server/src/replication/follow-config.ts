@@ -1,0 +1,14 @@
+/** How a sidecar follows a registry (`tplus serve --registry ADDR ...`). Paths are absolute. */
+export interface FollowConfig {
+  /** `host:port` or `unix:/path`. */
+  readonly registry: string;
+  /** The registry's ed25519 public key (PEM); every snapshot must verify against it. */
+  readonly publicKeyFile: string;
+  /** A file holding the read token, or null when the registry's reads are open. */
+  readonly tokenFile: string | null;
+  /** With no local version, how long start-up waits for the first snapshot before failing. */
+  readonly startTimeoutMs: number;
+  /** Reconnect backoff bounds (exponential, with jitter). */
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+}

@@ -1,0 +1,140 @@
+import type { KeyObject } from 'node:crypto';
+import { status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/registry-proto.js';
+import type { SnapshotMessage, WatchEventMessage } from '../registry/registry-wire.js';
+import type { Logger } from '../sidecar/json-logger.js';
+import type { StoredRuleset } from '../store/stored-ruleset.js';
+import type { Backoff } from './backoff.js';
+import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
+import { SnapshotRejected, verifySnapshot } from './verify-snapshot.js';
+
+export interface FollowerOptions {
+  readonly address: string;
+  readonly token: string | null;
+  readonly publicKey: KeyObject;
+  /** Recorded as the stored versions' source, e.g. `registry:127.0.0.1:50061`. */
+  readonly source: string;
+  /** The version this sidecar holds as active (0 = none). */
+  readonly localVersion: () => number;
+  /** Stores the verified version and swaps it in (throws when it cannot). */
+  readonly install: (entry: StoredRuleset) => void;
+  readonly log: Logger;
+  readonly metrics: ReplicationMetrics;
+  readonly now: () => Date;
+  readonly backoff: Backoff;
+  /** Silence tolerated before the first heartbeat tells the interval. */
+  readonly initialSilenceMs?: number;
+}
+
+function failureReason(err: ServiceError): SyncFailureReason {
+  if (err.code === status.UNAVAILABLE) return 'unavailable';
+  if (err.code === status.UNAUTHENTICATED) return 'unauthenticated';
+  if (err.code === status.PERMISSION_DENIED) return 'permission_denied';
+  return 'stream_error';
+}
+
+/**
+ * Follows a registry's Watch stream: verifies each snapshot, installs it (store, then atomic swap),
+ * and reconnects with backoff after any failure or a silence longer than three heartbeats.
+ * Rejected snapshots are counted and logged; the last good version keeps serving.
+ */
+export class Follower {
+  private client: Client | null = null;
+  private call: ClientReadableStream<WatchEventMessage> | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+  private warnedAhead = 0;
+  private resolveFirst: () => void = () => undefined;
+  /** Resolves once a version has been installed (or the follower is closed). */
+  readonly firstInstall = new Promise<void>((resolve) => (this.resolveFirst = resolve));
+
+  constructor(private readonly o: FollowerOptions) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clearTimers();
+    this.call?.cancel();
+    this.call = null;
+    this.client?.close();
+    this.client = null;
+    this.resolveFirst();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const m = registryServiceDefinition()['Watch'];
+    if (!m) throw new Error('RegistryService has no Watch method');
+    this.client ??= createRegistryClient(this.o.address);
+    const since = this.o.localVersion();
+    const call = (this.call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion: since }, authMetadata(this.o.token), {}) as ClientReadableStream<WatchEventMessage>);
+    let failed: SyncFailureReason | null = null;
+    const end = (reason: SyncFailureReason, err?: unknown): void => {
+      if (call !== this.call) return;
+      this.call = null;
+      this.clearTimers();
+      if (this.closed) return;
+      this.o.metrics.failure(failed ?? reason);
+      const delay = this.o.backoff.next();
+      this.o.log.warn('registry_watch_failed', { reason: failed ?? reason, retryInMs: delay, ...(err instanceof Error ? { message: err.message } : {}) });
+      this.retry = setTimeout(() => this.connect(), delay);
+    };
+    this.arm(this.o.initialSilenceMs ?? 15_000, () => {
+      failed = 'heartbeat_timeout';
+      call.cancel();
+    });
+    call.on('data', (event: WatchEventMessage) => this.onEvent(event, () => { failed = 'heartbeat_timeout'; call.cancel(); }));
+    call.on('error', (err: ServiceError) => end(failureReason(err), err));
+    call.on('end', () => end('stream_ended'));
+  }
+
+  private onEvent(event: WatchEventMessage, onSilence: () => void): void {
+    if (event.heartbeat) {
+      this.o.backoff.reset();
+      this.arm(Math.max(3 * event.heartbeat.heartbeatIntervalMs, 100), onSilence);
+      if (event.heartbeat.latestVersion <= this.o.localVersion()) this.o.metrics.synced(this.o.now());
+      else if (event.heartbeat.latestVersion !== this.warnedAhead) {
+        this.warnedAhead = event.heartbeat.latestVersion;
+        this.o.log.warn('registry_ahead', { latestVersion: event.heartbeat.latestVersion, localVersion: this.o.localVersion() });
+      }
+    }
+    if (event.snapshot) this.onSnapshot(event.snapshot);
+  }
+
+  private onSnapshot(s: SnapshotMessage): void {
+    const local = this.o.localVersion();
+    if (s.version <= local) return;
+    const started = performance.now();
+    try {
+      const entry = verifySnapshot(s, this.o.publicKey, this.o.source);
+      try {
+        this.o.install(entry);
+      } catch (err) {
+        throw new SnapshotRejected('store_failed', `version ${s.version} could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.o.metrics.synced(this.o.now());
+      this.o.log.info('snapshot_installed', { version: s.version, sha256: s.sha256, previous: local, tookMs: Math.round(performance.now() - started) });
+      this.resolveFirst();
+    } catch (err) {
+      // Whatever went wrong, this snapshot is not served and the follower keeps running.
+      const rejected = err instanceof SnapshotRejected ? err : new SnapshotRejected('invalid_document', err instanceof Error ? err.message : String(err));
+      this.o.metrics.snapshotRejected(rejected.reason);
+      this.o.log.error('snapshot_rejected', { version: s.version, reason: rejected.reason, message: rejected.message, keptVersion: local });
+    }
+  }
+
+  private arm(ms: number, onSilence: () => void): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(onSilence, ms);
+  }
+
+  private clearTimers(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (this.retry) clearTimeout(this.retry);
+    this.watchdog = this.retry = null;
+  }
+}
