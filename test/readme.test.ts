@@ -66,3 +66,16 @@ describe('README: the Node snippet calls a real sidecar', () => {
     }
   });
 });
+
+describe('README: the registry and fleet walkthrough runs', () => {
+  it('publishes twice and the following sidecar installs both versions', () => {
+    const text = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+    const section = text.slice(text.indexOf('## Usage: the registry and a fleet'));
+    const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const out = execFileSync('bash', ['-e', '-c', script], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
+    expect(out).toContain('published: version 1');
+    expect(out).toContain('trade 2030-03-12: 2030-03-13 → 2030-03-14');
+    expect(out).toContain('published: version 2');
+    expect(out).toContain('"event":"snapshot_installed","version":2');
+  }, 120_000);
+});
