@@ -43,9 +43,20 @@ const impl: Record<string, Unary> = {
   },
 };
 
+/** Echoes one constant result per request, with the request's correlation id, honouring back-pressure. */
+function stream(call: NodeJS.EventEmitter & { write(m: unknown): boolean; end(): void; pause(): void; resume(): void }): void {
+  call.on('data', (req: { correlationId?: string }) => {
+    if (!call.write({ correlationId: req.correlationId ?? '', decision })) {
+      call.pause();
+      call.once('drain', () => call.resume());
+    }
+  });
+  call.on('end', () => call.end());
+}
+
 const server = new Server();
 const service = loadSettlementPackage()[SETTLEMENT_SERVICE_NAME] as ServiceDefinition;
-server.addService(service, impl as unknown as UntypedServiceImplementation);
+server.addService(service, { ...impl, StreamSettlementDates: stream } as unknown as UntypedServiceImplementation);
 server.bindAsync(address, ServerCredentials.createInsecure(), (err) => {
   if (err) throw err;
   process.stdout.write('ready\n');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dayToYmdInt, formatDay, parseDay, weekdayOf } from '../domain/date.js';
 import { stats, type BenchResult } from './measure.js';
-import { call, createStub, runLoad, type LoadResult } from './load.js';
+import { call, createStub, runLoad, runStream, type LoadResult } from './load.js';
 import { ServerProcess } from './server-process.js';
 
 const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -90,7 +90,9 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
       [TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', join(dir, 'sidecar.sock'), '--listen', `127.0.0.1:${tcpSidecar}`, '--metrics-listen', 'off'],
       { port: tcpSidecar },
     );
+    const idleRss = sidecar.rssBytes();
     const bareUds = await ServerProcess.start([BARE, `unix:${join(dir, 'bare.sock')}`], { socket: join(dir, 'bare.sock') });
+    results.push({ name: 'sidecar RSS idle', unit: 'MiB', value: idleRss / 1048576, min: idleRss / 1048576, max: idleRss / 1048576, baselineName: 'bare grpc-js RSS idle (uds)', baselineValue: bareUds.rssBytes() / 1048576, ratio: idleRss / bareUds.rssBytes(), repetitions: 1 });
     const bareTcp = await ServerProcess.start([BARE, `127.0.0.1:${tcpBare}`], { port: tcpBare });
     try {
       for (const transport of ['uds', 'tcp'] as const) {
@@ -123,6 +125,29 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
             `${name.padEnd(44)} median ${s.median.toFixed(0)} ${sc.unit} = ${(s.median / b.median).toFixed(2)}x bare; p50 ${pick(runs.sidecar, (x) => x.p50Ms).median.toFixed(3)} p99 ${sp99.median.toFixed(3)} p99.9 ${pick(runs.sidecar, (x) => x.p999Ms).median.toFixed(3)} ms (bare p99 ${bp99.median.toFixed(3)}); cpu/call server ${sCpu.median.toFixed(1)} µs (bare ${stats(runs.bCpu).median.toFixed(1)}), client ${cCpu.median.toFixed(1)} µs`,
           );
         }
+      }
+      for (const transport of ['uds', 'tcp'] as const) {
+        const sidecarAddr = transport === 'uds' ? `unix:${join(dir, 'sidecar.sock')}` : `127.0.0.1:${tcpSidecar}`;
+        const bareAddr = transport === 'uds' ? `unix:${join(dir, 'bare.sock')}` : `127.0.0.1:${tcpBare}`;
+        const rows = tradeDays(256).map((d) => ({ tradeDate: formatDay(d), assetClass: 'EQUITY', market: 'XNYS', allowNonTradingDay: true }));
+        const s: number[] = [];
+        const b: number[] = [];
+        for (let r = 0; r < repetitions; r++) {
+          for (const [addr, out] of [[bareAddr, b], [sidecarAddr, s]] as const) {
+            const stub = createStub(addr);
+            try {
+              await runStream(stub, rows, 256, Math.min(300, durationMs));
+              out.push(await runStream(stub, rows, 256, durationMs));
+            } finally {
+              stub.close();
+            }
+          }
+        }
+        const sm = stats(s);
+        const bm = stats(b);
+        const name = `sidecar bidi stream window 256 (${transport})`;
+        results.push({ name, unit: 'msgs/s', value: sm.median, min: sm.min, max: sm.max, baselineName: `bare grpc-js bidi stream window 256 (${transport})`, baselineValue: bm.median, ratio: sm.median / bm.median, repetitions });
+        log(`${name.padEnd(44)} median ${sm.median.toFixed(0)} msgs/s = ${(sm.median / bm.median).toFixed(2)}x bare (${bm.median.toFixed(0)})`);
       }
       results.push({ name: 'sidecar RSS after load', unit: 'MiB', value: sidecar.rssBytes() / 1048576, min: 0, max: 0, baselineName: 'bare grpc-js RSS after load (tcp)', baselineValue: bareTcp.rssBytes() / 1048576, ratio: sidecar.rssBytes() / bareTcp.rssBytes(), repetitions: 1 });
     } finally {

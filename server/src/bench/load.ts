@@ -67,3 +67,35 @@ export async function runLoad(send: (i: number) => Promise<unknown>, concurrency
     calls: n,
   };
 }
+
+/**
+ * One bidirectional StreamSettlementDates call kept `window` requests ahead of its responses for
+ * `durationMs`; returns messages/s (each message one decision).
+ */
+export function runStream(stub: Stub, requests: readonly object[], window: number, durationMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = (stub as unknown as { StreamSettlementDates(options: { deadline: number }): NodeJS.EventEmitter & { write(m: unknown): boolean; end(): void } })
+      .StreamSettlementDates({ deadline: Date.now() + durationMs + 30_000 });
+    let sent = 0;
+    let received = 0;
+    let stopped = false;
+    const t0 = performance.now();
+    const pump = (): void => {
+      while (!stopped && sent - received < window) {
+        open.write({ ...(requests[sent % requests.length] as object), correlationId: String(sent) });
+        sent++;
+      }
+    };
+    open.on('data', () => {
+      received++;
+      if (!stopped && performance.now() - t0 >= durationMs) {
+        stopped = true;
+        open.end();
+      }
+      pump();
+    });
+    open.on('error', reject);
+    open.on('end', () => resolve(received / ((performance.now() - t0) / 1000)));
+    pump();
+  });
+}

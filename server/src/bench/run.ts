@@ -10,6 +10,7 @@ import { Ruleset } from '../domain/ruleset.js';
 import { compilePack } from '../pack/compile-pack.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
+import { memoryBench } from './memory-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import type { BenchResult } from './measure.js';
 
@@ -25,6 +26,7 @@ const only = process.env['BENCH_ONLY'] ?? 'all';
 const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
 const results: BenchResult[] = [];
 if (only === 'all' || only === 'core') results.push(...coreBench(ruleset, repetitions));
+if (only === 'all' || only === 'memory') results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
 if (only === 'all' || only === 'grpc') results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
 if (only === 'all' || only === 'sdk') results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
 
