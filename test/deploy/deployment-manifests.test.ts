@@ -4,12 +4,10 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { TPLUS_MAIN } from '../integration/sidecar-process.js';
-import { DEPLOY, ROOT } from './deploy-files.js';
+import { DEPLOY, readYaml, ROOT } from './deploy-files.js';
 
 const K8S = resolve(DEPLOY, 'kubernetes');
 const HEALTH_SERVICE = 'tplus.settlement.v1.SettlementService';
-/** Follow-mode flags fixed by issue 6; `tplus serve` does not know them yet. */
-const ISSUE_6_SERVE_FLAGS = ['--registry', '--registry-public-key', '--registry-token-file'];
 
 type Obj = Record<string, unknown>;
 interface Container {
@@ -27,6 +25,7 @@ interface Container {
 }
 interface Probe {
   grpc?: { port: number; service?: string };
+  tcpSocket?: { port: number | string };
 }
 interface PodSpec {
   securityContext?: Obj;
@@ -66,6 +65,8 @@ const app = byKind('Deployment', 'trade-capture') as unknown as Workload;
 const registry = byKind('StatefulSet', 'tplus-registry') as unknown as Workload;
 const serveHelp = execFileSync(process.execPath, [TPLUS_MAIN, 'serve', '--help'], { encoding: 'utf8', timeout: 20_000 });
 const serveFlags = new Set([...serveHelp.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1] as string));
+const registryHelp = execFileSync(process.execPath, [TPLUS_MAIN, 'registry', '--help'], { encoding: 'utf8', timeout: 20_000 });
+const registryFlags = new Set([...registryHelp.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1] as string));
 
 function mountPath(c: Container, volume: string): string | undefined {
   return c.volumeMounts?.find((m) => m.name === volume)?.mountPath;
@@ -139,7 +140,7 @@ describe('deploy/kubernetes', () => {
       hardened(pod, appContainer);
     });
 
-    it('follows the registry with the issue 6 flags, key and token mounted from the ConfigMap and Secret', () => {
+    it('follows the registry with --registry*, key and token mounted from the ConfigMap and Secret', () => {
       expect(flag(sidecar.args, '--registry')).toBe('tplus-registry:50052');
       const key = flag(sidecar.args, '--registry-public-key') as string;
       const keyVol = pod.volumes?.find((v) => v.name === volumeOf(sidecar, key));
@@ -149,9 +150,10 @@ describe('deploy/kubernetes', () => {
       expect(pod.volumes?.find((v) => v.name === volumeOf(sidecar, token))?.secret?.secretName).toBe('tplus-registry-read-token');
     });
 
-    it('uses only flags tplus serve knows, apart from the issue 6 follow flags', () => {
+    it('uses only flags tplus serve knows (the follow flags included)', () => {
       const used = (sidecar.args ?? []).filter((a) => a.startsWith('--')).map((a) => a.split('=')[0] as string);
-      expect(used.filter((f) => !serveFlags.has(f) && !ISSUE_6_SERVE_FLAGS.includes(f))).toEqual([]);
+      expect(used).toEqual(expect.arrayContaining(['--registry', '--registry-public-key', '--registry-token-file']));
+      expect(used.filter((f) => !serveFlags.has(f))).toEqual([]);
     });
   });
 
@@ -159,11 +161,34 @@ describe('deploy/kubernetes', () => {
     const pod = registry.spec.template.spec;
     const c = pod.containers[0] as Container;
 
-    it('is a single-replica StatefulSet running tplus registry with the issue 6 command line', () => {
+    it('is a single-replica StatefulSet running tplus registry with flags tplus registry knows', () => {
       expect(registry.spec.replicas).toBe(1);
       expect(c.args?.[0]).toBe('registry');
-      for (const f of ['--data-dir', '--listen', '--signing-key', '--tokens']) expect(flag(c.args, f), f).toBeTruthy();
+      for (const f of ['--data-dir', '--listen', '--signing-key', '--tokens', '--metrics-listen']) expect(flag(c.args, f), f).toBeTruthy();
       expect(flag(c.args, '--listen')).toBe('0.0.0.0:50052');
+      const used = (c.args ?? []).filter((a) => a.startsWith('--')).map((a) => a.split('=')[0] as string);
+      expect(used.filter((f) => !registryFlags.has(f))).toEqual([]);
+    });
+
+    it('exposes --metrics-listen as the port named metrics, which scrape-kubernetes.yml selects on the Service', () => {
+      const port = Number(flag(c.args, '--metrics-listen')?.split(':')[1]);
+      expect(c.ports?.find((p) => p.name === 'metrics')?.containerPort).toBe(port);
+      const svc = byKind('Service', 'tplus-registry') as { spec: { ports: { name: string; targetPort: string }[] } };
+      expect(svc.spec.ports.find((p) => p.name === 'metrics')?.targetPort).toBe('metrics');
+      const k8sJobs = readYaml<{ scrape_configs: { job_name: string; relabel_configs?: { source_labels?: string[]; regex?: string; action?: string }[] }[] }>(
+        resolve(DEPLOY, 'prometheus/scrape-kubernetes.yml'),
+      ).scrape_configs;
+      const keep = k8sJobs.find((j) => j.job_name === 'tplus-registry')?.relabel_configs?.find((r) => r.action === 'keep');
+      expect(keep?.regex).toBe('tplus-registry;metrics');
+    });
+
+    it('probes the gRPC port with tcpSocket (the registry serves no grpc.health.v1 service)', () => {
+      expect(registryHelp).toMatch(/--listen/);
+      for (const probe of [c.readinessProbe, c.livenessProbe]) {
+        expect(probe?.tcpSocket?.port).toBe('grpc');
+        expect(probe?.grpc).toBeUndefined();
+      }
+      expect(c.ports?.find((p) => p.name === 'grpc')?.containerPort).toBe(Number(flag(c.args, '--listen')?.split(':')[1]));
     });
 
     it('keeps its SQLite on a PersistentVolume and reads tokens and signing key from the Secret', () => {
@@ -176,7 +201,6 @@ describe('deploy/kubernetes', () => {
         expect(Object.keys(secret.stringData), f).toContain(path.split('/').pop());
       }
       hardened(pod, c);
-      expect(c.readinessProbe?.grpc?.port).toBe(50052);
     });
 
     it('has a Service selecting its pods on the gRPC and metrics ports', () => {

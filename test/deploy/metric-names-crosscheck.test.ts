@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementClient } from '../../client-sdk/src/index.js';
 import { closedPort } from '../support/free-port.js';
 import { ALERTS_FILE, DASHBOARD_FILE, readYaml, type RuleFile } from './deploy-files.js';
+import { startLiveFleet, type LiveFleet } from './live-registry.js';
 import { startLiveSidecar, type LiveSidecar } from './live-sidecar.js';
 import {
   allPanels,
@@ -17,18 +18,24 @@ import {
 } from './promql-metric-names.js';
 
 // Every metric that deploy/prometheus/alerts.yml and deploy/grafana/tplus-dashboard.json query must be
-// exported by a running sidecar or by the SDK (or be recorded by a rule, or be Prometheus' own `up`).
+// exported by a running sidecar, a running registry, a sidecar following that registry, or the SDK (or
+// be recorded by a rule, or be Prometheus' own `up`).
 
 let sidecar: LiveSidecar;
+let fleet: LiveFleet;
 let sidecarText = '';
+let registryText = '';
+let followerText = '';
 let sdkText = '';
 let known = new Set<string>();
 const rules = ruleExpressions(readYaml<RuleFile>(ALERTS_FILE) as Parameters<typeof ruleExpressions>[0]);
 const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Record<string, unknown> & Parameters<typeof dashboardExpressions>[0];
 
 beforeAll(async () => {
-  sidecar = await startLiveSidecar();
+  [sidecar, fleet] = await Promise.all([startLiveSidecar(), startLiveFleet()]);
   sidecarText = await (await fetch(sidecar.metricsUrl)).text();
+  registryText = await (await fetch(fleet.registryMetricsUrl)).text();
+  followerText = await (await fetch(fleet.followerMetricsUrl)).text();
   // The SDK against a closed port: the call falls back, so every SDK metric has a sample.
   const registry = new Registry();
   const client = createSettlementClient({ address: `127.0.0.1:${await closedPort()}`, deadlineMs: 200, registry });
@@ -39,11 +46,18 @@ beforeAll(async () => {
     await client.close();
   }
   sdkText = await registry.metrics();
-  known = new Set([...exportedMetricNames(sidecarText), ...exportedMetricNames(sdkText), ...rules.recorded, ...PROMETHEUS_SYNTHETIC]);
-});
+  known = new Set([
+    ...exportedMetricNames(sidecarText),
+    ...exportedMetricNames(registryText),
+    ...exportedMetricNames(followerText),
+    ...exportedMetricNames(sdkText),
+    ...rules.recorded,
+    ...PROMETHEUS_SYNTHETIC,
+  ]);
+}, 90_000);
 afterAll(async () => {
-  await sidecar?.stop();
-});
+  await Promise.all([sidecar?.stop(), fleet?.stop()]);
+}, 30_000);
 
 describe('metric-name cross-check', () => {
   it('collects the names the sidecar and the SDK really export', () => {
@@ -58,6 +72,37 @@ describe('metric-name cross-check', () => {
     expect(sdkText).toMatch(/^tplus_client_fallbacks_total\{method="GetSettlementDate",reason="UNAVAILABLE"\} 1$/m);
   });
 
+  it('collects the names a running registry and a sidecar following it really export', () => {
+    const registryNames = exportedMetricNames(registryText);
+    for (const n of ['tplus_registry_versions_total', 'tplus_registry_watchers', 'tplus_registry_requests_total', 'process_resident_memory_bytes']) {
+      expect(registryNames.has(n), n).toBe(true);
+    }
+    // One version published, one sidecar watching it.
+    expect(registryText).toMatch(/^tplus_registry_versions_total 1$/m);
+    expect(registryText).toMatch(/^tplus_registry_watchers 1$/m);
+    const followerNames = exportedMetricNames(followerText);
+    for (const n of [
+      'tplus_sync_last_success_timestamp_seconds',
+      'tplus_sync_failures_total',
+      'tplus_snapshot_rejected_total',
+      'tplus_ruleset_staleness_seconds',
+      'tplus_ruleset_version',
+      'tplus_requests_total',
+    ]) {
+      expect(followerNames.has(n), n).toBe(true);
+    }
+    expect(followerText).toMatch(/^tplus_ruleset_version 1$/m);
+    // Counters exist from the start, one series per reason, so increase() sees the first one.
+    expect(followerText).toMatch(/^tplus_snapshot_rejected_total\{reason="bad_signature"\} 0$/m);
+    expect(followerText).toMatch(/^tplus_sync_failures_total\{reason="unavailable"\} 0$/m);
+    // A sidecar that does not follow a registry exports none of the replication metrics, which is
+    // what confines the registry alerts to following sidecars.
+    const plain = exportedMetricNames(sidecarText);
+    for (const n of ['tplus_ruleset_staleness_seconds', 'tplus_sync_failures_total', 'tplus_snapshot_rejected_total', 'tplus_registry_watchers']) {
+      expect(plain.has(n), n).toBe(false);
+    }
+  });
+
   it('every metric referenced by alerts.yml is exported (or recorded there)', () => {
     expect(rules.refs.length).toBeGreaterThan(20);
     expect(unknownMetrics(rules.refs, known)).toEqual([]);
@@ -69,15 +114,16 @@ describe('metric-name cross-check', () => {
     expect(unknownMetrics(refs, known)).toEqual([]);
   });
 
-  it('FAILS on a deliberately wrong name (and on issue 6 metrics that are not exported yet)', () => {
+  it('FAILS on a deliberately wrong name (sidecar or registry metric nobody exports)', () => {
     const wrong: PromQLRef[] = [
       { where: 'typo', expr: 'sum by (market) (rate(tplus_decision_total{job="tplus-sidecar"}[5m]))' },
-      { where: 'issue 6', expr: 'time() - tplus_sync_last_success_timestamp_seconds > 600' },
+      { where: 'registry typo', expr: 'max(tplus_registry_version{job="tplus-registry"}) - tplus_ruleset_version' },
+      { where: 'replication', expr: 'time() - tplus_sync_last_success_timestamp_seconds > 600' },
       { where: 'fine', expr: 'histogram_quantile(0.99, sum by (le) (rate(tplus_request_duration_seconds_bucket[$__rate_interval])))' },
     ];
     expect(unknownMetrics(wrong, known)).toEqual([
       { where: 'typo', name: 'tplus_decision_total' },
-      { where: 'issue 6', name: 'tplus_sync_last_success_timestamp_seconds' },
+      { where: 'registry typo', name: 'tplus_registry_version' },
     ]);
     const broken = structuredClone(dashboard);
     const target = allPanels(broken).find((p) => p.targets?.length)?.targets?.[0];
@@ -155,7 +201,7 @@ describe('Grafana dashboard model', () => {
     }
   });
 
-  it('shows what issue 7 asks for (staleness waits for issue 6)', () => {
+  it('shows what issue 7 asks for', () => {
     const titles = panels.map((p) => String(p.title)).join('\n');
     for (const want of [
       /Requests\/s by method/,
@@ -167,6 +213,11 @@ describe('Grafana dashboard model', () => {
       /Ruleset version per sidecar/,
       /Calendar horizon/,
       /Double settlement day preview/,
+      /Ruleset staleness per sidecar/,
+      /Versions behind the registry/,
+      /Registry: versions published and open Watch streams/,
+      /Snapshot rejections/,
+      /Sync failures/,
     ]) {
       expect(titles).toMatch(want);
     }

@@ -8,12 +8,14 @@ import { stringify } from 'yaml';
 import { createSettlementClient, SettlementError } from '../../client-sdk/src/index.js';
 import { closedPort } from '../support/free-port.js';
 import { ALERTS_FILE, readYaml, SCRAPE_FILE } from './deploy-files.js';
+import { startLiveFleet, type LiveFleet } from './live-registry.js';
 import { startLiveSidecar, type LiveSidecar } from './live-sidecar.js';
 import { pathOf, requiredBinary } from './required-binary.js';
 
-// The real prometheus binary scrapes a real sidecar with the tplus-sidecar job of
-// deploy/prometheus/scrape.yml (targets rewritten to the test's port, 1 s interval) and loads
-// deploy/prometheus/alerts.yml; then its HTTP API must show the tplus series with the right labels.
+// The real prometheus binary scrapes a real sidecar, a real registry and a sidecar following it with
+// the tplus-sidecar and tplus-registry jobs of deploy/prometheus/scrape.yml (targets rewritten to the
+// test's ports, 1 s interval) and loads deploy/prometheus/alerts.yml; then its HTTP API must show the
+// tplus series with the right labels.
 
 const prometheus = requiredBinary('prometheus', 'PROMETHEUS');
 const WAIT_MS = 30_000;
@@ -25,18 +27,23 @@ interface ScrapeJob {
   [k: string]: unknown;
 }
 
-/** scrape.yml's tplus-sidecar job, scraping only `target`, every second; the real alert rules loaded. */
-function testConfig(target: string): string {
+/** scrape.yml's `name` job, scraping only `targets`, every second. */
+function testJob(name: string, targets: string[]): ScrapeJob {
   const config = readYaml<{ scrape_configs: ScrapeJob[] }>(SCRAPE_FILE);
-  const job = config.scrape_configs.find((j) => j.job_name === 'tplus-sidecar');
-  if (!job) throw new Error('scrape.yml has no tplus-sidecar job');
+  const job = config.scrape_configs.find((j) => j.job_name === name);
+  if (!job) throw new Error(`scrape.yml has no ${name} job`);
   const labels = job.static_configs?.[0]?.labels ?? {};
   const { file_sd_configs: _fileSd, ...rest } = job;
   void _fileSd;
+  return { ...rest, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets, labels }] };
+}
+
+/** The tplus-sidecar and tplus-registry jobs of scrape.yml on the test's targets; the real alert rules loaded. */
+function testConfig(sidecarTargets: string[], registryTarget: string): string {
   return stringify({
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
     rule_files: [ALERTS_FILE],
-    scrape_configs: [{ ...rest, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [target], labels }] }],
+    scrape_configs: [testJob('tplus-sidecar', sidecarTargets), testJob('tplus-registry', [registryTarget])],
   });
 }
 
@@ -72,8 +79,9 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | null>
   throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () => {
+describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a registry and a sidecar following it', () => {
   let sidecar: LiveSidecar;
+  let fleet: LiveFleet;
   let prom: ChildProcess | null = null;
   let promLog = '';
   let base = '';
@@ -81,7 +89,7 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () =>
 
   beforeAll(async () => {
     const bin = pathOf(prometheus);
-    sidecar = await startLiveSidecar();
+    [sidecar, fleet] = await Promise.all([startLiveSidecar(), startLiveFleet()]);
     // Traffic through the SDK: answers, one NO_RULE, so decision and error series exist.
     const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, registry: new Registry() });
     try {
@@ -93,7 +101,7 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () =>
       await client.close();
     }
     dir = mkdtempSync(join(tmpdir(), 'tplus-prometheus-'));
-    writeFileSync(join(dir, 'prometheus.yml'), testConfig(sidecar.metricsTarget));
+    writeFileSync(join(dir, 'prometheus.yml'), testConfig([sidecar.metricsTarget, fleet.followerMetricsTarget], fleet.registryMetricsTarget));
     const port = await closedPort();
     base = `http://127.0.0.1:${port}`;
     prom = spawn(
@@ -122,13 +130,13 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () =>
       await exited;
       clearTimeout(timer);
     }
-    await sidecar?.stop();
+    await Promise.all([sidecar?.stop(), fleet?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('scrapes the target: up == 1 with job tplus-sidecar', async () => {
     const up = await until('a successful scrape', WAIT_MS, async () => {
-      const r = await query(base, 'up{job="tplus-sidecar"} == 1');
+      const r = await query(base, `up{job="tplus-sidecar", instance="${sidecar.metricsTarget}"} == 1`);
       return r.length > 0 ? r : null;
     });
     expect(up[0]?.metric).toMatchObject({ job: 'tplus-sidecar', instance: sidecar.metricsTarget, component: 'sidecar' });
@@ -152,15 +160,49 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () =>
     expect(decisions).toEqual(expect.arrayContaining([['XNYS', 'EQUITY', '2', '1'], ['XNYS', 'EQUITY', '1', '2']]));
     expect((await query(base, 'tplus_decision_errors_total{reason="NO_RULE"}'))[0]?.value[1]).toBe('1');
     expect((await query(base, 'tplus_request_duration_seconds_bucket{method="GetSettlementDate", le="0.001"}')).length).toBe(1);
-    expect((await query(base, 'tplus_ruleset_version'))[0]?.value[1]).toBe('1');
+    expect((await query(base, `tplus_ruleset_version{instance="${sidecar.metricsTarget}"}`))[0]?.value[1]).toBe('1');
     const horizon = await query(base, 'tplus_calendar_horizon_days{calendar_id="US-SETTLEMENT"}');
     expect(Number(horizon[0]?.value[1])).toBeGreaterThan(180);
-    expect((await query(base, 'process_resident_memory_bytes')).length).toBe(1);
+    expect((await query(base, `process_resident_memory_bytes{instance="${sidecar.metricsTarget}"}`)).length).toBe(1);
+  });
+
+  it('scrapes the registry (job tplus-registry) and the replication series of the following sidecar only', async () => {
+    const registry = { job: 'tplus-registry', instance: fleet.registryMetricsTarget };
+    const up = await until('a successful registry scrape', WAIT_MS, async () => {
+      const r = await query(base, 'up{job="tplus-registry"} == 1');
+      return r.length > 0 ? r : null;
+    });
+    expect(up[0]?.metric).toMatchObject({ ...registry, component: 'registry' });
+    const versions = await until('tplus_registry_versions_total', WAIT_MS, async () => {
+      const r = await query(base, 'tplus_registry_versions_total');
+      return r.length > 0 ? r : null;
+    });
+    expect(versions.map((x) => [x.metric, x.value[1]])).toEqual([[{ __name__: 'tplus_registry_versions_total', ...registry, component: 'registry' }, '1']]);
+    expect((await query(base, 'tplus_registry_watchers'))[0]?.value[1]).toBe('1');
+
+    const follower = { job: 'tplus-sidecar', instance: fleet.followerMetricsTarget, component: 'sidecar' };
+    const staleness = await until('tplus_ruleset_staleness_seconds', WAIT_MS, async () => {
+      const r = await query(base, 'tplus_ruleset_staleness_seconds');
+      return r.length > 0 ? r : null;
+    });
+    // Only the follower exports it (the plain sidecar has no registry), and heartbeats keep it low.
+    expect(staleness.map((x) => x.metric)).toEqual([{ __name__: 'tplus_ruleset_staleness_seconds', ...follower }]);
+    expect(Number(staleness[0]?.value[1])).toBeLessThan(30);
+    const rejected = await query(base, 'tplus_snapshot_rejected_total');
+    expect(rejected.length).toBeGreaterThanOrEqual(6);
+    expect(rejected.every((x) => x.metric['instance'] === fleet.followerMetricsTarget && x.value[1] === '0')).toBe(true);
+    expect((await query(base, `tplus_ruleset_version{instance="${fleet.followerMetricsTarget}"}`))[0]?.value[1]).toBe('1');
+    // The dashboard's "Versions behind the registry" expression: 0 for the follower, nothing for the plain sidecar.
+    const behind = await query(
+      base,
+      'scalar(max(tplus_registry_versions_total{job="tplus-registry"})) - max by (instance) (tplus_ruleset_version{job="tplus-sidecar"} and on (job, instance) tplus_ruleset_staleness_seconds)',
+    );
+    expect(behind.map((x) => [x.metric['instance'], x.value[1]])).toEqual([[fleet.followerMetricsTarget, '0']]);
   });
 
   it('loads alerts.yml: recording rules produce series and NO_RULE raises TplusNoRuleErrorsRising', async () => {
     const groups = (await api<{ groups: { name: string; rules: { health: string; name: string }[] }[] }>(base, '/api/v1/rules')).groups;
-    expect(groups.map((g) => g.name).sort()).toEqual(['tplus-client', 'tplus-sidecar', 'tplus-slo-alerts', 'tplus-slo-recording']);
+    expect(groups.map((g) => g.name).sort()).toEqual(['tplus-client', 'tplus-registry', 'tplus-sidecar', 'tplus-slo-alerts', 'tplus-slo-recording']);
     // Traffic while Prometheus watches, so rate() sees requests: no server error, so the ratio is 0.
     const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, registry: new Registry() });
     let ratio: Sample[];
@@ -183,5 +225,28 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar', () =>
       state: 'pending',
     });
     for (const g of groups) for (const r of g.rules) expect(r.health, `${r.name} (${promLog})`).not.toBe('err');
+  });
+
+  it('a killed registry makes TplusRegistryDown pending; the following sidecar keeps serving', async () => {
+    const alertsNow = async (): Promise<{ labels: Record<string, string>; state: string }[]> =>
+      (await api<{ alerts: { labels: Record<string, string>; state: string }[] }>(base, '/api/v1/alerts')).alerts;
+    // Healthy fleet first: no registry or replication alert at all.
+    const registryAlerts = ['TplusRulesetStale', 'TplusSnapshotRejected', 'TplusSyncFailing', 'TplusRegistryDown', 'TplusRegistryNotScraped', 'TplusRegistryNoWatchers'];
+    expect((await alertsNow()).filter((a) => registryAlerts.includes(a.labels['alertname'] ?? ''))).toEqual([]);
+    await fleet.registry.stop('SIGKILL');
+    const alerts = await until('TplusRegistryDown', WAIT_MS, async () => {
+      const a = await alertsNow();
+      return a.some((x) => x.labels['alertname'] === 'TplusRegistryDown') ? a : null;
+    });
+    expect(alerts.find((x) => x.labels['alertname'] === 'TplusRegistryDown')).toMatchObject({
+      labels: { job: 'tplus-registry', instance: fleet.registryMetricsTarget, severity: 'page' },
+      state: 'pending',
+    });
+    const client = createSettlementClient({ address: fleet.followerAddress, deadlineMs: 1_000, registry: new Registry() });
+    try {
+      expect(await client.getSettlementDate({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS' })).toBe('2024-05-29');
+    } finally {
+      await client.close();
+    }
   });
 });

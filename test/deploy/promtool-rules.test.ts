@@ -47,7 +47,7 @@ describe('alert rules are complete and tested', () => {
   const alerts = alertRules();
   const tests = readYaml<AlertTestFile>(ALERT_TESTS_FILE).tests.flatMap((t) => t.alert_rule_test ?? []);
 
-  it('names the alerts issue 7 asks for that exported metrics can express', () => {
+  it('names the alerts issue 7 asks for', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual([
       'TplusAppMetricsDown',
       'TplusAvailabilityBudgetBurnFast',
@@ -59,8 +59,14 @@ describe('alert rules are complete and tested', () => {
       'TplusLatencyBudgetBurnFast',
       'TplusLatencyBudgetBurnSlow',
       'TplusNoRuleErrorsRising',
+      'TplusRegistryDown',
+      'TplusRegistryNoWatchers',
+      'TplusRegistryNotScraped',
+      'TplusRulesetStale',
       'TplusSidecarDown',
       'TplusSidecarNotScraped',
+      'TplusSnapshotRejected',
+      'TplusSyncFailing',
     ]);
   });
 
@@ -83,7 +89,7 @@ describe('alert rules are complete and tested', () => {
     }
   });
 
-  it('pages on fallback use, breaker open, sidecar down, NO_RULE, horizon < 30 d and fast SLO burn; tickets the rest', () => {
+  it('pages on fallback use, breaker open, sidecar/registry down, NO_RULE, stale ruleset, rejected snapshot, horizon < 30 d and fast SLO burn; tickets the rest', () => {
     const severity = Object.fromEntries(alerts.map((a) => [a.alert, a.labels?.['severity']]));
     expect(severity).toMatchObject({
       TplusClientFallbackInUse: 'page',
@@ -97,9 +103,34 @@ describe('alert rules are complete and tested', () => {
       TplusAvailabilityBudgetBurnSlow: 'ticket',
       TplusLatencyBudgetBurnFast: 'page',
       TplusLatencyBudgetBurnSlow: 'ticket',
+      TplusRulesetStale: 'page',
+      TplusSnapshotRejected: 'page',
+      TplusSyncFailing: 'ticket',
+      TplusRegistryDown: 'page',
+      TplusRegistryNotScraped: 'ticket',
+      TplusRegistryNoWatchers: 'ticket',
     });
     const byName = new Map(alerts.map((a) => [a.alert, a]));
     expect(byName.get('TplusClientBreakerOpen')?.for).toBe('1m');
     expect(byName.get('TplusClientFallbackInUse')?.for).toBeUndefined();
+    expect(byName.get('TplusSnapshotRejected')?.for).toBeUndefined();
+  });
+
+  it('confines the replication alerts to sidecars that follow a registry (series only they export)', () => {
+    const byName = new Map(alerts.map((a) => [a.alert, a]));
+    expect(byName.get('TplusRulesetStale')?.expr).toMatch(/tplus_ruleset_staleness_seconds/);
+    expect(byName.get('TplusSnapshotRejected')?.expr).toMatch(/tplus_snapshot_rejected_total/);
+    expect(byName.get('TplusSyncFailing')?.expr).toMatch(/tplus_sync_failures_total/);
+    expect(byName.get('TplusRegistryDown')?.expr).toMatch(/up\{job="tplus-registry"\}/);
+    // absent(...) alone would fire in every fleet without a registry
+    for (const name of ['TplusRegistryNotScraped', 'TplusRegistryNoWatchers']) {
+      expect(byName.get(name)?.expr, name).toMatch(/and on \(\) \(count\(tplus_ruleset_staleness_seconds\) > 0\)/);
+    }
+  });
+
+  it('scrape.yml has a tplus-registry job whose name the registry alerts use', () => {
+    const jobs = readYaml<{ scrape_configs: { job_name: string; static_configs?: { labels?: Record<string, string> }[] }[] }>(SCRAPE_FILE).scrape_configs;
+    expect(jobs.map((j) => j.job_name)).toEqual(expect.arrayContaining(['tplus-sidecar', 'tplus-app', 'tplus-registry']));
+    expect(jobs.find((j) => j.job_name === 'tplus-registry')?.static_configs?.[0]?.labels).toEqual({ component: 'registry' });
   });
 });
