@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { formatDay, INVALID_DAY, parseDay } from './domain/date.js';
 import { runCli } from './cli/run-cli.js';
 import { registryCommands } from './cli/registry-commands.js';
+import { replayCommands } from './cli/replay-commands.js';
+import { drillCommand } from './cli/drill-command.js';
 import { runRegistry } from './registry/run-registry.js';
 import { runServe } from './sidecar/index.js';
 
@@ -40,5 +42,5 @@ const code = await runCli(argv, {
   stderr: process.stderr,
   today: today(),
   defaultRulesDir: bundledRules,
-}, registryCommands(process.env));
+}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: drillCommand });
 process.exitCode = code;

@@ -49,4 +49,16 @@ describe('follow and registry configuration', () => {
     expect(loaded).toMatchObject({ kind: 'config', config: { listen: 'unix:/run/reg.sock', signingKeyFile: '/srv/k', tokensFile: '/etc/tplus/tokens', heartbeatMs: 1000, dataDir: '/srv/registry-data' } });
     expect(configError(() => loadRegistryConfig(['--signing-key', 'k', '--tokens', 't', '--listen', 'nope'], {}, '/srv'))).toMatch(/^listen: invalid listen/);
   });
+
+  it('relay: --upstream needs --upstream-public-key, refuses --signing-key, and needs no tokens file', () => {
+    const loaded = loadRegistryConfig(['--upstream', 'unix:/run/root.sock', '--upstream-public-key', 'keys/root.pub'], { TPLUS_UPSTREAM_TOKEN_FILE: 'read.token' }, '/srv');
+    expect(loaded).toMatchObject({
+      kind: 'config',
+      config: { signingKeyFile: null, tokensFile: null, upstream: { address: 'unix:/run/root.sock', publicKeyFile: '/srv/keys/root.pub', tokenFile: '/srv/read.token' } },
+    });
+    expect(configError(() => loadRegistryConfig(['--upstream', '127.0.0.1:50061'], {}, '/srv'))).toMatch(/^upstreamPublicKey: --upstream needs --upstream-public-key/);
+    expect(configError(() => loadRegistryConfig(['--upstream', '127.0.0.1:50061', '--upstream-public-key', 'p', '--signing-key', 'k'], {}, '/srv'))).toMatch(/^signingKey: a relay \(--upstream\) never signs/);
+    const root = loadRegistryConfig(['--signing-key', 'k', '--tokens', 't'], {}, '/srv');
+    expect(root.kind === 'config' && 'upstream' in root.config).toBe(false);
+  });
 });

@@ -12,6 +12,12 @@ export const USAGE = `usage: tplus <command> [flags]
 commands:
   settle   --market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json]
   settle   --input FILE|- [--json]          JSON Lines {"trade_date","asset_class","market"} in, one line out each
+  settle   --ruleset-version N --registry ADDR [--token-file F] [--registry-public-key FILE] --market MIC --asset-class AC --trade-date D [--json]
+           answers as ruleset version N did (fetched from the registry, verified, decided locally)
+  settle   --ruleset-version N --sidecar ADDR --market MIC --asset-class AC --trade-date D [--json]
+           the same from a sidecar that still holds version N (it keeps the last few)
+  audit    --registry ADDR [--token-file F] [--registry-public-key FILE] --market MIC --asset-class AC --trade-date D [--json]
+           what every version that ever existed answers for that trade
   explain  --market MIC --asset-class AC --trade-date YYYY-MM-DD [--json]
   rules validate [DIR] [--json]
   rules transition --market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json]
@@ -26,6 +32,7 @@ commands:
   history  --registry ADDR [--token-file F] [--json]
   rollback --registry ADDR --token-file F --to N --reason TEXT [--expect-version N]
   diff     --registry ADDR [--token-file F] N M [--json]
+  drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
   help
 
 Every decision command takes --rules DIR (default: the bundled rule pack).
@@ -47,7 +54,8 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
   try {
     switch (command) {
       case 'settle':
-        return await settleCommand(args, io);
+        // The composition root may supply a settle that also replays against a registry (--ruleset-version).
+        return await (extra['settle'] ?? settleCommand)(args, io);
       case 'explain':
         return explainCommand(args, io);
       case 'rules':

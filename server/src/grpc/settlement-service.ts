@@ -1,5 +1,6 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { explain } from '../domain/explain.js';
+import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, unaryHandler, type AdapterContext } from './handler-adapter.js';
 import { decideColumnar } from './decide-columnar.js';
 import { decideRequest, decideRows } from './decide-rows.js';
@@ -31,6 +32,8 @@ export interface SettlementServiceDeps {
   /** The sidecar's clock, for "today" in ruleset info. */
   readonly now: () => Date;
   readonly onInternalError: (method: string, err: unknown) => void;
+  /** Drill hook (sidecar started with --allow-drills): delays decisions while active. */
+  readonly injectedLatency?: InjectedLatency;
 }
 
 const DECIDES = { decides: true } as const;
@@ -39,6 +42,7 @@ const QUERIES = { decides: false } as const;
 /** The SettlementService handlers, each wrapped by the one adapter. */
 export function settlementService(deps: SettlementServiceDeps): UntypedServiceImplementation {
   const { holder, observer, limits } = deps;
+  const latency = deps.injectedLatency ?? NO_INJECTED_LATENCY;
   const ctx: AdapterContext = { observer, onInternalError: deps.onInternalError };
   const internal = (method: string) => (err: unknown) => deps.onInternalError(method, err);
   // Batches run synchronously from start to finish, so one tally per method is never shared.
@@ -56,12 +60,15 @@ export function settlementService(deps: SettlementServiceDeps): UntypedServiceIm
     GetSettlementDate: unaryHandler<GetSettlementDateRequest, SettlementDecisionMessage>('GetSettlementDate', DECIDES, ctx, (req) => {
       const d = decideRequest(holder.current, req);
       observer.decisions(d.rule, 1);
-      return decisionMessage(d);
+      return withInjectedLatency(latency, decisionMessage(d));
     }),
     BatchGetSettlementDates: unaryHandler<BatchRequest, BatchResponse>('BatchGetSettlementDates', DECIDES, ctx, (req) =>
-      tallied(rowTally, req.items.length, () => ({
-        results: decideRows(holder.current, req.items, limits.maxBatchItems, rowTally, internal('BatchGetSettlementDates')),
-      })),
+      withInjectedLatency(
+        latency,
+        tallied(rowTally, req.items.length, () => ({
+          results: decideRows(holder.current, req.items, limits.maxBatchItems, rowTally, internal('BatchGetSettlementDates')),
+        })),
+      ),
     ),
     BatchGetSettlementDatesColumnar: unaryHandler<ColumnarBatchRequest, ColumnarBatchResponse>(
       'BatchGetSettlementDatesColumnar',

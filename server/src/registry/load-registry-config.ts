@@ -2,26 +2,47 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../sidecar/config-error.js';
 import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../sidecar/config-fields.js';
 import { formatAddress } from '../sidecar/sidecar-config.js';
-import type { RegistryConfig } from './registry-config.js';
+import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
 
 const setting = (field: string, flag: string, help: string) => ({ field, flag: `--${flag}`, env: `TPLUS_${flag.replace(/-/g, '_').toUpperCase()}`, help });
 
 export const REGISTRY_SETTINGS = [
   setting('dataDir', 'data-dir', 'directory of the registry database (default ./registry-data)'),
   setting('listen', 'listen', 'gRPC address, HOST:PORT or unix:/path (default 127.0.0.1:50061)'),
-  setting('signingKey', 'signing-key', 'ed25519 private key (PEM) from tplus keygen (required)'),
-  setting('tokens', 'tokens', 'file of "ROLE TOKEN" lines, roles publish and read (required)'),
+  setting('signingKey', 'signing-key', 'ed25519 private key (PEM) from tplus keygen (required, except on a relay)'),
+  setting('tokens', 'tokens', 'file of "ROLE TOKEN" lines, roles publish and read (required, except on a relay)'),
   setting('metricsListen', 'metrics-listen', 'Prometheus /metrics address, HOST:PORT or "off" (default 127.0.0.1:9465)'),
   setting('heartbeatMs', 'heartbeat-ms', 'Watch heartbeat interval in ms (default 5000)'),
+  setting('upstream', 'upstream', 'relay mode: follow this registry, HOST:PORT or unix:/path; local publishes are refused'),
+  setting('upstreamPublicKey', 'upstream-public-key', "the upstream's ed25519 public key (PEM); required with --upstream"),
+  setting('upstreamTokenFile', 'upstream-token-file', 'file holding a read token for the upstream'),
 ] as const;
 
 export const REGISTRY_USAGE = [
   'usage: tplus registry --signing-key FILE --tokens FILE [--flag value]...',
+  '       tplus registry --upstream ADDR --upstream-public-key FILE [--tokens FILE] [--flag value]...   (relay)',
   '',
   'Runs the ruleset registry: immutable signed versions, audited publish/rollback, Watch for sidecars.',
+  'A relay follows an upstream registry, stores its signed versions unchanged and serves them to its own sidecars.',
   '',
   ...REGISTRY_SETTINGS.map((x) => `  ${`${x.flag} (${x.env})`.padEnd(46)} ${x.help}`),
 ].join('\n');
+
+function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, cwd: string): UpstreamConfig | null {
+  const text = address.text.trim();
+  if (text === '' || isOff(text)) return null;
+  if (text.startsWith('unix:')) {
+    if (text.replace(/^unix:(\/\/)?/, '') === '') throw invalid(address, 'expected unix:/path');
+  } else parseListen(address);
+  if (publicKey.text.trim() === '') throw new ConfigError('upstreamPublicKey', '--upstream needs --upstream-public-key (or TPLUS_UPSTREAM_PUBLIC_KEY)');
+  return Object.freeze({
+    address: text,
+    publicKeyFile: resolve(cwd, publicKey.text.trim()),
+    tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text.trim()),
+    backoffMinMs: 100,
+    backoffMaxMs: 5_000,
+  });
+}
 
 export type LoadedRegistryConfig = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RegistryConfig };
 
@@ -56,13 +77,21 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     listen = `unix:${parseSocketPath({ ...listenRaw, text: path }, resolve(cwd, path))}`;
   } else listen = formatAddress(parseListen(listenRaw));
   const metricsRaw = raw(4, '127.0.0.1:9465');
+  const upstream = upstreamConfig(raw(6, ''), raw(7, ''), raw(8, ''), cwd);
+  const optionalPath = (i: number): string | null => {
+    const r = raw(i, '');
+    return r.text.trim() === '' ? null : resolve(cwd, parsePath(r));
+  };
+  const signingKeyFile = upstream === null ? resolve(cwd, parsePath(raw(2, null))) : optionalPath(2);
+  if (upstream !== null && signingKeyFile !== null) throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw(0, './registry-data'))),
     listen,
-    signingKeyFile: resolve(cwd, parsePath(raw(2, null))),
-    tokensFile: resolve(cwd, parsePath(raw(3, null))),
+    signingKeyFile,
+    tokensFile: upstream === null ? resolve(cwd, parsePath(raw(3, null))) : optionalPath(3),
     metricsListen: isOff(metricsRaw.text) ? null : Object.freeze(parseListen(metricsRaw)),
     heartbeatMs: parseInteger(raw(5, '5000'), 50, 600_000),
+    ...(upstream === null ? {} : { upstream }),
   });
   return { kind: 'config', config };
 }

@@ -6,6 +6,7 @@ export const REGISTRY_ERROR_CODES = [
   'INVALID_PACK',
   'VERSION_CONFLICT',
   'VERSION_NOT_FOUND',
+  'RELAY_READ_ONLY',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

@@ -20,6 +20,8 @@ export interface MethodSpec<Req, Res> {
   readonly describe: (request: Req) => string;
   /** What it did, appended to the audit detail on success. */
   readonly outcome?: (response: Res) => string;
+  /** Refuses the call before authorization, whoever asks (e.g. a write to a relay); audited like any refusal. */
+  readonly refuse?: () => void;
 }
 
 function auditCall(ctx: RegistryHandlerContext, who: Caller, action: string, detail: string, result: string): void {
@@ -48,6 +50,7 @@ export function registryUnary<Req, Res>(spec: MethodSpec<Req, Res>, ctx: Registr
     try {
       detail = spec.describe(call.request);
       who = ctx.tokens.identify(call.metadata);
+      spec.refuse?.();
       ctx.tokens.authorize(who, spec.role);
       const response = impl(call.request, who);
       auditCall(ctx, who, spec.method, spec.outcome ? `${detail}; ${spec.outcome(response)}` : detail, 'ok');

@@ -8,7 +8,10 @@ import type { VersionRecord } from './version-record.js';
 
 export interface LedgerOptions {
   readonly store: RegistryStore;
-  readonly signingKey: KeyObject;
+  /** Null on a relay: it only replicates its upstream's signed versions and refuses local writes. */
+  readonly signingKey: KeyObject | null;
+  /** On a relay, the upstream address (named when a local write is refused). */
+  readonly upstream?: string;
   /** RFC 3339 UTC "now". */
   readonly now: () => Date;
   /** Called after a new version has committed. */
@@ -40,7 +43,39 @@ export class RegistryLedger {
   readonly keyId: string;
 
   constructor(private readonly options: LedgerOptions) {
-    this.keyId = keyId(options.signingKey);
+    this.keyId = options.signingKey === null ? '' : keyId(options.signingKey);
+  }
+
+  /** True on a relay. */
+  get readOnly(): boolean {
+    return this.options.signingKey === null;
+  }
+
+  /** Throws RELAY_READ_ONLY (FAILED_PRECONDITION) on a relay. */
+  refuseOnRelay(): void {
+    if (this.options.signingKey !== null) return;
+    const upstream = this.options.upstream ?? 'its upstream';
+    throw new RegistryError('RELAY_READ_ONLY', `this registry is a read-only relay of ${upstream}: publish and roll back at the root registry`, { upstream });
+  }
+
+  /**
+   * A relay's write path: appends a version exactly as its upstream signed it (same number, hash and
+   * signature; the caller has verified it). Idempotent for a version already held with the same hash;
+   * refuses a gap or a different hash under a held number.
+   */
+  replicate(record: VersionRecord): boolean {
+    const appended = this.options.store.append((latest) => {
+      const latestVersion = latest?.version ?? 0;
+      if (record.version <= latestVersion) {
+        const held = this.options.store.get(record.version);
+        if (held?.sha256 !== record.sha256) throw new Error(`version ${record.version} is held with sha256 ${held?.sha256 ?? 'none'}, the upstream sent ${record.sha256}`);
+        return null;
+      }
+      if (record.version !== latestVersion + 1) throw new Error(`version ${record.version} does not follow the latest held version ${latestVersion}`);
+      return record;
+    });
+    if (appended !== null) this.options.onAppended(appended);
+    return appended !== null;
   }
 
   get store(): RegistryStore {
@@ -70,6 +105,8 @@ export class RegistryLedger {
   }
 
   private append(c: NewContent): Omit<AppendOutcome, 'warnings'> {
+    const signingKey = this.options.signingKey;
+    if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
     const appended = this.options.store.append((latest) => {
@@ -94,7 +131,7 @@ export class RegistryLedger {
         publishedAt: this.options.now().toISOString(),
         rollbackOf: c.rollbackOf,
       };
-      return { ...fields, signature: signFields(fields, this.options.signingKey), keyId: this.keyId, document: c.canonical };
+      return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
     });
     if (appended !== null) {
       this.options.onAppended(appended);

@@ -44,7 +44,7 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
   const today = (): number => Math.floor(deps.now().getTime() / 86_400_000);
   return {
     Publish: registryUnary<PublishRequestMessage, PublishResponseMessage>(
-      { method: 'Publish', role: 'publish', describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
+      { method: 'Publish', role: 'publish', refuse: () => ledger.refuseOnRelay(), describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
       deps,
       (r) => {
         const out = ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today());
@@ -52,7 +52,7 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
       },
     ),
     Rollback: registryUnary<RollbackRequestMessage, PublishResponseMessage>(
-      { method: 'Rollback', role: 'publish', describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
+      { method: 'Rollback', role: 'publish', refuse: () => ledger.refuseOnRelay(), describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
       deps,
       (r) => {
         if (r.toVersion === 0) throw new RegistryError('INVALID_ARGUMENT', 'to_version is required', { field: 'to_version' });

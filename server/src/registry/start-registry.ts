@@ -14,6 +14,8 @@ import { RegistryStore } from './registry-store.js';
 import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey } from './signing-keys.js';
 import { WatchHub } from './watch-hub.js';
+import type { Follower } from '../replication/follower.js';
+import { followUpstream } from './follow-upstream.js';
 
 export const REGISTRY_DATABASE_FILE = 'registry.db';
 
@@ -39,16 +41,19 @@ function bind(server: Server, address: string): Promise<number> {
 /** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
 export async function startRegistry(config: RegistryConfig, deps: RegistryDeps): Promise<RegistryHandle> {
   const { log, now } = deps;
-  const signingKey = readPrivateKey(config.signingKeyFile);
-  const tokens = parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
-  if (tokens.size === 0) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
+  const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
+  if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
+  const tokens = config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
+  if (tokens.size === 0 && !config.upstream) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
   mkdirSync(config.dataDir, { recursive: true });
   const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
+  let follower: Follower | null = null;
   let socket: string | null = null;
   const release = async (): Promise<void> => {
+    follower?.close();
     hub?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await metricsServer?.close();
@@ -66,10 +71,11 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     const ledger = new RegistryLedger({
       store,
       signingKey,
+      ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
       onAppended: (record) => {
         metrics.versionAppended();
-        log.info('version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });
+        log.info(config.upstream ? 'version_replicated' : 'version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });
         liveHub.publish(record);
       },
     });
@@ -96,7 +102,15 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
     if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
-    log.info('registry_serving', { address, metrics: metricsServer?.address ?? null, latestVersion: store.count(), keyId: ledger.keyId, readNeedsToken: tokens.readRequiresToken });
+    log.info('registry_serving', {
+      address,
+      metrics: metricsServer?.address ?? null,
+      latestVersion: store.count(),
+      keyId: ledger.keyId,
+      readNeedsToken: tokens.readRequiresToken,
+      relayOf: config.upstream?.address ?? null,
+    });
+    if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
     let closing: Promise<void> | null = null;
     return {
       address,

@@ -12,6 +12,7 @@ export const REGISTRY_STATUS_BY_CODE: Readonly<Record<RegistryErrorCode, status>
   INVALID_PACK: status.INVALID_ARGUMENT,
   VERSION_CONFLICT: status.FAILED_PRECONDITION,
   VERSION_NOT_FOUND: status.NOT_FOUND,
+  RELAY_READ_ONLY: status.FAILED_PRECONDITION,
 });
 
 export const REGISTRY_ERROR_DOMAIN = 'tplus.registry.v1';

@@ -3,10 +3,9 @@ import { status, type Client, type ClientReadableStream, type ServiceError } fro
 import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/registry-proto.js';
 import type { SnapshotMessage, WatchEventMessage } from '../registry/registry-wire.js';
 import type { Logger } from '../sidecar/json-logger.js';
-import type { StoredRuleset } from '../store/stored-ruleset.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
-import { SnapshotRejected, verifySnapshot } from './verify-snapshot.js';
+import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
 
 export interface FollowerOptions {
   readonly address: string;
@@ -16,8 +15,16 @@ export interface FollowerOptions {
   readonly source: string;
   /** The version this sidecar holds as active (0 = none). */
   readonly localVersion: () => number;
-  /** Stores the verified version and swaps it in (throws when it cannot). */
-  readonly install: (entry: StoredRuleset) => void;
+  /** Stores the verified version and swaps it in (throws when it cannot); `ruleset` is already built. */
+  readonly install: (verified: VerifiedSnapshot) => void;
+  /**
+   * Install every version, in order, with no gap (a relay): when a snapshot is more than one ahead,
+   * the missing versions are fetched with GetVersion and verified first. Default false (a sidecar
+   * only needs the latest).
+   */
+  readonly contiguous?: boolean;
+  /** Deadline of each GetVersion call filling a gap (default 30 s). */
+  readonly fetchTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: ReplicationMetrics;
   readonly now: () => Date;
@@ -46,6 +53,8 @@ export class Follower {
   private closed = false;
   private warnedAhead = 0;
   private resolveFirst: () => void = () => undefined;
+  /** Snapshots are applied one at a time, in arrival order (a gap fill is asynchronous). */
+  private queue: Promise<void> = Promise.resolve();
   /** Resolves once a version has been installed (or the follower is closed). */
   readonly firstInstall = new Promise<void>((resolve) => (this.resolveFirst = resolve));
 
@@ -102,28 +111,63 @@ export class Follower {
         this.o.log.warn('registry_ahead', { latestVersion: event.heartbeat.latestVersion, localVersion: this.o.localVersion() });
       }
     }
-    if (event.snapshot) this.onSnapshot(event.snapshot);
+    const snapshot = event.snapshot;
+    if (!snapshot) return;
+    if (!this.o.contiguous) {
+      this.onSnapshot(snapshot);
+      return;
+    }
+    const call = this.call;
+    this.queue = this.queue.then(async () => {
+      if (this.closed || snapshot.version <= this.o.localVersion()) return;
+      try {
+        for (let v = this.o.localVersion() + 1; v < snapshot.version && !this.closed; v++) {
+          if (!this.onSnapshot(await this.fetchVersion(v))) throw new Error(`version ${v} was rejected`);
+        }
+      } catch (err) {
+        // Without the gap filled the newer version cannot be appended: reconnect and try again.
+        this.o.log.warn('gap_fill_failed', { upTo: snapshot.version, localVersion: this.o.localVersion(), message: err instanceof Error ? err.message : String(err) });
+        if (call === this.call) call?.cancel();
+        return;
+      }
+      if (!this.closed) this.onSnapshot(snapshot);
+    });
   }
 
-  private onSnapshot(s: SnapshotMessage): void {
+  private fetchVersion(version: number): Promise<SnapshotMessage> {
+    const m = registryServiceDefinition()['GetVersion'];
+    const client = this.client;
+    if (!m || !client) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + (this.o.fetchTimeoutMs ?? 30_000);
+      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { version }, authMetadata(this.o.token), { deadline }, (err: ServiceError | null, value?: unknown) =>
+        err ? reject(err) : resolve(value as SnapshotMessage),
+      );
+    });
+  }
+
+  /** Verifies and installs one snapshot; true when it is (or already was) installed. */
+  private onSnapshot(s: SnapshotMessage): boolean {
     const local = this.o.localVersion();
-    if (s.version <= local) return;
+    if (s.version <= local) return true;
     const started = performance.now();
     try {
-      const entry = verifySnapshot(s, this.o.publicKey, this.o.source);
+      const verified = verifyAndBuild(s, this.o.publicKey, this.o.source);
       try {
-        this.o.install(entry);
+        this.o.install(verified);
       } catch (err) {
         throw new SnapshotRejected('store_failed', `version ${s.version} could not be stored: ${err instanceof Error ? err.message : String(err)}`);
       }
       this.o.metrics.synced(this.o.now());
       this.o.log.info('snapshot_installed', { version: s.version, sha256: s.sha256, previous: local, tookMs: Math.round(performance.now() - started) });
       this.resolveFirst();
+      return true;
     } catch (err) {
       // Whatever went wrong, this snapshot is not served and the follower keeps running.
       const rejected = err instanceof SnapshotRejected ? err : new SnapshotRejected('invalid_document', err instanceof Error ? err.message : String(err));
       this.o.metrics.snapshotRejected(rejected.reason);
       this.o.log.error('snapshot_rejected', { version: s.version, reason: rejected.reason, message: rejected.message, keptVersion: local });
+      return false;
     }
   }
 

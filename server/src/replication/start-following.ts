@@ -3,25 +3,26 @@ import type { Registry } from 'prom-client';
 import { readPublicKey } from '../registry/signing-keys.js';
 import type { Logger } from '../sidecar/json-logger.js';
 import type { RulesetStore } from '../store/ruleset-store.js';
-import type { StoredRuleset } from '../store/stored-ruleset.js';
 import { Backoff } from './backoff.js';
 import type { FollowConfig } from './follow-config.js';
 import { Follower } from './follower.js';
 import { ReplicationMetrics } from './replication-metrics.js';
+import type { VerifiedSnapshot } from './verify-snapshot.js';
 
 export interface FollowDeps {
   readonly store: RulesetStore;
   readonly log: Logger;
   readonly registry: Registry;
   readonly now: () => Date;
-  readonly install: (entry: StoredRuleset) => void;
+  /** Stores the verified version and swaps in its (already built) ruleset. */
+  readonly install: (verified: VerifiedSnapshot) => void;
 }
 
 /** The `source` of versions that came from a registry. */
 export const registrySource = (address: string): string => `registry:${address}`;
 
 /** First line of a token file, trimmed; the token itself is never logged. */
-function readToken(file: string): string {
+export function readToken(file: string): string {
   const token = readFileSync(file, 'utf8').split(/\r?\n/)[0]?.trim() ?? '';
   if (token === '') throw new Error(`${file} holds no token on its first line`);
   return token;
@@ -30,7 +31,9 @@ function readToken(file: string): string {
 /**
  * Starts following the registry. With a local version it returns at once (the sidecar serves it
  * while the registry is down); with none it waits for the first verified snapshot, bounded by
- * `startTimeoutMs`. A store holding versions from anywhere else is refused (version numbers would clash).
+ * `startTimeoutMs`. Readiness rests on this: the sidecar binds its sockets and reports SERVING only
+ * after it has loaded a ruleset, so a follower that never loaded one never answers SERVING (it exits
+ * 1 when the timeout passes); one that has loaded one stays SERVING while the registry is away. A store holding versions from anywhere else is refused (version numbers would clash).
  */
 export async function startFollowing(config: FollowConfig, deps: FollowDeps): Promise<Follower> {
   const publicKey = readPublicKey(config.publicKeyFile);

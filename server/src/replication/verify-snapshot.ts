@@ -21,26 +21,51 @@ export class SnapshotRejected extends Error {
   }
 }
 
+/** A snapshot that passed every check, with the Ruleset the check built (install it; never build it again). */
+export interface VerifiedSnapshot {
+  readonly snapshot: SnapshotMessage;
+  readonly entry: StoredRuleset;
+  readonly ruleset: Ruleset;
+}
+
 /**
- * Checks a snapshot end to end before anything is stored: the document's sha256 is recomputed, the
- * ed25519 signature over (version, parent, sha256, author, reason, time, rollback) must verify with
- * the configured key, and the document must be canonical and build a Ruleset. Throws SnapshotRejected.
+ * The cryptographic checks alone: the document's sha256 is recomputed and the ed25519 signature over
+ * (version, parent, sha256, author, reason, time, rollback) must verify with `publicKey`.
  */
-export function verifySnapshot(s: SnapshotMessage, publicKey: KeyObject, source: string): StoredRuleset {
+export function verifySignedSnapshot(s: SnapshotMessage, publicKey: KeyObject): void {
   if (s.signature.length === 0) throw new SnapshotRejected('missing_signature', `version ${s.version} carries no signature`);
   const actual = sha256Hex(s.document);
   if (actual !== s.sha256) throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
   if (!verifyFields(s, s.signature, publicKey)) {
     throw new SnapshotRejected('bad_signature', `version ${s.version}: the signature (key ${s.keyId || 'unknown'}) does not verify with the configured public key`);
   }
+}
+
+/**
+ * Checks a snapshot end to end before anything is stored: hash and signature (with `publicKey`;
+ * null checks the hash only, for tools that were given no key), then the document must be canonical
+ * and build a Ruleset. Returns that Ruleset so the caller installs it without building it again.
+ * Throws SnapshotRejected.
+ */
+export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, source: string): VerifiedSnapshot {
+  if (publicKey === null) {
+    const actual = sha256Hex(s.document);
+    if (actual !== s.sha256) throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
+  } else verifySignedSnapshot(s, publicKey);
   const text = s.document.toString('utf8');
   let document: RulesetDocument;
+  let ruleset: Ruleset;
   try {
     document = JSON.parse(text) as RulesetDocument;
-    new Ruleset(document, { version: s.version, hash: s.sha256 });
+    ruleset = new Ruleset(document, { version: s.version, hash: s.sha256 });
   } catch (err) {
     throw new SnapshotRejected('invalid_document', `version ${s.version}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`);
   }
   if (canonicalJson(document) !== text) throw new SnapshotRejected('non_canonical', `version ${s.version}: the document is not in canonical form`);
-  return { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document };
+  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document }, ruleset };
+}
+
+/** verifyAndBuild for callers that only need the version to store. */
+export function verifySnapshot(s: SnapshotMessage, publicKey: KeyObject, source: string): StoredRuleset {
+  return verifyAndBuild(s, publicKey, source).entry;
 }

@@ -38,6 +38,7 @@ export const SETTINGS = [
   s('registryPublicKey', 'registry-public-key', "the registry's ed25519 public key (PEM); required with --registry"),
   s('registryTokenFile', 'registry-token-file', 'file holding a read token for the registry'),
   s('registryStartTimeoutMs', 'registry-start-timeout-ms', 'with no local version, how long start-up waits for the registry (default 30000)'),
+  s('allowDrills', 'allow-drills', 'accept drill fault injection (DrillService), for `tplus drill` only; a flag without value, or true/false (default false)'),
 ] as const;
 
 export const SERVE_USAGE = [
@@ -71,7 +72,8 @@ function parseArgv(argv: readonly string[]): Map<string, RawSetting> | 'help' {
     if (setting === undefined) {
       throw new ConfigError(flag, arg.startsWith('-') ? `unknown flag ${flag} (see --help)` : `unexpected argument ${JSON.stringify(arg)}`);
     }
-    const text = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    // --allow-drills is the one flag without a value (--allow-drills=false is accepted too).
+    const text = eq > 0 ? arg.slice(eq + 1) : setting.field === 'allowDrills' ? 'true' : argv[++i];
     if (text === undefined) throw new ConfigError(setting.field, `${flag} needs a value`);
     out.set(setting.field, { field: setting.field, origin: flag, text });
   }
@@ -96,6 +98,13 @@ function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: Ra
   });
 }
 
+function parseBoolean(x: RawSetting): boolean {
+  const text = x.text.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(text)) return false;
+  throw invalid(x, 'expected true or false');
+}
+
 /**
  * Validates flags and environment into a frozen SidecarConfig. Throws ConfigError naming the bad
  * field and where its value came from.
@@ -109,7 +118,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     const fromEnv = env[x.env];
     return fromEnv === undefined ? { field: x.field, origin: 'default', text: fallback } : { field: x.field, origin: x.env, text: fromEnv };
   };
-  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout, registry, publicKey, tokenFile, startTimeout] =
+  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout, registry, publicKey, tokenFile, startTimeout, drills] =
     SETTINGS;
   const dataDirPath = resolve(defaults.cwd, parsePath(raw(dataDir, './data')));
   const listenRaw = raw(listen, '127.0.0.1:50051');
@@ -135,6 +144,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     shutdownGraceMs: int(grace, 10_000, 0, 600_000),
     limits,
     ...(follow === null ? {} : { follow }),
+    ...(parseBoolean(raw(drills, 'false')) ? { allowDrills: true as const } : {}),
   });
   if (config.listen === null && config.socket === null) {
     throw invalid(listenRaw, 'listen and socket are both off; the sidecar needs at least one of them');

@@ -24,6 +24,8 @@ export interface SidecarConfig {
   readonly limits: ServerLimits;
   /** Follow a registry instead of seeding from the bundled pack (`--registry`). */
   readonly follow?: FollowConfig;
+  /** Accept DrillService fault injection (`--allow-drills`); absent = never. */
+  readonly allowDrills?: true;
 }
 
 /** `host:port` as grpc-js and people write it (IPv6 hosts in brackets). */

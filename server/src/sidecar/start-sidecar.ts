@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createSettlementServer } from '../grpc/create-settlement-server.js';
+import { DrillControl } from '../drill/drill-control.js';
+import { drillService, drillServiceDefinition } from '../drill/drill-service.js';
 import { RulesetHolder } from '../grpc/ruleset-holder.js';
 import { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
@@ -9,7 +11,9 @@ import { buildSnapshot, type RulesetSnapshot } from '../store/ruleset-snapshot.j
 import { RulesetStore } from '../store/ruleset-store.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 import { syncBundledPack } from '../store/sync-bundled-pack.js';
+import type { Ruleset } from '../domain/ruleset.js';
 import type { Follower } from '../replication/follower.js';
+import type { VerifiedSnapshot } from '../replication/verify-snapshot.js';
 import { startFollowing } from '../replication/start-following.js';
 import { dayOf, type Clock } from './clock.js';
 import type { Logger } from './json-logger.js';
@@ -35,13 +39,24 @@ export interface SidecarHandle {
   readonly metricsAddress: string | null;
   /** The snapshot requests are answered from right now. */
   current(): RulesetSnapshot;
-  /** Stores a version, makes it active and swaps it in atomically (the path replication will use). */
-  install(entry: StoredRuleset): RulesetSnapshot;
+  /**
+   * Stores a version, makes it active and swaps it in atomically (the path replication uses).
+   * `prebuilt`: the Ruleset verification already built for it, used instead of building it again.
+   */
+  install(entry: StoredRuleset, prebuilt?: Ruleset): RulesetSnapshot;
   /**
    * Graceful shutdown: NOT_SERVING, stop accepting, drain in-flight calls (bounded), close SQLite,
    * remove the socket. Idempotent; `immediate` cancels what is still in flight, cleanup still runs.
    */
   close(options?: { readonly immediate?: boolean }): Promise<void>;
+}
+
+/** `previous` plus a version already built (by verification), so buildSnapshot reuses it instead of building it again. */
+function withPrebuilt(previous: RulesetSnapshot, entry: StoredRuleset, prebuilt: Ruleset | undefined): RulesetSnapshot {
+  if (prebuilt === undefined || prebuilt.version !== entry.version || prebuilt.hash !== entry.hash) return previous;
+  const held = new Map(previous.held);
+  held.set(entry.version, { ruleset: prebuilt, source: entry.source, publishedAt: entry.publishedAt });
+  return { ...previous, held };
 }
 
 function loadSnapshot(store: RulesetStore, log: Logger, loadedAt: string, previous: RulesetSnapshot | null): RulesetSnapshot {
@@ -64,9 +79,9 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       now: () => clock().toISOString(),
     }));
     // Until the in-memory index exists, a followed version only goes to the store; then it is swapped in too.
-    let install = (entry: StoredRuleset): void => store.add(entry, true);
+    let install = (v: VerifiedSnapshot): void => store.add(v.entry, true);
     if (config.follow) {
-      follower = await startFollowing(config.follow, { store, log, registry: deps.registry, now: clock, install: (entry) => install(entry) });
+      follower = await startFollowing(config.follow, { store, log, registry: deps.registry, now: clock, install: (v) => install(v) });
     } else {
       const at = clock();
       const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(at), now: at.toISOString() });
@@ -87,22 +102,26 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
     };
     activated(holder.current);
-    const installEntry = (entry: StoredRuleset): RulesetSnapshot => {
+    const installEntry = (entry: StoredRuleset, prebuilt?: Ruleset): RulesetSnapshot => {
       store.add(entry, true);
-      const next = loadSnapshot(store, log, clock().toISOString(), holder.current);
+      const next = loadSnapshot(store, log, clock().toISOString(), withPrebuilt(holder.current, entry, prebuilt));
       if (next.active.ruleset.version !== entry.version) throw new Error(`version ${entry.version} was stored but could not be activated`);
       holder.swap(next);
       activated(next);
       return next;
     };
-    install = (entry) => void installEntry(entry);
+    install = (v) => void installEntry(v.entry, v.ruleset);
+    // Drill faults exist only with --allow-drills; otherwise DrillService is not even registered.
+    const drills = config.allowDrills ? new DrillControl(deps.registry, log, clock) : null;
     const grpc = (resources.grpc = createSettlementServer({
       holder,
       observer: metrics,
       limits: config.limits,
       now: clock,
       onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
+      ...(drills ? { injectedLatency: drills.latency } : {}),
     }));
+    if (drills) grpc.server.addService(drillServiceDefinition(), drillService(drills));
     let tcpAddress: string | null = null;
     if (config.listen) {
       const port = await grpc.bind(formatAddress(config.listen));
@@ -132,6 +151,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       install: installEntry,
       close: (options) => {
         follower?.close();
+        drills?.close();
         if (options?.immediate) forceNow?.();
         closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {
           forceNow = force;

@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrillReport } from '../drill/drill-report.js';
+import { runDrill, SCENARIOS } from '../drill/run-drill.js';
+import { reportMarkdown } from '../drill/drill-report.js';
+import { timelineSvg } from '../drill/timeline-svg.js';
+import type { CliIo } from './cli-io.js';
+import { parseFlags } from './parse-flags.js';
+import { UsageError } from './usage-error.js';
+
+export const DRILL_USAGE = `usage: tplus drill <scenario> [--duration S] [--rate N] [--report DIR]
+
+Runs a degradation drill end to end with real processes in a temporary directory: trade capture
+(the SDK at a fixed rate) against sidecars and a registry, a fault, its healing, and checks.
+Exit 0 when every expectation holds, 1 when one fails.
+
+scenarios:
+${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.proves}`).join('\n')}
+
+  --duration S   how long the fault lasts, seconds (default 10)
+  --rate N       trade-capture calls per second (default 50)
+  --report DIR   write DIR/report.md, DIR/report.json and DIR/timeline.svg`;
+
+const SVG_FILE = 'timeline.svg';
+
+function number(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`drill: --${flag} ${JSON.stringify(text)} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+function summary(r: DrillReport, reportDir: string | undefined): string {
+  const lines = [`tplus drill ${r.scenario}: ${r.passed ? 'PASS' : 'FAIL'} (${(r.wallMs / 1000).toFixed(1)} s)`];
+  const width = Math.max(...r.expectations.map((e) => e.id.length));
+  for (const e of r.expectations) lines.push(`  ${e.passed ? 'pass' : 'FAIL'}  ${e.id.padEnd(width)}  ${e.detail}`);
+  const c = r.counts;
+  const l = r.latencyMs.all;
+  lines.push(`  calls ${c.calls}: service ${c.service}, fallback ${c.fallback}, error ${c.error}; alerts ${c.alerts}; latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
+  // Each kind once, at its first time, with how often it happened (the report has every event).
+  const kinds = new Map<string, { atMs: number; n: number }>();
+  for (const e of r.timeline) {
+    const k = kinds.get(e.kind);
+    if (k) k.n++;
+    else kinds.set(e.kind, { atMs: e.atMs, n: 1 });
+  }
+  lines.push(`  timeline: ${[...kinds].map(([kind, k]) => `${kind} ${(k.atMs / 1000).toFixed(2)}s${k.n > 1 ? ` (x${k.n})` : ''}`).join(', ')}`);
+  if (reportDir !== undefined) lines.push(`  report: ${join(reportDir, 'report.md')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `tplus drill`: flags, the run, the printed summary and the report files. Hidden: --sabotage fallback-off (tests). */
+export async function drillCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${DRILL_USAGE}\n`);
+    return 0;
+  }
+  const flags = parseFlags(args, { duration: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, sabotage: { type: 'string' }, 'deadline-ms': { type: 'string' } }, 'drill', 1);
+  const name = flags.positionals[0];
+  const scenario = SCENARIOS.find((s) => s.name === name);
+  if (!scenario) {
+    throw new UsageError(`drill: ${name === undefined ? 'missing scenario' : `unknown scenario ${JSON.stringify(name)}`} (one of ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  }
+  const sabotage = flags.strings.get('sabotage');
+  if (sabotage !== undefined && sabotage !== 'fallback-off') throw new UsageError(`drill: --sabotage must be fallback-off`);
+  const reportDir = flags.strings.get('report');
+  const report = await runDrill(scenario, {
+    durationMs: Math.round(number(flags.strings.get('duration'), 'duration', 10, 0.5, 600) * 1000),
+    rate: number(flags.strings.get('rate'), 'rate', 50, 1, 1000),
+    deadlineMs: number(flags.strings.get('deadline-ms'), 'deadline-ms', 250, 10, 10_000),
+    marginMs: 150,
+    warmupMs: 1_000,
+    rulesDir: io.defaultRulesDir,
+    sabotage: new Set(sabotage === undefined ? [] : [sabotage]),
+    progress: (line) => io.stderr.write(`drill ${scenario.name}: ${line}\n`),
+  });
+  if (reportDir !== undefined) {
+    mkdirSync(reportDir, { recursive: true });
+    writeFileSync(join(reportDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(reportDir, 'report.md'), reportMarkdown(report, SVG_FILE));
+    writeFileSync(join(reportDir, SVG_FILE), timelineSvg(report));
+  }
+  io.stdout.write(summary(report, reportDir));
+  return report.passed ? 0 : 1;
+}

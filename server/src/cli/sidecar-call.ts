@@ -1,0 +1,41 @@
+import { Client, credentials, Metadata, status, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { ERROR_REASON_KEY } from '../grpc/handler-adapter.js';
+import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../grpc/settlement-proto.js';
+import { grpcTarget } from '../registry/registry-proto.js';
+import { RegistryCallError } from './registry-call.js';
+
+/** SettlementDecision as the server's loader options give it (camelCase, uint64 as number). */
+export interface SidecarDecision {
+  readonly settlementDate: string;
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly cycleDays: number;
+  readonly calendarId: string;
+  readonly rulesetVersion: number;
+  readonly rulesetHash: string;
+}
+
+/**
+ * One GetSettlementDate call to a sidecar pinned to `rulesetVersion` (answered only when the sidecar
+ * still holds it: FAILED_PRECONDITION VERSION_NOT_HELD otherwise). Failures become one line, exit 1.
+ */
+export async function settleAtSidecar(address: string, request: { tradeDate: string; assetClass: string; market: string; rulesetVersion: number; allowNonTradingDay: boolean }, deadlineMs = 10_000): Promise<SidecarDecision> {
+  const m = (loadSettlementPackage()[SETTLEMENT_SERVICE_NAME] as ServiceDefinition)['GetSettlementDate'];
+  if (!m) throw new Error('SettlementService has no GetSettlementDate');
+  const client = new Client(grpcTarget(address), credentials.createInsecure());
+  try {
+    return await new Promise<SidecarDecision>((resolve, reject) =>
+      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, value?: unknown) => {
+        if (!err) {
+          resolve(value as SidecarDecision);
+          return;
+        }
+        const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
+        const code = status[err.code] ?? String(err.code);
+        reject(new RegistryCallError(`GetSettlementDate at ${address} failed: ${reason === undefined ? code : `${code} (${String(reason)})`}: ${err.details}`));
+      }),
+    );
+  } finally {
+    client.close();
+  }
+}
