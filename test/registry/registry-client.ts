@@ -1,20 +1,9 @@
 /** Test support: plain grpc-js calls to a registry, pack files as Publish sends them, a seeded random. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { authMetadata, grpcTarget, registryServiceDefinition } from '../../server/src/registry/registry-proto.js';
 import type { PackFileMessage, WatchEventMessage } from '../../server/src/registry/registry-wire.js';
-
-/** Every .yaml file under `dir`, as PublishRequest.files. */
-export function packFiles(dir: string, root = dir): PackFileMessage[] {
-  const out: PackFileMessage[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...packFiles(full, root));
-    else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push({ path: relative(root, full), content: readFileSync(full) });
-  }
-  return out;
-}
+export { packFiles } from '../../server/src/registry/pack-files.js';
 
 /** `files` with one more ad-hoc settlement closure of XNYS on `date` in calendars/us.yaml. */
 export function withClosure(files: readonly PackFileMessage[], date: string): PackFileMessage[] {

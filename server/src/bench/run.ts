@@ -11,6 +11,7 @@ import { compilePack } from '../pack/compile-pack.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
 import { memoryBench } from './memory-bench.js';
+import { registryBench } from './registry-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import type { BenchResult } from './measure.js';
 
@@ -28,6 +29,7 @@ const results: BenchResult[] = [];
 if (only === 'all' || only === 'core') results.push(...coreBench(ruleset, repetitions));
 if (only === 'all' || only === 'memory') results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
 if (only === 'all' || only === 'grpc') results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
+if (only === 'all' || only === 'registry') results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
 if (only === 'all' || only === 'sdk') results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));

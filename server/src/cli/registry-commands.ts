@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { packFiles } from '../registry/pack-files.js';
 import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } from '../registry/registry-wire.js';
 import { generateSigningKeys } from '../registry/signing-keys.js';
 import type { CliIo } from './cli-io.js';
@@ -26,16 +25,6 @@ function versionNumber(text: string, what: string, command: string, min = 1): nu
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${command}: ${what} ${JSON.stringify(text)} must be an integer >= ${min}`);
   return n;
-}
-
-function packFiles(dir: string, root = dir): { path: string; content: Buffer }[] {
-  const out: { path: string; content: Buffer }[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...packFiles(full, root));
-    else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push({ path: relative(root, full), content: readFileSync(full) });
-  }
-  return out;
 }
 
 const line = (v: VersionInfoMessage): string =>
