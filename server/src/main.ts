@@ -24,6 +24,14 @@ function today(): number {
   return day;
 }
 
+// grpc-js passes an IP target (127.0.0.1:50061) to TLS as the server name, and Node prints DEP0123
+// for it: a stray non-JSON line in our logs. The certificate is still checked against the IP (its
+// subjectAltName), so this process drops that one warning and prints every other one as Node would.
+process.removeAllListeners('warning');
+process.on('warning', (warning: NodeJS.ErrnoException) => {
+  if (warning.code !== 'DEP0123') process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`);
+});
+
 // A closed stdout (e.g. `tplus ... | head`) ends the process quietly instead of throwing EPIPE.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);

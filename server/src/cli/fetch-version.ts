@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { clientCredentials } from '../registry/registry-credentials.js';
 import type { SnapshotMessage, VersionInfoMessage } from '../registry/registry-wire.js';
 import { readPublicKey } from '../registry/signing-keys.js';
 import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from '../replication/verify-snapshot.js';
@@ -12,7 +14,7 @@ export interface FetchedVersion {
   readonly verification: Verification;
 }
 
-/** A registry to replay from: where, with which read token, and the public key its versions must verify with. */
+/** A registry to replay from: where (and over which channel credentials), with which read token, and the public key its versions must verify with. */
 export class VersionSource {
   private readonly publicKey: KeyObject | null;
 
@@ -20,6 +22,7 @@ export class VersionSource {
     readonly address: string,
     private readonly token: string | null,
     publicKeyFile: string | undefined,
+    private readonly creds: ChannelCredentials = clientCredentials(null),
   ) {
     this.publicKey = publicKeyFile === undefined ? null : readPublicKey(publicKeyFile);
   }
@@ -30,7 +33,7 @@ export class VersionSource {
 
   /** Every version's metadata, oldest first. */
   async list(): Promise<VersionInfoMessage[]> {
-    const res = await callRegistry<{ versions: VersionInfoMessage[] }>(this.address, this.token, 'ListVersions', {});
+    const res = await callRegistry<{ versions: VersionInfoMessage[] }>(this.address, this.token, 'ListVersions', {}, undefined, this.creds);
     return [...res.versions].sort((a, b) => a.version - b.version);
   }
 
@@ -39,7 +42,7 @@ export class VersionSource {
    * that builds a ruleset). Throws SnapshotRejected for a version that must not be trusted.
    */
   async fetch(version: number): Promise<FetchedVersion> {
-    const snapshot = await callRegistry<SnapshotMessage>(this.address, this.token, 'GetVersion', { version });
+    const snapshot = await callRegistry<SnapshotMessage>(this.address, this.token, 'GetVersion', { version }, undefined, this.creds);
     if (version !== 0 && snapshot.version !== version) throw new SnapshotRejected('bad_signature', `asked for version ${version}, the registry sent ${snapshot.version}`);
     return { verified: verifyAndBuild(snapshot, this.publicKey, `registry:${this.address}`), verification: this.verification };
   }

@@ -4,7 +4,7 @@ import { generateSigningKeys } from '../registry/signing-keys.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { parseFlags, type FlagSpec, type ParsedFlags } from './parse-flags.js';
-import { callRegistry, readTokenFile, RegistryCallError } from './registry-call.js';
+import { callRegistry, cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from './registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
 import { UsageError } from './usage-error.js';
 
@@ -39,10 +39,11 @@ function published(io: CliIo, r: PublishResponseMessage, json: boolean): number 
   return 0;
 }
 
-const COMMON: FlagSpec = { registry: { type: 'string' }, 'token-file': { type: 'string' }, json: { type: 'boolean' } };
+const COMMON: FlagSpec = { registry: { type: 'string' }, 'token-file': { type: 'string' }, json: { type: 'boolean' }, ...TLS_FLAGS };
 
 /** publish, history, rollback, diff and keygen: the registry's command line. `env` supplies TPLUS_* settings. */
 export function registryCommands(env: Env): ExtraCommands {
+  const creds = (flags: ParsedFlags, command: string) => cliCredentials((name) => setting(flags, env, name), command);
   const author = (flags: ParsedFlags): string => setting(flags, env, 'author') ?? env['USER'] ?? env['LOGNAME'] ?? '';
   const wrap = (run: (args: readonly string[], io: CliIo) => Promise<number>) => async (args: readonly string[], io: CliIo): Promise<number> => {
     try {
@@ -69,7 +70,7 @@ export function registryCommands(env: Env): ExtraCommands {
       const token = readTokenFile(required(flags, env, 'token-file', 'publish'));
       loadRuleset(dir, io); // the same validation as `rules validate`: every error listed, exit 1
       const request = { files: packFiles(dir), reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'publish', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request), flags.booleans.has('json'));
+      return published(io, await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request, undefined, creds(flags, 'publish')), flags.booleans.has('json'));
     }),
     rollback: wrap(async (args, io) => {
       const flags = parseFlags(args, { ...COMMON, to: { type: 'string', required: true }, reason: { type: 'string' }, author: { type: 'string' }, 'expect-version': { type: 'string' } }, 'rollback');
@@ -78,11 +79,11 @@ export function registryCommands(env: Env): ExtraCommands {
       const expect = flags.strings.get('expect-version');
       const token = readTokenFile(required(flags, env, 'token-file', 'rollback'));
       const request = { toVersion: to, reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'rollback', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(required(flags, env, 'registry', 'rollback'), token, 'Rollback', request), flags.booleans.has('json'));
+      return published(io, await callRegistry<PublishResponseMessage>(required(flags, env, 'registry', 'rollback'), token, 'Rollback', request, undefined, creds(flags, 'rollback')), flags.booleans.has('json'));
     }),
     history: wrap(async (args, io) => {
       const flags = parseFlags(args, COMMON, 'history');
-      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(required(flags, env, 'registry', 'history'), readTokenFile(setting(flags, env, 'token-file')), 'ListVersions', {});
+      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(required(flags, env, 'registry', 'history'), readTokenFile(setting(flags, env, 'token-file')), 'ListVersions', {}, undefined, creds(flags, 'history'));
       if (flags.booleans.has('json')) for (const v of res.versions) io.stdout.write(`${JSON.stringify({ ...v, signature: v.signature.toString('base64') })}\n`);
       else if (res.versions.length === 0) io.stdout.write('no versions published yet\n');
       else for (const v of res.versions) io.stdout.write(`${line(v)}\n`);
@@ -93,7 +94,7 @@ export function registryCommands(env: Env): ExtraCommands {
       const [a, b] = flags.positionals;
       if (a === undefined || b === undefined) throw new UsageError('diff: usage: diff --registry ADDR FROM_VERSION TO_VERSION');
       const request = { fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'), toVersion: versionNumber(b, 'TO_VERSION', 'diff'), fromDate: flags.strings.get('from') ?? '', toDate: flags.strings.get('to') ?? '' };
-      const res = await callRegistry<DiffResponseMessage>(required(flags, env, 'registry', 'diff'), readTokenFile(setting(flags, env, 'token-file')), 'Diff', request);
+      const res = await callRegistry<DiffResponseMessage>(required(flags, env, 'registry', 'diff'), readTokenFile(setting(flags, env, 'token-file')), 'Diff', request, undefined, creds(flags, 'diff'));
       if (flags.booleans.has('json')) {
         io.stdout.write(`${JSON.stringify(res)}\n`);
         return 0;

@@ -5,7 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
 import { VersionSource } from './fetch-version.js';
 import { parseFlags, type ParsedFlags } from './parse-flags.js';
-import { readTokenFile, RegistryCallError } from './registry-call.js';
+import { cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from './registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
 import { settleCommand } from './settle-command.js';
 import { settleAtSidecar } from './sidecar-call.js';
@@ -22,17 +22,19 @@ const TRADE_FLAGS = {
   registry: { type: 'string' },
   'token-file': { type: 'string' },
   'registry-public-key': { type: 'string' },
+  ...TLS_FLAGS,
 } as const;
 
 /** The flags that turn `settle` into a replay against a registry (or a sidecar holding the version). */
-const REPLAY_FLAGS = ['--registry', '--sidecar', '--ruleset-version', '--token-file', '--registry-public-key'];
+const REPLAY_FLAGS = ['--registry', '--sidecar', '--ruleset-version', '--token-file', '--registry-public-key', '--tls-ca', '--tls-client-cert', '--tls-client-key'];
 
 function source(flags: ParsedFlags, env: Env, command: string): VersionSource {
   const registry = flags.strings.get('registry') ?? env['TPLUS_REGISTRY'];
   if (registry === undefined || registry === '') throw new UsageError(`${command}: missing --registry (or TPLUS_REGISTRY)`);
   const tokenFile = flags.strings.get('token-file') ?? env['TPLUS_TOKEN_FILE'];
   const keyFile = flags.strings.get('registry-public-key') ?? env['TPLUS_REGISTRY_PUBLIC_KEY'];
-  return new VersionSource(registry, readTokenFile(tokenFile === '' ? undefined : tokenFile), keyFile === '' ? undefined : keyFile);
+  const creds = cliCredentials((name) => flags.strings.get(name) ?? env[`TPLUS_${name.replace(/-/g, '_').toUpperCase()}`], command);
+  return new VersionSource(registry, readTokenFile(tokenFile === '' ? undefined : tokenFile), keyFile === '' ? undefined : keyFile, creds);
 }
 
 function decideOrError(ruleset: Ruleset, flags: ParsedFlags): { readonly ok: true; readonly d: ReturnType<Ruleset['decide']> } | { readonly ok: false; readonly e: DecisionError } {
@@ -79,6 +81,7 @@ export function replayCommands(env: Env): ExtraCommands {
       const sidecar = flags.strings.get('sidecar');
       if (sidecar !== undefined) {
         if (flags.strings.has('registry')) throw new UsageError('settle: give --registry or --sidecar, not both');
+        if (Object.keys(TLS_FLAGS).some((f) => flags.strings.has(f))) throw new UsageError('settle: --tls-* flags apply to --registry; a sidecar is reached in plaintext (Unix socket or loopback)');
         const d = await settleAtSidecar(sidecar, {
           tradeDate: flags.strings.get('trade-date') ?? '',
           assetClass: flags.strings.get('asset-class') ?? '',

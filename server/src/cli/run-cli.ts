@@ -25,13 +25,15 @@ commands:
   calendar --id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json]
   serve    [--listen HOST:PORT|off] [--socket PATH|off] [--metrics-listen HOST:PORT|off] [--data-dir DIR] ...
            the gRPC sidecar (npm start); tplus serve --help lists every flag
-           add --registry ADDR --registry-public-key FILE [--registry-token-file F] to follow a registry
-  registry --data-dir D --listen ADDR --signing-key FILE --tokens FILE   the ruleset registry (--help)
+           add --registry ADDR --registry-public-key FILE [--registry-token-file F] [--registry-tls-ca FILE] to follow a registry
+  registry --data-dir D --listen ADDR --signing-key FILE --tokens FILE [--tls-cert FILE --tls-key FILE]   the ruleset registry (--help)
   keygen   --out DIR                        writes DIR/signing.key (0600) and DIR/signing.pub (ed25519)
   publish  --registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N]
   history  --registry ADDR [--token-file F] [--json]
   rollback --registry ADDR --token-file F --to N --reason TEXT [--expect-version N]
   diff     --registry ADDR [--token-file F] N M [--json]
+           registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
+           with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
   help
 

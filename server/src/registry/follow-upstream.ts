@@ -45,6 +45,7 @@ export function followUpstream(config: UpstreamConfig, deps: FollowUpstreamDeps)
   const follower = new Follower({
     address: config.address,
     token,
+    ...(config.tls ? { tls: config.tls } : {}),
     publicKey,
     source: `registry:${config.address}`,
     localVersion: () => deps.ledger.store.count(),
@@ -56,6 +57,6 @@ export function followUpstream(config: UpstreamConfig, deps: FollowUpstreamDeps)
     backoff: new Backoff(config.backoffMinMs, config.backoffMaxMs),
   });
   follower.start();
-  deps.log.info('relaying_upstream', { upstream: config.address, localVersion: deps.ledger.store.count(), authenticated: token !== null });
+  deps.log.info('relaying_upstream', { upstream: config.address, localVersion: deps.ledger.store.count(), authenticated: token !== null, tls: config.tls !== undefined });
   return follower;
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../sidecar/config-error.js';
 import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../sidecar/config-fields.js';
 import { formatAddress } from '../sidecar/sidecar-config.js';
+import { clientTlsConfig, serverTlsConfig, type ClientTlsConfig } from './registry-credentials.js';
 import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
 
 const setting = (field: string, flag: string, help: string) => ({ field, flag: `--${flag}`, env: `TPLUS_${flag.replace(/-/g, '_').toUpperCase()}`, help });
@@ -16,10 +17,16 @@ export const REGISTRY_SETTINGS = [
   setting('upstream', 'upstream', 'relay mode: follow this registry, HOST:PORT or unix:/path; local publishes are refused'),
   setting('upstreamPublicKey', 'upstream-public-key', "the upstream's ed25519 public key (PEM); required with --upstream"),
   setting('upstreamTokenFile', 'upstream-token-file', 'file holding a read token for the upstream'),
+  setting('tlsCert', 'tls-cert', 'serve TLS: certificate chain (PEM); needs --tls-key (default: plaintext)'),
+  setting('tlsKey', 'tls-key', 'serve TLS: private key (PEM) of --tls-cert'),
+  setting('tlsClientCa', 'tls-client-ca', 'mutual TLS: clients must present a certificate signed by this CA (PEM)'),
+  setting('upstreamTlsCa', 'upstream-tls-ca', "relay: reach the upstream over TLS, trusting this CA (PEM)"),
+  setting('upstreamTlsClientCert', 'upstream-tls-client-cert', 'relay: client certificate (PEM) for an upstream with mutual TLS'),
+  setting('upstreamTlsClientKey', 'upstream-tls-client-key', 'relay: private key (PEM) of --upstream-tls-client-cert'),
 ] as const;
 
 export const REGISTRY_USAGE = [
-  'usage: tplus registry --signing-key FILE --tokens FILE [--flag value]...',
+  'usage: tplus registry --signing-key FILE --tokens FILE [--tls-cert FILE --tls-key FILE] [--flag value]...',
   '       tplus registry --upstream ADDR --upstream-public-key FILE [--tokens FILE] [--flag value]...   (relay)',
   '',
   'Runs the ruleset registry: immutable signed versions, audited publish/rollback, Watch for sidecars.',
@@ -28,9 +35,12 @@ export const REGISTRY_USAGE = [
   ...REGISTRY_SETTINGS.map((x) => `  ${`${x.flag} (${x.env})`.padEnd(46)} ${x.help}`),
 ].join('\n');
 
-function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, cwd: string): UpstreamConfig | null {
+function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, tls: ClientTlsConfig | null, cwd: string): UpstreamConfig | null {
   const text = address.text.trim();
-  if (text === '' || isOff(text)) return null;
+  if (text === '' || isOff(text)) {
+    if (tls !== null) throw new ConfigError('upstreamTlsCa', '--upstream-tls-* settings need --upstream (or TPLUS_UPSTREAM)');
+    return null;
+  }
   if (text.startsWith('unix:')) {
     if (text.replace(/^unix:(\/\/)?/, '') === '') throw invalid(address, 'expected unix:/path');
   } else parseListen(address);
@@ -39,6 +49,7 @@ function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: R
     address: text,
     publicKeyFile: resolve(cwd, publicKey.text.trim()),
     tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text.trim()),
+    ...(tls === null ? {} : { tls }),
     backoffMinMs: 100,
     backoffMaxMs: 5_000,
   });
@@ -77,7 +88,9 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     listen = `unix:${parseSocketPath({ ...listenRaw, text: path }, resolve(cwd, path))}`;
   } else listen = formatAddress(parseListen(listenRaw));
   const metricsRaw = raw(4, '127.0.0.1:9465');
-  const upstream = upstreamConfig(raw(6, ''), raw(7, ''), raw(8, ''), cwd);
+  const upstreamTls = clientTlsConfig({ ca: raw(12, '').text, cert: raw(13, '').text, key: raw(14, '').text }, '--upstream-', cwd);
+  const upstream = upstreamConfig(raw(6, ''), raw(7, ''), raw(8, ''), upstreamTls, cwd);
+  const tls = serverTlsConfig({ cert: raw(9, '').text, key: raw(10, '').text, clientCa: raw(11, '').text }, cwd);
   const optionalPath = (i: number): string | null => {
     const r = raw(i, '');
     return r.text.trim() === '' ? null : resolve(cwd, parsePath(r));
@@ -91,6 +104,7 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     tokensFile: upstream === null ? resolve(cwd, parsePath(raw(3, null))) : optionalPath(3),
     metricsListen: isOff(metricsRaw.text) ? null : Object.freeze(parseListen(metricsRaw)),
     heartbeatMs: parseInteger(raw(5, '5000'), 50, 600_000),
+    ...(tls === null ? {} : { tls }),
     ...(upstream === null ? {} : { upstream }),
   });
   return { kind: 'config', config };

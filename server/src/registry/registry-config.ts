@@ -1,4 +1,5 @@
 import type { ListenAddress } from '../sidecar/sidecar-config.js';
+import type { ClientTlsConfig, ServerTlsConfig } from './registry-credentials.js';
 
 /** What a relay follows (`tplus registry --upstream ADDR ...`). Paths are absolute. */
 export interface UpstreamConfig {
@@ -8,6 +9,8 @@ export interface UpstreamConfig {
   readonly publicKeyFile: string;
   /** A file holding a read token for the upstream, or null when its reads are open. */
   readonly tokenFile: string | null;
+  /** TLS to the upstream (`--upstream-tls-ca` ...); absent = plaintext. */
+  readonly tls?: ClientTlsConfig;
   /** Reconnect backoff bounds (exponential, with jitter). */
   readonly backoffMinMs: number;
   readonly backoffMaxMs: number;
@@ -25,6 +28,8 @@ export interface RegistryConfig {
   readonly metricsListen: ListenAddress | null;
   /** Interval of Watch heartbeats. */
   readonly heartbeatMs: number;
+  /** TLS of the listener (`--tls-cert`, `--tls-key`, `--tls-client-ca`); absent = plaintext. */
+  readonly tls?: ServerTlsConfig;
   /** Relay mode: follow this registry and refuse local Publish/Rollback. */
   readonly upstream?: UpstreamConfig;
 }

@@ -1,6 +1,7 @@
-import { Client, credentials, Metadata, type ServiceDefinition } from '@grpc/grpc-js';
+import { Client, Metadata, type ChannelCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../grpc/settlement-proto.js';
+import { clientCredentials } from './registry-credentials.js';
 
 export const REGISTRY_PROTO_FILE = 'tplus/registry/v1/registry.proto';
 export const REGISTRY_SERVICE_NAME = 'tplus.registry.v1.RegistryService';
@@ -21,9 +22,12 @@ export function grpcTarget(address: string): string {
   return address.startsWith('unix:') && !address.startsWith('unix://') ? `unix://${address.slice(5)}` : address;
 }
 
-/** A grpc-js channel to a registry (insecure: loopback, Unix socket or a TLS-terminating proxy); call methods via registryServiceDefinition(). */
-export function createRegistryClient(address: string): Client {
-  return new Client(grpcTarget(address), credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+/**
+ * A grpc-js channel to a registry; call methods via registryServiceDefinition(). `creds` come from
+ * clientCredentials() (registry-credentials.ts): plaintext by default (loopback, Unix socket), else TLS.
+ */
+export function createRegistryClient(address: string, creds: ChannelCredentials = clientCredentials(null)): Client {
+  return new Client(grpcTarget(address), creds, CLIENT_CHANNEL_OPTIONS);
 }
 
 /** Metadata carrying `authorization: Bearer TOKEN` (empty when there is no token). */

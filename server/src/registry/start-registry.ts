@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import type { Logger } from '../sidecar/json-logger.js';
 import { claimSocketPath, removeSocketFile } from '../sidecar/socket-file.js';
+import { serverCredentials } from './registry-credentials.js';
 import { registryServiceDefinition } from './registry-proto.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
@@ -34,8 +35,8 @@ export interface RegistryHandle {
   close(): Promise<void>;
 }
 
-function bind(server: Server, address: string): Promise<number> {
-  return new Promise((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+function bind(server: Server, address: string, creds: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => server.bindAsync(address, creds, (err, port) => (err ? reject(err) : resolve(port))));
 }
 
 /** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
@@ -43,6 +44,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   const { log, now } = deps;
   const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
   if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
+  const creds = serverCredentials(config.tls ?? null); // unreadable certificate files fail here, naming the flag
   const tokens = config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
   if (tokens.size === 0 && !config.upstream) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
   mkdirSync(config.dataDir, { recursive: true });
@@ -96,9 +98,9 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     if (config.listen.startsWith('unix:')) {
       socket = config.listen.slice(5);
       if (await claimSocketPath(socket)) log.warn('stale_socket_removed', { path: socket });
-      await bind(server, config.listen);
+      await bind(server, config.listen, creds);
     } else {
-      const port = await bind(server, config.listen);
+      const port = await bind(server, config.listen, creds);
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
     if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
@@ -109,6 +111,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       keyId: ledger.keyId,
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
+      tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
     });
     if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
     let closing: Promise<void> | null = null;

@@ -1,3 +1,5 @@
+import type { ClientTlsConfig } from '../registry/registry-credentials.js';
+
 /** How a sidecar follows a registry (`tplus serve --registry ADDR ...`). Paths are absolute. */
 export interface FollowConfig {
   /** `host:port` or `unix:/path`. */
@@ -6,6 +8,8 @@ export interface FollowConfig {
   readonly publicKeyFile: string;
   /** A file holding the read token, or null when the registry's reads are open. */
   readonly tokenFile: string | null;
+  /** TLS to the registry (`--registry-tls-ca` ...); absent = plaintext. */
+  readonly tls?: ClientTlsConfig;
   /** With no local version, how long start-up waits for the first snapshot before failing. */
   readonly startTimeoutMs: number;
   /** Reconnect backoff bounds (exponential, with jitter). */

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { status, type ChannelCredentials, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { clientCredentials, type ClientTlsConfig } from '../registry/registry-credentials.js';
 import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/registry-proto.js';
 import type { SnapshotMessage, WatchEventMessage } from '../registry/registry-wire.js';
 import type { Logger } from '../sidecar/json-logger.js';
@@ -10,6 +11,8 @@ import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verif
 export interface FollowerOptions {
   readonly address: string;
   readonly token: string | null;
+  /** TLS to the registry; absent = plaintext. Its PEM files are read once, by the constructor (throws naming the flag). */
+  readonly tls?: ClientTlsConfig;
   readonly publicKey: KeyObject;
   /** Recorded as the stored versions' source, e.g. `registry:127.0.0.1:50061`. */
   readonly source: string;
@@ -58,7 +61,11 @@ export class Follower {
   /** Resolves once a version has been installed (or the follower is closed). */
   readonly firstInstall = new Promise<void>((resolve) => (this.resolveFirst = resolve));
 
-  constructor(private readonly o: FollowerOptions) {}
+  private readonly credentials: ChannelCredentials;
+
+  constructor(private readonly o: FollowerOptions) {
+    this.credentials = clientCredentials(o.tls ?? null);
+  }
 
   start(): void {
     this.connect();
@@ -78,7 +85,7 @@ export class Follower {
     if (this.closed) return;
     const m = registryServiceDefinition()['Watch'];
     if (!m) throw new Error('RegistryService has no Watch method');
-    this.client ??= createRegistryClient(this.o.address);
+    this.client ??= createRegistryClient(this.o.address, this.credentials);
     const since = this.o.localVersion();
     const call = (this.call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion: since }, authMetadata(this.o.token), {}) as ClientReadableStream<WatchEventMessage>);
     let failed: SyncFailureReason | null = null;

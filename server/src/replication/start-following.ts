@@ -46,6 +46,7 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
   const follower = new Follower({
     address: config.registry,
     token,
+    ...(config.tls ? { tls: config.tls } : {}),
     publicKey,
     source: registrySource(config.registry),
     localVersion: () => deps.store.activeVersion() ?? 0,
@@ -57,7 +58,7 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
   });
   follower.start();
   const local = deps.store.activeVersion();
-  deps.log.info('following_registry', { registry: config.registry, localVersion: local, authenticated: token !== null });
+  deps.log.info('following_registry', { registry: config.registry, localVersion: local, authenticated: token !== null, tls: config.tls !== undefined });
   if (local !== null) return follower;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([

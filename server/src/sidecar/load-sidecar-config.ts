@@ -4,6 +4,7 @@ import { ConfigError } from './config-error.js';
 import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
 import type { SidecarConfig } from './sidecar-config.js';
 import type { FollowConfig } from '../replication/follow-config.js';
+import { clientTlsConfig, type ClientTlsConfig } from '../registry/registry-credentials.js';
 
 interface Setting {
   readonly field: string;
@@ -38,6 +39,9 @@ export const SETTINGS = [
   s('registryPublicKey', 'registry-public-key', "the registry's ed25519 public key (PEM); required with --registry"),
   s('registryTokenFile', 'registry-token-file', 'file holding a read token for the registry'),
   s('registryStartTimeoutMs', 'registry-start-timeout-ms', 'with no local version, how long start-up waits for the registry (default 30000)'),
+  s('registryTlsCa', 'registry-tls-ca', 'reach the registry over TLS, trusting this CA (PEM) (default: plaintext)'),
+  s('registryTlsClientCert', 'registry-tls-client-cert', 'client certificate (PEM) for a registry with mutual TLS'),
+  s('registryTlsClientKey', 'registry-tls-client-key', 'private key (PEM) of --registry-tls-client-cert'),
   s('allowDrills', 'allow-drills', 'accept drill fault injection (DrillService), for `tplus drill` only; a flag without value, or true/false (default false)'),
 ] as const;
 
@@ -81,8 +85,11 @@ function parseArgv(argv: readonly string[]): Map<string, RawSetting> | 'help' {
 }
 
 /** `--registry` and its companions; null when not following. */
-function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, startTimeoutMs: number, cwd: string): FollowConfig | null {
-  if (isOff(registry.text)) return null;
+function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, tls: ClientTlsConfig | null, startTimeoutMs: number, cwd: string): FollowConfig | null {
+  if (isOff(registry.text)) {
+    if (tls !== null) throw new ConfigError('registryTlsCa', '--registry-tls-* settings need --registry (or TPLUS_REGISTRY)');
+    return null;
+  }
   const address = registry.text.trim();
   if (address.startsWith('unix:')) {
     if (address.replace(/^unix:(\/\/)?/, '') === '') throw invalid(registry, 'expected unix:/path');
@@ -92,6 +99,7 @@ function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: Ra
     registry: address,
     publicKeyFile: resolve(cwd, publicKey.text),
     tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text),
+    ...(tls === null ? {} : { tls }),
     startTimeoutMs,
     backoffMinMs: 100,
     backoffMaxMs: 5_000,
@@ -118,7 +126,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     const fromEnv = env[x.env];
     return fromEnv === undefined ? { field: x.field, origin: 'default', text: fallback } : { field: x.field, origin: x.env, text: fromEnv };
   };
-  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout, registry, publicKey, tokenFile, startTimeout, drills] =
+  const [listen, socket, metricsListen, dataDir, rulesDir, keep, grace, msg, batch, columnar, streams, kaTime, kaTimeout, registry, publicKey, tokenFile, startTimeout, tlsCa, tlsCert, tlsKey, drills] =
     SETTINGS;
   const dataDirPath = resolve(defaults.cwd, parsePath(raw(dataDir, './data')));
   const listenRaw = raw(listen, '127.0.0.1:50051');
@@ -133,7 +141,8 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     keepaliveTimeMs: int(kaTime, DEFAULT_LIMITS.keepaliveTimeMs, 1_000, 2 ** 31 - 1),
     keepaliveTimeoutMs: int(kaTimeout, DEFAULT_LIMITS.keepaliveTimeoutMs, 1_000, 2 ** 31 - 1),
   });
-  const follow = followConfig(raw(registry, 'off'), raw(publicKey, ''), raw(tokenFile, ''), int(startTimeout, 30_000, 0, 3_600_000), defaults.cwd);
+  const tls = clientTlsConfig({ ca: raw(tlsCa, '').text, cert: raw(tlsCert, '').text, key: raw(tlsKey, '').text }, '--registry-', defaults.cwd);
+  const follow = followConfig(raw(registry, 'off'), raw(publicKey, ''), raw(tokenFile, ''), tls, int(startTimeout, 30_000, 0, 3_600_000), defaults.cwd);
   const config: SidecarConfig = Object.freeze({
     dataDir: dataDirPath,
     listen: isOff(listenRaw.text) ? null : Object.freeze(parseListen(listenRaw)),
