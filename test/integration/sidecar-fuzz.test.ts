@@ -3,21 +3,11 @@ import { runInNewContext } from 'node:vm';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE, startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 20261127;
 const TOTAL = 10_000;
@@ -105,7 +95,7 @@ describe('fuzz: 10,000+ random and malformed requests', () => {
   });
 
   it('never crashes the server, answers each with a decision or a clear error, and does not grow the heap', async () => {
-    const next = fuzzer(prng(SEED));
+    const next = fuzzer(seededRandom(SEED));
     const outcomes = new Map<string, number>();
     const run = async (count: number): Promise<void> => {
       let sent = 0;

@@ -40,17 +40,7 @@ export function watch(client: Client, sinceVersion: number, token: string | null
   return client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion }, authMetadata(token), {}) as ClientReadableStream<WatchEventMessage>;
 }
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../support/seeded-random.js';
 
 /** The Wednesday `n` weeks after 2031-01-08 (never a holiday in the bundled US calendars for n < 40). */
 export function wednesday(n: number): string {

@@ -3,24 +3,16 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryCommands } from '../../server/src/cli/registry-commands.js';
-import { runCli } from '../../server/src/cli/run-cli.js';
 import { authMetadata, grpcTarget, registryServiceDefinition } from '../../server/src/registry/registry-proto.js';
 import type { PublishResponseMessage, WatchEventMessage } from '../../server/src/registry/registry-wire.js';
 import { verifySnapshot } from '../../server/src/replication/verify-snapshot.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
-import { RULES_DIR, TODAY } from '../support/bundled.js';
+import { RULES_DIR } from '../support/bundled.js';
+import { cli, type CliResult } from '../support/run-cli.js';
 import { packWithEmergencyHoliday, PUBLISH_TOKEN, READ_TOKEN, registryFixture, startTestRegistry, type RegistryFixture, type TestRegistry } from './registry-harness.js';
-import { PassThrough } from 'node:stream';
 
-async function tplus(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await runCli(argv, { stdin: new PassThrough(), stdout: out, stderr: err, today: TODAY, defaultRulesDir: RULES_DIR }, registryCommands({ USER: 'tester' }));
-  return { code, stdout, stderr };
+function tplus(argv: readonly string[]): Promise<CliResult> {
+  return cli(argv, '', registryCommands({ USER: 'tester' }));
 }
 
 describe('registry service (in-process registry, real gRPC over a Unix socket, real SQLite)', () => {

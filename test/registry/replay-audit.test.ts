@@ -1,24 +1,15 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryCommands } from '../../server/src/cli/registry-commands.js';
 import { replayCommands } from '../../server/src/cli/replay-commands.js';
-import { runCli } from '../../server/src/cli/run-cli.js';
 import { generateSigningKeys } from '../../server/src/registry/signing-keys.js';
 import { startTestSidecar } from '../integration/sidecar-harness.js';
-import { RULES_DIR, TODAY } from '../support/bundled.js';
+import { RULES_DIR } from '../support/bundled.js';
+import { cli, type CliResult } from '../support/run-cli.js';
 import { packWithEmergencyHoliday, registryFixture, startTestRegistry, type RegistryFixture, type TestRegistry } from './registry-harness.js';
 
-async function tplus(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const extra = { ...registryCommands({ USER: 'tester' }), ...replayCommands({}) };
-  const code = await runCli(argv, { stdin: new PassThrough(), stdout: out, stderr: err, today: TODAY, defaultRulesDir: RULES_DIR }, extra);
-  return { code, stdout, stderr };
+function tplus(argv: readonly string[]): Promise<CliResult> {
+  return cli(argv, '', { ...registryCommands({ USER: 'tester' }), ...replayCommands({}) });
 }
 
 const TRADE = ['--market', 'XNYS', '--asset-class', 'EQUITY', '--trade-date', '2030-03-12'];

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../server/src/cli/run-cli.js';
+import { runCli, type ExtraCommands } from '../../server/src/cli/run-cli.js';
 import { RULES_DIR, TODAY } from './bundled.js';
 
 export interface CliResult {
@@ -10,8 +10,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI in-process with captured streams (fast; for behaviour). */
-export async function cli(argv: readonly string[], stdinText = ''): Promise<CliResult> {
+/** Runs the CLI in-process with captured streams (fast; for behaviour), with optional extra commands. */
+export async function cli(argv: readonly string[], stdinText = '', extra: ExtraCommands = {}): Promise<CliResult> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -20,7 +20,7 @@ export async function cli(argv: readonly string[], stdinText = ''): Promise<CliR
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
   stdin.end(stdinText);
-  const code = await runCli(argv, { stdin, stdout, stderr, today: TODAY, defaultRulesDir: RULES_DIR });
+  const code = await runCli(argv, { stdin, stdout, stderr, today: TODAY, defaultRulesDir: RULES_DIR }, extra);
   return { code, stdout: out, stderr: err };
 }
 

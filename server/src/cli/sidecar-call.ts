@@ -2,18 +2,11 @@ import { Client, credentials, Metadata, status, type ServiceDefinition, type Ser
 import { ERROR_REASON_KEY } from '../grpc/handler-adapter.js';
 import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../grpc/settlement-proto.js';
 import { grpcTarget } from '../registry/registry-proto.js';
+import type { SettlementDecisionMessage } from '../grpc/wire-types.js';
 import { RegistryCallError } from './registry-call.js';
 
 /** SettlementDecision as the server's loader options give it (camelCase, uint64 as number). */
-export interface SidecarDecision {
-  readonly settlementDate: string;
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly cycleDays: number;
-  readonly calendarId: string;
-  readonly rulesetVersion: number;
-  readonly rulesetHash: string;
-}
+export type SidecarDecision = SettlementDecisionMessage;
 
 /**
  * One GetSettlementDate call to a sidecar pinned to `rulesetVersion` (answered only when the sidecar

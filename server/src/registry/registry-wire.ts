@@ -1,4 +1,5 @@
 import type { VersionRecord } from './version-record.js';
+import type { SignedFields } from './snapshot-signature.js';
 
 /** RegistryService messages as the server and clients see them (camelCase, uint64 as number, bytes as Buffer). */
 export interface PackFileMessage {
@@ -20,14 +21,8 @@ export interface RollbackRequestMessage {
   readonly expectVersion?: number;
 }
 
-export interface VersionInfoMessage {
-  readonly version: number;
-  readonly parentVersion: number;
-  readonly sha256: string;
-  readonly author: string;
-  readonly reason: string;
-  readonly publishedAt: string;
-  readonly rollbackOf: number;
+/** The signed fields of a version plus its signature. */
+export interface VersionInfoMessage extends SignedFields {
   readonly signature: Buffer;
   readonly keyId: string;
 }
