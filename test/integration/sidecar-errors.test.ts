@@ -97,6 +97,7 @@ describe('an unexpected failure', () => {
       active: { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z' },
       held: new Map([[0, { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z' }]]),
       loadedAt: '2026-11-27T00:00:00Z',
+      lastActivatedVersion: 0,
     });
     server = createSettlementServer({
       holder,

@@ -37,7 +37,7 @@ describe('metrics are updated per request, not per item', () => {
     const ruleset = bundled().ruleset;
     const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z' };
     server = createSettlementServer({
-      holder: new RulesetHolder({ active: held, held: new Map([[0, held]]), loadedAt: '2026-11-27T00:00:00Z' }),
+      holder: new RulesetHolder({ active: held, held: new Map([[0, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 }),
       observer,
       limits: DEFAULT_LIMITS,
       now: () => new Date('2026-11-27T00:00:00Z'),

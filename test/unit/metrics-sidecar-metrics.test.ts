@@ -33,7 +33,7 @@ describe('SidecarMetrics', () => {
     metrics.decisions(rule, 3);
     metrics.decisionErrors('NO_RULE', 2);
     metrics.batchItems(1000);
-    metrics.rulesetActivated(7, new Date('2026-11-27T11:00:00Z'));
+    metrics.rulesetActivated(7, new Date('2026-11-27T11:00:00Z'), 7);
     expect(masked(await registry.metrics())).toBe(
       [
         '# HELP tplus_requests_total gRPC requests handled, by method and final status code.',
@@ -64,6 +64,12 @@ describe('SidecarMetrics', () => {
         '# HELP tplus_ruleset_loaded_timestamp_seconds When the active ruleset was loaded into memory (Unix seconds).',
         '# TYPE tplus_ruleset_loaded_timestamp_seconds gauge',
         'tplus_ruleset_loaded_timestamp_seconds N',
+        '# HELP tplus_ruleset_last_activated_version The highest ruleset version this sidecar ever activated (kept in its local copy).',
+        '# TYPE tplus_ruleset_last_activated_version gauge',
+        'tplus_ruleset_last_activated_version N',
+        '# HELP tplus_ruleset_serving_older_version Is 1 while the sidecar serves an older version than the one it last activated (the newer one failed verification at rest); 0 when it serves the last one.',
+        '# TYPE tplus_ruleset_serving_older_version gauge',
+        'tplus_ruleset_serving_older_version N',
         "# HELP tplus_calendar_horizon_days Days from today to the last date each active calendar covers; decisions beyond it fail.",
         '# TYPE tplus_calendar_horizon_days gauge',
         'tplus_calendar_horizon_days{calendar_id="US-SETTLEMENT"} N',
@@ -76,6 +82,9 @@ describe('SidecarMetrics', () => {
     expect(values['tplus_decisions_total']).toEqual([[{ market: 'XNYS', asset_class: 'EQUITY', cycle_days: '1' }, 3]]);
     expect(values['tplus_decision_errors_total']).toEqual([[{ reason: 'NO_RULE' }, 2]]);
     expect(values['tplus_ruleset_version']).toEqual([[{}, 7]]);
+    expect(values['tplus_ruleset_serving_older_version']).toEqual([[{}, 0]]);
+    metrics.rulesetActivated(6, new Date('2026-11-27T11:00:00Z'), 7);
+    expect((await registry.getSingleMetric('tplus_ruleset_serving_older_version')?.get())?.values[0]?.value).toBe(1);
     expect(values['tplus_calendar_horizon_days']).toEqual([
       [{ calendar_id: 'US-SETTLEMENT' }, 3321],
       [{ calendar_id: 'SHORT' }, 10],

@@ -6,6 +6,7 @@ import type { RulesetDocument } from '../../server/src/domain/ruleset-document.j
 import { rulesetHash } from '../../server/src/pack/ruleset-hash.js';
 import { buildSnapshot } from '../../server/src/store/ruleset-snapshot.js';
 import { RulesetStore } from '../../server/src/store/ruleset-store.js';
+import { STORE_SCHEMA_VERSION } from '../../server/src/store/store-schema.js';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
 import { syncBundledPack } from '../../server/src/store/sync-bundled-pack.js';
 import { tempDir } from '../integration/sidecar-harness.js';
@@ -44,7 +45,7 @@ describe('RulesetStore (a real SQLite file)', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(STORE_SCHEMA_VERSION);
     } finally {
       db.close();
     }
@@ -77,10 +78,37 @@ describe('RulesetStore (a real SQLite file)', () => {
     store.close();
     const again = open();
     expect(again.activeVersion()).toBe(4);
-    const built = buildSnapshot(again.rows(), again.activeVersion(), NOW);
+    const built = buildSnapshot(again.rows(), { activeVersion: again.activeVersion(), lastActivatedVersion: again.highestActivated(), loadedAt: NOW });
     expect(built.rejected).toEqual([]);
     expect(built.snapshot?.active.ruleset.version).toBe(4);
     expect(built.snapshot?.held.get(5)?.ruleset.decide('2024-06-03', 'EQUITY', 'XNYS').settlementDate).toBe('2024-06-06');
+  });
+
+  it('upgrades a schema 1 copy in place: versions kept, unsigned, the active one recorded as the highest activated', () => {
+    const db = new Database(file);
+    db.exec(`CREATE TABLE ruleset_versions (version INTEGER PRIMARY KEY CHECK (version > 0), hash TEXT NOT NULL CHECK (length(hash) = 64),
+               source TEXT NOT NULL, published_at TEXT NOT NULL, stored_at TEXT NOT NULL, document TEXT NOT NULL) STRICT;
+             CREATE TABLE sidecar_state (id INTEGER PRIMARY KEY CHECK (id = 1), active_version INTEGER NOT NULL REFERENCES ruleset_versions (version)) STRICT;
+             PRAGMA user_version = 1;`);
+    const e = entry(3);
+    db.prepare('INSERT INTO ruleset_versions VALUES (?, ?, ?, ?, ?, ?)').run(3, e.hash, e.source, NOW, NOW, JSON.stringify(e.document));
+    db.prepare('INSERT INTO sidecar_state VALUES (1, 3)').run();
+    db.close();
+    const store = open();
+    expect(store.rows().map((r) => [r.version, r.hash, r.signed])).toEqual([[3, e.hash, null]]);
+    expect([store.activeVersion(), store.highestActivated()]).toEqual([3, 3]);
+  });
+
+  it('quarantines a version: moved aside with its reason, the active pointer moved to the version served instead', () => {
+    const store = open();
+    store.add(entry(1, 1), true);
+    store.add(entry(2, 2), true);
+    store.quarantine(2, 'local_corrupt', 1);
+    expect(store.rows().map((r) => r.version)).toEqual([1]);
+    expect([store.activeVersion(), store.highestActivated()]).toEqual([1, 2]);
+    expect(store.quarantined()).toEqual([{ version: 2, reason: 'local_corrupt', quarantinedAt: NOW }]);
+    store.add(entry(2, 2), true);
+    expect([store.activeVersion(), store.highestActivated()]).toEqual([2, 2]);
   });
 
   it('refuses a database written by a newer schema', () => {
@@ -100,24 +128,25 @@ describe('buildSnapshot: the in-memory index', () => {
     const db = new Database(file);
     db.prepare("UPDATE ruleset_versions SET document = replace(document, '\"cycleDays\":2', '\"cycleDays\":0') WHERE version = 2").run();
     db.close();
-    const built = buildSnapshot(store.rows(), store.activeVersion(), NOW);
-    expect(built.rejected).toEqual([{ version: 2, reason: expect.stringMatching(/content hash .* does not match the recorded/) }]);
+    const built = buildSnapshot(store.rows(), { activeVersion: store.activeVersion(), lastActivatedVersion: store.highestActivated(), loadedAt: NOW });
+    expect(built.rejected).toEqual([{ version: 2, reason: 'local_corrupt', message: expect.stringMatching(/content hash .* does not match the recorded/) }]);
     expect(built.snapshot?.active.ruleset.version).toBe(1);
+    expect(built.snapshot?.lastActivatedVersion).toBe(2);
     expect([...(built.snapshot?.held.keys() ?? [])]).toEqual([1]);
   });
 
   it('reuses rulesets already built for unchanged versions', () => {
     const store = open();
     store.add(entry(1, 1), true);
-    const first = buildSnapshot(store.rows(), 1, NOW).snapshot;
+    const first = buildSnapshot(store.rows(), { activeVersion: 1, lastActivatedVersion: 0, loadedAt: NOW }).snapshot;
     store.add(entry(2, 2), true);
-    const second = buildSnapshot(store.rows(), 2, NOW, first).snapshot;
+    const second = buildSnapshot(store.rows(), { activeVersion: 2, lastActivatedVersion: 0, loadedAt: NOW, previous: first }).snapshot;
     expect(second?.held.get(1)).toBe(first?.held.get(1));
     expect(second?.active.ruleset.version).toBe(2);
   });
 
   it('has nothing to serve from an empty store', () => {
-    expect(buildSnapshot([], null, NOW).snapshot).toBeNull();
+    expect(buildSnapshot([], { activeVersion: null, lastActivatedVersion: 0, loadedAt: NOW }).snapshot).toBeNull();
   });
 });
 

@@ -33,6 +33,11 @@ export function rulesetInfo(snapshot: RulesetSnapshot, now: Date) {
       active: h === active,
     })),
     loadedAt: snapshot.loadedAt,
+    lastActivatedVersion: snapshot.lastActivatedVersion,
+    integrityWarning:
+      active.ruleset.version < snapshot.lastActivatedVersion
+        ? `serving version ${active.ruleset.version}, older than version ${snapshot.lastActivatedVersion} last activated: that version failed verification at rest and the registry has not delivered it again`
+        : '',
   };
 }
 

@@ -38,6 +38,8 @@ export class SidecarMetrics {
   private readonly batchItemsHistogram: Histogram;
   private readonly rulesetVersion: Gauge;
   private readonly rulesetLoaded: Gauge;
+  private readonly lastActivated: Gauge;
+  private readonly servingOlder: Gauge;
   private readonly requestChildren = new Map<string, Counter.Internal[]>();
   private readonly durationChildren = new Map<string, Histogram.Internal<'method'>>();
   private readonly decisionChildren = new WeakMap<Rule, Counter.Internal>();
@@ -80,6 +82,16 @@ export class SidecarMetrics {
     this.rulesetLoaded = new Gauge({
       name: 'tplus_ruleset_loaded_timestamp_seconds',
       help: 'When the active ruleset was loaded into memory (Unix seconds).',
+      registers,
+    });
+    this.lastActivated = new Gauge({
+      name: 'tplus_ruleset_last_activated_version',
+      help: 'The highest ruleset version this sidecar ever activated (kept in its local copy).',
+      registers,
+    });
+    this.servingOlder = new Gauge({
+      name: 'tplus_ruleset_serving_older_version',
+      help: 'Is 1 while the sidecar serves an older version than the one it last activated (the newer one failed verification at rest); 0 when it serves the last one.',
       registers,
     });
     const { now, calendars } = options;
@@ -127,9 +139,11 @@ export class SidecarMetrics {
     this.batchItemsHistogram.observe(count);
   }
 
-  /** Records the newly active ruleset. */
-  rulesetActivated(version: number, loadedAt: Date): void {
+  /** Records the newly active ruleset, and whether it is older than the last one activated. */
+  rulesetActivated(version: number, loadedAt: Date, lastActivatedVersion: number): void {
     this.rulesetVersion.set(version);
     this.rulesetLoaded.set(loadedAt.getTime() / 1000);
+    this.lastActivated.set(lastActivatedVersion);
+    this.servingOlder.set(version < lastActivatedVersion ? 1 : 0);
   }
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DayNumber } from '../domain/date.js';
 import { compileUpload, type UploadedFile } from './publish-pack.js';
+import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
 import type { RegistryStore } from './registry-store.js';
 import { keyId, sha256Hex, signFields } from './snapshot-signature.js';
@@ -16,6 +17,8 @@ export interface LedgerOptions {
   readonly now: () => Date;
   /** Called after a new version has committed. */
   readonly onAppended: (record: VersionRecord) => void;
+  /** Re-verifies stored versions before they are sent or built on. */
+  readonly integrity: RecordIntegrity;
 }
 
 export interface AppendOutcome {
@@ -95,13 +98,31 @@ export class RegistryLedger {
     return { ...this.append({ canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion }), warnings: [] };
   }
 
-  /** A version (0 = latest); VERSION_NOT_FOUND when it does not exist. */
+  /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */
   get(version: number): VersionRecord {
     const record = version === 0 ? this.options.store.latest() : this.options.store.get(version);
     if (record === null) {
       throw new RegistryError('VERSION_NOT_FOUND', version === 0 ? 'the registry has no version yet' : `version ${version} does not exist`, { version: String(version) });
     }
-    return record;
+    return this.options.integrity.require(record);
+  }
+
+  /**
+   * The latest version for a new Watch stream from `sinceVersion`, or null when there is none. It is
+   * verified when it will be sent (the watcher is behind): VERSION_CORRUPT when altered at rest.
+   */
+  latestForWatch(sinceVersion: number): VersionRecord | null {
+    const latest = this.options.store.latest();
+    return latest === null || latest.version <= sinceVersion ? latest : this.options.integrity.require(latest);
+  }
+
+  /** Verifies every stored version (at start); each corrupt one is reported through the integrity check. */
+  verifyAll(): readonly number[] {
+    for (let v = this.options.store.count(); v > 0; v--) {
+      const record = this.options.store.get(v);
+      if (record !== null) this.options.integrity.isIntact(record);
+    }
+    return this.options.integrity.corruptVersions;
   }
 
   private append(c: NewContent): Omit<AppendOutcome, 'warnings'> {
@@ -111,7 +132,8 @@ export class RegistryLedger {
     let existing: VersionRecord | null = null;
     const appended = this.options.store.append((latest) => {
       // Identical content first: a retried publish whose first attempt committed gets its version back.
-      if (latest !== null && latest.sha256 === sha256) {
+      // A latest version altered at rest is not "the same content": the publish creates a good new version.
+      if (latest !== null && latest.sha256 === sha256 && this.options.integrity.isIntact(latest)) {
         existing = latest;
         return null;
       }

@@ -6,6 +6,7 @@ export class RegistryMetrics {
   private readonly versions: Counter;
   private readonly watchers: Gauge;
   private readonly requests: Counter<'method' | 'code'>;
+  private readonly corrupt: Gauge;
 
   constructor(registry: Registry, initialVersions: number, processMetrics = true) {
     const registers = [registry];
@@ -18,11 +19,20 @@ export class RegistryMetrics {
       labelNames: ['method', 'code'],
       registers,
     });
+    this.corrupt = new Gauge({
+      name: 'tplus_registry_corrupt_versions',
+      help: 'Stored versions that fail verification (altered at rest): never sent; found at start or on read.',
+      registers,
+    });
     if (processMetrics) collectDefaultMetrics({ register: registry });
   }
 
   versionAppended(): void {
     this.versions.inc();
+  }
+
+  corruptVersions(count: number): void {
+    this.corrupt.set(count);
   }
 
   watcherCount(count: number): void {

@@ -83,7 +83,7 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
     Watch: registryStream<{ sinceVersion: number }, WatchEventMessage>(
       { method: 'Watch', role: 'read', describe: (r) => `since_version=${r.sinceVersion}` },
       deps,
-      (call) => hub.watch(call, call.request.sinceVersion, ledger.store.latest()),
+      (call) => hub.watch(call, call.request.sinceVersion, ledger.latestForWatch(call.request.sinceVersion)),
     ),
   };
 }

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
@@ -13,7 +14,8 @@ import type { RegistryConfig } from './registry-config.js';
 import { registryService } from './registry-service.js';
 import { RegistryStore } from './registry-store.js';
 import { parseTokens } from './registry-tokens.js';
-import { readPrivateKey } from './signing-keys.js';
+import { readPrivateKey, readPublicKey } from './signing-keys.js';
+import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
 import type { Follower } from '../replication/follower.js';
 import { followUpstream } from './follow-upstream.js';
@@ -70,9 +72,16 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       now,
       onCount: (n) => metrics.watcherCount(n),
     }));
+    // What every stored version must verify with: our own key, or (on a relay) the upstream's.
+    const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
+    const integrity = new RecordIntegrity(verifyKey, (version, problem, count) => {
+      metrics.corruptVersions(count);
+      log.error('registry_version_corrupt', { version, problem, file: store.file, note: 'never sent; publish again or roll back to create a good version' });
+    });
     const ledger = new RegistryLedger({
       store,
       signingKey,
+      integrity,
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
       onAppended: (record) => {
@@ -81,6 +90,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         liveHub.publish(record);
       },
     });
+    ledger.verifyAll();
     server.addService(
       registryServiceDefinition(),
       registryService({

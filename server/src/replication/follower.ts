@@ -21,6 +21,11 @@ export interface FollowerOptions {
   /** Stores the verified version and swaps it in (throws when it cannot); `ruleset` is already built. */
   readonly install: (verified: VerifiedSnapshot) => void;
   /**
+   * Older versions to fetch again with GetVersion (they were found corrupt at rest), each stored with
+   * `hold` (kept, not activated) once verified. Tried whenever the registry answers, until all are back.
+   */
+  readonly refetch?: { readonly versions: readonly number[]; readonly hold: (verified: VerifiedSnapshot) => void };
+  /**
    * Install every version, in order, with no gap (a relay): when a snapshot is more than one ahead,
    * the missing versions are fetched with GetVersion and verified first. Default false (a sidecar
    * only needs the latest).
@@ -40,6 +45,7 @@ function failureReason(err: ServiceError): SyncFailureReason {
   if (err.code === status.UNAVAILABLE) return 'unavailable';
   if (err.code === status.UNAUTHENTICATED) return 'unauthenticated';
   if (err.code === status.PERMISSION_DENIED) return 'permission_denied';
+  if (err.code === status.DATA_LOSS) return 'data_loss';
   return 'stream_error';
 }
 
@@ -58,6 +64,8 @@ export class Follower {
   private resolveFirst: () => void = () => undefined;
   /** Snapshots are applied one at a time, in arrival order (a gap fill is asynchronous). */
   private queue: Promise<void> = Promise.resolve();
+  private readonly toRefetch: Set<number>;
+  private refetching = false;
   /** Resolves once a version has been installed (or the follower is closed). */
   readonly firstInstall = new Promise<void>((resolve) => (this.resolveFirst = resolve));
 
@@ -65,6 +73,7 @@ export class Follower {
 
   constructor(private readonly o: FollowerOptions) {
     this.credentials = clientCredentials(o.tls ?? null);
+    this.toRefetch = new Set(o.refetch?.versions ?? []);
   }
 
   start(): void {
@@ -112,6 +121,7 @@ export class Follower {
     if (event.heartbeat) {
       this.o.backoff.reset();
       this.arm(Math.max(3 * event.heartbeat.heartbeatIntervalMs, 100), onSilence);
+      if (this.toRefetch.size > 0 && !this.refetching) void this.refetchHeld();
       if (event.heartbeat.latestVersion <= this.o.localVersion()) this.o.metrics.synced(this.o.now());
       else if (event.heartbeat.latestVersion !== this.warnedAhead) {
         this.warnedAhead = event.heartbeat.latestVersion;
@@ -151,6 +161,33 @@ export class Follower {
         err ? reject(err) : resolve(value as SnapshotMessage),
       );
     });
+  }
+
+  /** Fetches, verifies and holds the versions found corrupt at rest; those at or above the active one are the Watch stream's job. */
+  private async refetchHeld(): Promise<void> {
+    this.refetching = true;
+    try {
+      for (const v of [...this.toRefetch].sort((a, b) => b - a)) {
+        if (this.closed) return;
+        if (v >= this.o.localVersion()) {
+          this.toRefetch.delete(v);
+          continue;
+        }
+        try {
+          const verified = verifyAndBuild(await this.fetchVersion(v), this.o.publicKey, this.o.source);
+          if (verified.entry.version !== v) throw new SnapshotRejected('bad_signature', `asked for version ${v}, the registry sent ${verified.entry.version}`);
+          this.o.refetch?.hold(verified);
+          this.toRefetch.delete(v);
+          this.o.log.info('version_refetched', { version: v, sha256: verified.entry.hash });
+        } catch (err) {
+          if (err instanceof SnapshotRejected) this.o.metrics.snapshotRejected(err.reason);
+          this.o.log.warn('version_refetch_failed', { version: v, message: err instanceof Error ? err.message : String(err) });
+          return; // tried again on the next heartbeat
+        }
+      }
+    } finally {
+      this.refetching = false;
+    }
   }
 
   /** Verifies and installs one snapshot; true when it is (or already was) installed. */

@@ -6,7 +6,8 @@ import type { SnapshotMessage } from '../registry/registry-wire.js';
 import { sha256Hex, verifyFields } from '../registry/snapshot-signature.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 
-export const REJECT_REASONS = ['missing_signature', 'bad_hash', 'bad_signature', 'invalid_document', 'non_canonical', 'store_failed'] as const;
+/** Why a snapshot or a stored version is refused: the `reason` label of tplus_snapshot_rejected_total. */
+export const REJECT_REASONS = ['missing_signature', 'bad_hash', 'bad_signature', 'invalid_document', 'non_canonical', 'store_failed', 'local_corrupt', 'local_unsigned'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** A snapshot that must not be served; `reason` is the metric label. */
@@ -62,7 +63,8 @@ export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, 
     throw new SnapshotRejected('invalid_document', `version ${s.version}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`);
   }
   if (canonicalJson(document) !== text) throw new SnapshotRejected('non_canonical', `version ${s.version}: the document is not in canonical form`);
-  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document }, ruleset };
+  const signed = s.signature.length === 0 ? {} : { signed: { parentVersion: s.parentVersion, author: s.author, reason: s.reason, rollbackOf: s.rollbackOf, signature: s.signature, keyId: s.keyId } };
+  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document, ...signed }, ruleset };
 }
 
 /** verifyAndBuild for callers that only need the version to store. */

@@ -7,14 +7,18 @@ import { drillService, drillServiceDefinition } from '../drill/drill-service.js'
 import { RulesetHolder } from '../grpc/ruleset-holder.js';
 import { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
-import { buildSnapshot, type RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { RulesetStore } from '../store/ruleset-store.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 import { syncBundledPack } from '../store/sync-bundled-pack.js';
 import type { Ruleset } from '../domain/ruleset.js';
 import type { Follower } from '../replication/follower.js';
 import type { VerifiedSnapshot } from '../replication/verify-snapshot.js';
-import { startFollowing } from '../replication/start-following.js';
+import { refuseForeignStore, startFollowing } from '../replication/start-following.js';
+import { SnapshotRejections } from '../replication/snapshot-rejections.js';
+import { storedSignatureCheck } from '../replication/stored-signature-check.js';
+import { readPublicKey } from '../registry/signing-keys.js';
+import { loadVerifiedCopy } from './load-verified-copy.js';
 import { dayOf, type Clock } from './clock.js';
 import type { Logger } from './json-logger.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
@@ -51,22 +55,15 @@ export interface SidecarHandle {
   close(options?: { readonly immediate?: boolean }): Promise<void>;
 }
 
-/** `previous` plus a version already built (by verification), so buildSnapshot reuses it instead of building it again. */
-function withPrebuilt(previous: RulesetSnapshot, entry: StoredRuleset, prebuilt: Ruleset | undefined): RulesetSnapshot {
-  if (prebuilt === undefined || prebuilt.version !== entry.version || prebuilt.hash !== entry.hash) return previous;
+/** `previous` plus a version already built (by verification), so the load reuses it instead of building it again. */
+function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, prebuilt: Ruleset | undefined): RulesetSnapshot | null {
+  if (previous === null || prebuilt === undefined || prebuilt.version !== entry.version || prebuilt.hash !== entry.hash) return previous;
   const held = new Map(previous.held);
   held.set(entry.version, { ruleset: prebuilt, source: entry.source, publishedAt: entry.publishedAt });
   return { ...previous, held };
 }
 
-function loadSnapshot(store: RulesetStore, log: Logger, loadedAt: string, previous: RulesetSnapshot | null): RulesetSnapshot {
-  const built = buildSnapshot(store.rows(), store.activeVersion(), loadedAt, previous);
-  for (const r of built.rejected) log.warn('ruleset_rejected', { version: r.version, reason: r.reason });
-  if (built.snapshot === null) throw new Error(`no usable ruleset in ${store.file}`);
-  return built.snapshot;
-}
-
-/** Opens the store (seeding it when empty), builds the in-memory index, and starts serving. */
+/** Opens the store (seeding it when empty), verifies and builds the in-memory index, and starts serving. */
 export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
   const { clock, log } = deps;
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
@@ -78,43 +75,78 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       keepVersions: config.keepVersions,
       now: () => clock().toISOString(),
     }));
-    // Until the in-memory index exists, a followed version only goes to the store; then it is swapped in too.
+    const copy = {
+      store,
+      log,
+      rejections: new SnapshotRejections(deps.registry),
+      check: config.follow ? storedSignatureCheck(readPublicKey(config.follow.publicKeyFile)) : null,
+    };
+    if (config.follow) refuseForeignStore(store);
+    let holder: RulesetHolder | null = null;
+    let initial = loadVerifiedCopy(copy, clock().toISOString(), null);
+    // Until the in-memory index exists, versions only go to the store; then each is swapped in too.
     let install = (v: VerifiedSnapshot): void => store.add(v.entry, true);
+    let hold = (v: VerifiedSnapshot): void => store.add(v.entry, false);
     if (config.follow) {
-      follower = await startFollowing(config.follow, { store, log, registry: deps.registry, now: clock, install: (v) => install(v) });
+      const served = initial.snapshot?.active.ruleset.version ?? 0;
+      follower = await startFollowing(config.follow, {
+        store,
+        log,
+        registry: deps.registry,
+        rejections: copy.rejections,
+        now: clock,
+        localVersion: () => holder?.current.active.ruleset.version ?? store.activeVersion() ?? 0,
+        install: (v) => install(v),
+        refetch: { versions: initial.quarantined, hold: (v) => hold(v) },
+        wait: served === 0 ? 'require' : served < store.highestActivated() ? 'prefer' : 'none',
+      });
     } else {
       const at = clock();
       const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(at), now: at.toISOString() });
       if (sync.action === 'pack-invalid') log.warn('bundled_pack_invalid', { problems: sync.problems });
       else log.info(`ruleset_${sync.action.replace('-', '_')}`, { ...sync, file: store.file });
     }
-    const now = clock();
-    const holder = new RulesetHolder(loadSnapshot(store, log, now.toISOString(), null));
+    initial = loadVerifiedCopy(copy, clock().toISOString(), initial.snapshot);
+    if (initial.snapshot === null) throw new Error(`no usable ruleset in ${store.file}`);
+    const live = (holder = new RulesetHolder(initial.snapshot));
     const metrics = new SidecarMetrics({
       registry: deps.registry,
       now: clock,
-      calendars: () => holder.current.active.ruleset.calendars.values(),
+      calendars: () => live.current.active.ruleset.calendars.values(),
       processMetrics: deps.processMetrics ?? true,
     });
     const activated = (snapshot: RulesetSnapshot): void => {
       const r = snapshot.active.ruleset;
-      metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt));
+      metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt), snapshot.lastActivatedVersion);
       log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
+      if (r.version < snapshot.lastActivatedVersion) {
+        log.error('serving_older_version', { version: r.version, lastActivatedVersion: snapshot.lastActivatedVersion, note: 'the newer version failed verification at rest and could not be fetched again' });
+      }
     };
-    activated(holder.current);
-    const installEntry = (entry: StoredRuleset, prebuilt?: Ruleset): RulesetSnapshot => {
-      store.add(entry, true);
-      const next = loadSnapshot(store, log, clock().toISOString(), withPrebuilt(holder.current, entry, prebuilt));
-      if (next.active.ruleset.version !== entry.version) throw new Error(`version ${entry.version} was stored but could not be activated`);
-      holder.swap(next);
-      activated(next);
+    activated(live.current);
+    /** Re-reads the store after a change and swaps the result in; `expect` must then be held (and active when `activate`). */
+    const reload = (entry: StoredRuleset, prebuilt: Ruleset | undefined, activate: boolean): RulesetSnapshot => {
+      const next = loadVerifiedCopy(copy, clock().toISOString(), withPrebuilt(live.current, entry, prebuilt)).snapshot;
+      if (next === null || !next.held.has(entry.version) || (activate && next.active.ruleset.version !== entry.version)) {
+        throw new Error(`version ${entry.version} was stored but could not be ${activate ? 'activated' : 'held'}`);
+      }
+      live.swap(next);
+      if (activate) activated(next);
       return next;
     };
+    const installEntry = (entry: StoredRuleset, prebuilt?: Ruleset): RulesetSnapshot => {
+      store.add(entry, true);
+      return reload(entry, prebuilt, true);
+    };
     install = (v) => void installEntry(v.entry, v.ruleset);
+    hold = (v) => {
+      store.add(v.entry, false);
+      reload(v.entry, v.ruleset, false);
+    };
     // Drill faults exist only with --allow-drills; otherwise DrillService is not even registered.
     const drills = config.allowDrills ? new DrillControl(deps.registry, log, clock) : null;
     const grpc = (resources.grpc = createSettlementServer({
-      holder,
+      holder: live,
       observer: metrics,
       limits: config.limits,
       now: clock,
@@ -140,14 +172,14 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
     }
     grpc.setServing(true);
-    log.info('serving', { rulesetVersion: holder.current.active.ruleset.version });
+    log.info('serving', { rulesetVersion: live.current.active.ruleset.version });
     let closing: Promise<void> | null = null;
     let forceNow: (() => void) | null = null;
     return {
       tcpAddress,
       socketPath: config.socket,
       metricsAddress: metricsServer?.address ?? null,
-      current: () => holder.current,
+      current: () => live.current,
       install: installEntry,
       close: (options) => {
         follower?.close();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { migrateStore } from './store-schema.js';
-import type { StoredRuleset, StoredRulesetRow } from './stored-ruleset.js';
+import type { SignedProvenance, StoredRuleset, StoredRulesetRow } from './stored-ruleset.js';
 
 export interface RulesetStoreOptions {
   /** How many versions to keep (newest first); the active one is always kept as well. */
@@ -16,6 +16,24 @@ interface RowShape {
   source: string;
   published_at: string;
   document: string;
+  parent_version: number | null;
+  author: string | null;
+  reason: string | null;
+  rollback_of: number | null;
+  signature: Buffer | null;
+  key_id: string | null;
+}
+
+function signedOf(r: RowShape): SignedProvenance | null {
+  if (r.signature === null || r.parent_version === null || r.author === null || r.reason === null || r.rollback_of === null || r.key_id === null) return null;
+  return { parentVersion: r.parent_version, author: r.author, reason: r.reason, rollbackOf: r.rollback_of, signature: r.signature, keyId: r.key_id };
+}
+
+/** A version found corrupt at rest: moved aside (bytes kept for forensics), never served. */
+export interface QuarantinedVersion {
+  readonly version: number;
+  readonly reason: string;
+  readonly quarantinedAt: string;
 }
 
 /**
@@ -28,7 +46,7 @@ export class RulesetStore {
   private readonly db: Database.Database;
   private readonly options: RulesetStoreOptions;
   private readonly selectRows: Statement<[], RowShape>;
-  private readonly selectActive: Statement<[], { active_version: number }>;
+  private readonly selectActive: Statement<[], { active_version: number; highest_activated: number }>;
   private readonly selectHash: Statement<[number], { hash: string }>;
 
   private constructor(file: string, db: Database.Database, options: RulesetStoreOptions) {
@@ -36,9 +54,10 @@ export class RulesetStore {
     this.db = db;
     this.options = options;
     this.selectRows = db.prepare<[], RowShape>(
-      'SELECT version, hash, source, published_at, document FROM ruleset_versions ORDER BY version DESC',
+      `SELECT version, hash, source, published_at, document, parent_version, author, reason, rollback_of, signature, key_id
+         FROM ruleset_versions ORDER BY version DESC`,
     );
-    this.selectActive = db.prepare<[], { active_version: number }>('SELECT active_version FROM sidecar_state WHERE id = 1');
+    this.selectActive = db.prepare<[], { active_version: number; highest_activated: number }>('SELECT active_version, highest_activated FROM sidecar_state WHERE id = 1');
     this.selectHash = db.prepare<[number], { hash: string }>('SELECT hash FROM ruleset_versions WHERE version = ?');
   }
 
@@ -69,11 +88,46 @@ export class RulesetStore {
       source: r.source,
       publishedAt: r.published_at,
       documentJson: r.document,
+      signed: signedOf(r),
     }));
   }
 
   activeVersion(): number | null {
     return this.selectActive.get()?.active_version ?? null;
+  }
+
+  /** The highest version this store ever made active (0 = none): serving below it means serving an older version. */
+  highestActivated(): number {
+    return this.selectActive.get()?.highest_activated ?? 0;
+  }
+
+  /**
+   * Moves a stored version that failed verification out of `ruleset_versions` (into
+   * `quarantined_versions`, with its bytes and why), in one transaction. When it was the active one,
+   * the active pointer moves to `fallbackActive` (the version that will be served instead), so the
+   * pointer and what is served never disagree; `highest_activated` is kept, so the regression shows.
+   */
+  quarantine(version: number, reason: string, fallbackActive: number | null): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare<[number], RowShape>('SELECT version, hash, source, document FROM ruleset_versions WHERE version = ?').get(version);
+      if (!row) return;
+      this.db
+        .prepare('INSERT INTO quarantined_versions (version, hash, source, document, reason, quarantined_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(row.version, row.hash, row.source, row.document, reason, this.options.now());
+      if (this.activeVersion() === version) {
+        if (fallbackActive === null) this.db.prepare('DELETE FROM sidecar_state WHERE id = 1').run();
+        else this.db.prepare('UPDATE sidecar_state SET active_version = ? WHERE id = 1').run(fallbackActive);
+      }
+      this.db.prepare('DELETE FROM ruleset_versions WHERE version = ?').run(version);
+    })();
+  }
+
+  /** Every quarantine, oldest first. */
+  quarantined(): QuarantinedVersion[] {
+    return this.db
+      .prepare<[], { version: number; reason: string; quarantined_at: string }>('SELECT version, reason, quarantined_at FROM quarantined_versions ORDER BY id')
+      .all()
+      .map((r) => ({ version: r.version, reason: r.reason, quarantinedAt: r.quarantined_at }));
   }
 
   /**
@@ -87,11 +141,15 @@ export class RulesetStore {
         throw new Error(`version ${entry.version} is already stored with hash ${existing.hash}, not ${entry.hash}`);
       }
       if (!existing) {
+        const p = entry.signed;
         this.db
           .prepare(
-            'INSERT INTO ruleset_versions (version, hash, source, published_at, stored_at, document) VALUES (?, ?, ?, ?, ?, ?)',
+            `INSERT INTO ruleset_versions
+               (version, hash, source, published_at, stored_at, document, parent_version, author, reason, rollback_of, signature, key_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(entry.version, entry.hash, entry.source, entry.publishedAt, this.options.now(), JSON.stringify(entry.document));
+          .run(entry.version, entry.hash, entry.source, entry.publishedAt, this.options.now(), JSON.stringify(entry.document),
+            p?.parentVersion ?? null, p?.author ?? null, p?.reason ?? null, p?.rollbackOf ?? null, p?.signature ?? null, p?.keyId ?? null);
       }
       if (activate) this.setActive(entry.version);
       this.prune();
@@ -113,9 +171,10 @@ export class RulesetStore {
   private setActive(version: number): void {
     this.db
       .prepare(
-        'INSERT INTO sidecar_state (id, active_version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET active_version = excluded.active_version',
+        `INSERT INTO sidecar_state (id, active_version, highest_activated) VALUES (1, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET active_version = excluded.active_version, highest_activated = max(highest_activated, excluded.active_version)`,
       )
-      .run(version);
+      .run(version, version);
   }
 
   private prune(): void {

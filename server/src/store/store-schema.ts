@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Bumped when the schema changes; a database from a newer tplus is refused rather than guessed at. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS ruleset_versions (
@@ -18,7 +18,33 @@ CREATE TABLE IF NOT EXISTS sidecar_state (
 ) STRICT;
 `;
 
-/** Creates or checks the schema. Throws an Error naming the file's schema version when it is newer. */
+/**
+ * v2: a version from a registry keeps what its signature covers (parent, author, reason, rollback) and
+ * the signature itself, so it is re-verified at every start; NULL for versions that were never signed
+ * (the bundled pack). The highest version ever activated is kept to tell when an older one is served.
+ * Versions that fail verification move to `quarantined_versions`, bytes kept for forensics.
+ */
+const SCHEMA_V2 = `
+ALTER TABLE ruleset_versions ADD COLUMN parent_version INTEGER;
+ALTER TABLE ruleset_versions ADD COLUMN author TEXT;
+ALTER TABLE ruleset_versions ADD COLUMN reason TEXT;
+ALTER TABLE ruleset_versions ADD COLUMN rollback_of INTEGER;
+ALTER TABLE ruleset_versions ADD COLUMN signature BLOB;
+ALTER TABLE ruleset_versions ADD COLUMN key_id TEXT;
+ALTER TABLE sidecar_state ADD COLUMN highest_activated INTEGER NOT NULL DEFAULT 0;
+UPDATE sidecar_state SET highest_activated = active_version;
+CREATE TABLE IF NOT EXISTS quarantined_versions (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  version        INTEGER NOT NULL,
+  hash           TEXT    NOT NULL,
+  source         TEXT    NOT NULL,
+  document       TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  quarantined_at TEXT    NOT NULL
+) STRICT;
+`;
+
+/** Creates or upgrades the schema. Throws an Error naming the file's schema version when it is newer. */
 export function migrateStore(db: Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > STORE_SCHEMA_VERSION) {
@@ -26,7 +52,8 @@ export function migrateStore(db: Database, file: string): void {
   }
   if (current === STORE_SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(SCHEMA_V1);
+    if (current < 1) db.exec(SCHEMA_V1);
+    db.exec(SCHEMA_V2);
     db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
   })();
 }

@@ -1,5 +1,19 @@
 import type { RulesetDocument } from '../domain/ruleset-document.js';
 
+/**
+ * What a registry signed besides version, sha256 and publish time (see registry.proto, "Signing"),
+ * with the signature: kept at rest so every start re-verifies the version it may serve.
+ */
+export interface SignedProvenance {
+  readonly parentVersion: number;
+  readonly author: string;
+  readonly reason: string;
+  /** 0 when not a rollback. */
+  readonly rollbackOf: number;
+  readonly signature: Buffer;
+  readonly keyId: string;
+}
+
 /** One ruleset version as the sidecar keeps it on disk: the compiled document and its identity. */
 export interface StoredRuleset {
   /** Positive, unique; higher is newer. */
@@ -11,6 +25,8 @@ export interface StoredRuleset {
   /** RFC 3339 UTC. */
   readonly publishedAt: string;
   readonly document: RulesetDocument;
+  /** Present for versions that came from a registry; absent for the bundled pack. */
+  readonly signed?: SignedProvenance;
 }
 
 /** A stored row before its document is parsed and verified (the JSON text as read from SQLite). */
@@ -20,4 +36,6 @@ export interface StoredRulesetRow {
   readonly source: string;
   readonly publishedAt: string;
   readonly documentJson: string;
+  /** Null when the row carries no signature (bundled, or stored by a tplus before schema v2). */
+  readonly signed: SignedProvenance | null;
 }

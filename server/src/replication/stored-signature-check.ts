@@ -1,0 +1,19 @@
+import type { KeyObject } from 'node:crypto';
+import { verifyFields } from '../registry/snapshot-signature.js';
+import { LocalVersionRejected, type RowCheck } from '../store/ruleset-snapshot.js';
+
+/**
+ * The check a following sidecar applies to every stored version before it may serve it: the version
+ * must carry the registry's signature, and that signature must verify with the configured public key
+ * over the stored fields (so a document altered together with its hash column is refused too).
+ */
+export function storedSignatureCheck(publicKey: KeyObject): RowCheck {
+  return (row) => {
+    const p = row.signed;
+    if (p === null) throw new LocalVersionRejected('local_unsigned', `version ${row.version} is stored without its registry signature`);
+    const fields = { version: row.version, parentVersion: p.parentVersion, sha256: row.hash, author: p.author, reason: p.reason, publishedAt: row.publishedAt, rollbackOf: p.rollbackOf };
+    if (!verifyFields(fields, p.signature, publicKey)) {
+      throw new LocalVersionRejected('local_corrupt', `version ${row.version}: the stored signature (key ${p.keyId || 'unknown'}) does not verify with the configured public key`);
+    }
+  };
+}
