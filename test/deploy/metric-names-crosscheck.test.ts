@@ -96,11 +96,14 @@ describe('metric-name cross-check', () => {
     expect(followerText).toMatch(/^tplus_snapshot_rejected_total\{reason="bad_signature"\} 0$/m);
     expect(followerText).toMatch(/^tplus_sync_failures_total\{reason="unavailable"\} 0$/m);
     // A sidecar that does not follow a registry exports none of the replication metrics, which is
-    // what confines the registry alerts to following sidecars.
+    // what confines the registry alerts to following sidecars. It does verify its local copy, so it
+    // counts rejections (local_corrupt) and says whether it serves an older version.
     const plain = exportedMetricNames(sidecarText);
-    for (const n of ['tplus_ruleset_staleness_seconds', 'tplus_sync_failures_total', 'tplus_snapshot_rejected_total', 'tplus_registry_watchers']) {
+    for (const n of ['tplus_ruleset_staleness_seconds', 'tplus_sync_failures_total', 'tplus_registry_watchers']) {
       expect(plain.has(n), n).toBe(false);
     }
+    expect(sidecarText).toMatch(/^tplus_snapshot_rejected_total\{reason="local_corrupt"\} 0$/m);
+    expect(sidecarText).toMatch(/^tplus_ruleset_serving_older_version 0$/m);
   });
 
   it('every metric referenced by alerts.yml is exported (or recorded there)', () => {

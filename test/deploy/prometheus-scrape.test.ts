@@ -190,7 +190,8 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     expect(Number(staleness[0]?.value[1])).toBeLessThan(30);
     const rejected = await query(base, 'tplus_snapshot_rejected_total');
     expect(rejected.length).toBeGreaterThanOrEqual(6);
-    expect(rejected.every((x) => x.metric['instance'] === fleet.followerMetricsTarget && x.value[1] === '0')).toBe(true);
+    expect(rejected.every((x) => x.value[1] === '0')).toBe(true);
+    expect(rejected.some((x) => x.metric['instance'] === fleet.followerMetricsTarget && x.metric['reason'] === 'bad_signature')).toBe(true);
     expect((await query(base, `tplus_ruleset_version{instance="${fleet.followerMetricsTarget}"}`))[0]?.value[1]).toBe('1');
     // The dashboard's "Versions behind the registry" expression: 0 for the follower, nothing for the plain sidecar.
     const behind = await query(
