@@ -114,3 +114,27 @@ describe('a disk that fills up mid-run', () => {
     expect(rejections).toEqual([]);
   });
 });
+
+describe('a ledger queue past its backlogThreshold', () => {
+  it('still answers provisional, raises one LEDGER_BACKLOG alert, drops nothing and writes every entry', async () => {
+    const path = join(dir, 'backlog.jsonl');
+    const ledger = new JsonlFileLedger(path, { backlogThreshold: 3 });
+    const alerts: AlertEvent[] = [];
+    const client = createSettlementClient({ address: `unix://${join(dir, 'nobody-listens.sock')}`, deadlineMs: 200, ledger, onAlert: (a) => alerts.push(a) });
+    try {
+      // One batch falls back item by item in one synchronous loop: 6 entries queue before the writer runs.
+      const results = await client.getSettlementDates(Array.from({ length: 6 }, () => REQ));
+      expect(results.every((r) => r.ok && r.value.source === 'fallback')).toBe(true);
+      await ledger.flush();
+      expect(alerts.map((a) => [a.kind, a.errorCode, a.pendingEntries])).toEqual([
+        ['fallback', 'UNAVAILABLE', undefined],
+        ['ledger', 'LEDGER_BACKLOG', 3],
+      ]);
+      expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(6);
+    } finally {
+      await client.close();
+      await ledger.close();
+    }
+    expect(rejections).toEqual([]);
+  });
+});
