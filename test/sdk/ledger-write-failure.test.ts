@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -68,7 +68,7 @@ describe('a ledger that cannot be written, behind a dead sidecar', () => {
 });
 
 describe('a disk that fills up mid-run', () => {
-  it('keeps the entries in memory, writes them on retry once the path works, and flush() then resolves with each entry once', async () => {
+  it('keeps the entries in memory, writes them on retry once the path works (cutting off a half-written batch), and flush() then resolves with each entry once', async () => {
     const path = join(dir, 'ledger.jsonl');
     const ledger = new JsonlFileLedger(path, { retryInitialMs: 10, retryMaxMs: 40 });
     const events: LedgerEvent[] = [];
@@ -89,6 +89,8 @@ describe('a disk that fills up mid-run', () => {
     const failed = events.find((e) => e.type === 'writeFailed');
     expect(failed?.type === 'writeFailed' && failed.error.message).toMatch(/ENOSPC/);
 
+    // As if a failed write had got half a batch out before the disk filled: the retry must cut it off.
+    appendFileSync(`${path}.real`, '{"type":"provisional","entry":{"id":"during-1","requ');
     // Space again: the retry writes what was kept.
     rmSync(path);
     renameSync(`${path}.real`, path);

@@ -1,7 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { LedgerError } from '../ledger-error.js';
 import type { LedgerEvent } from '../ledger-events.js';
+import { AppendFile } from './append-file.js';
 
 export interface LedgerWriterOptions {
   readonly retryInitialMs: number;
@@ -18,8 +17,8 @@ interface Waiter {
 
 /**
  * Group commit for an append-only file: queued lines are written in batches off the caller's call and
- * made durable with fdatasync. A failed batch stays queued and is retried with backoff; the file is cut
- * back to its last durable size first, so a half-written batch is never duplicated or glued to.
+ * made durable with fdatasync. A failed batch stays queued and is retried with backoff (AppendFile cuts
+ * the file back to its last durable size first, so a half-written batch is never duplicated).
  * Lines are produced by `serialize` at write time, so a queued entry costs the caller no JSON work.
  */
 export class LedgerWriter<Op> {
@@ -28,21 +27,22 @@ export class LedgerWriter<Op> {
   private accepted = 0;
   private durable = 0;
   private waiters: Waiter[] = [];
-  private handle: FileHandle | null = null;
+  private readonly file: AppendFile;
   private running = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private backlogged = false;
   private closed = false;
-  private dirSynced = false;
 
   constructor(
     private readonly path: string,
-    private committedSize: number,
+    durableSize: number,
     private readonly serialize: (op: Op) => string,
     private readonly emit: (event: LedgerEvent) => void,
     private readonly options: LedgerWriterOptions,
-  ) {}
+  ) {
+    this.file = new AppendFile(path, durableSize);
+  }
 
   get pending(): number {
     return this.accepted - this.durable;
@@ -97,9 +97,9 @@ export class LedgerWriter<Op> {
   private async drain(): Promise<void> {
     try {
       while (this.head < this.queue.length && !this.closed) await this.writeBatch();
-      await this.release();
+      await this.file.release();
     } catch (e) {
-      await this.release();
+      await this.file.release();
       this.failed(e);
     } finally {
       this.running = false;
@@ -120,11 +120,7 @@ export class LedgerWriter<Op> {
       bytes += line.length;
       end++;
     }
-    const buf = Buffer.from(parts.join(''), 'utf8');
-    const h = await this.fileHandle();
-    for (let off = 0; off < buf.length; ) off += (await h.write(buf, off, buf.length - off)).bytesWritten;
-    await h.datasync();
-    this.committedSize += buf.length;
+    await this.file.appendDurably(Buffer.from(parts.join(''), 'utf8'));
     this.durable += end - this.head;
     this.head = end;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -133,40 +129,12 @@ export class LedgerWriter<Op> {
     }
     if (this.backlogged && this.pending < this.options.backlogThreshold / 2) this.backlogged = false;
     // Idle: let go of the file before telling anyone, so a file replaced meanwhile is opened afresh.
-    if (this.head >= this.queue.length) await this.release();
+    if (this.head >= this.queue.length) await this.file.release();
     if (this.failures > 0) {
       this.failures = 0;
       this.emit({ type: 'writeRecovered', pending: this.pending, at: Date.now() });
     }
     this.waiters = this.waiters.filter((w) => (w.target <= this.durable ? (w.resolve(), false) : true));
-  }
-
-  private async fileHandle(): Promise<FileHandle> {
-    if (this.handle) return this.handle;
-    const h = await open(this.path, 'a');
-    this.handle = h;
-    // A write that failed half-way left bytes past the last durable size: cut them before appending.
-    const { size } = await h.stat();
-    if (size > this.committedSize) {
-      await h.truncate(this.committedSize);
-      await h.datasync();
-    }
-    if (!this.dirSynced) await this.syncDirectory();
-    return h;
-  }
-
-  /** Makes a newly created file's directory entry durable too (best effort: not every platform can). */
-  private async syncDirectory(): Promise<void> {
-    this.dirSynced = true;
-    const d = await open(dirname(this.path), 'r').catch(() => null);
-    await d?.sync().catch(() => undefined);
-    await d?.close().catch(() => undefined);
-  }
-
-  private async release(): Promise<void> {
-    const h = this.handle;
-    this.handle = null;
-    await h?.close().catch(() => undefined);
   }
 
   private failed(cause: unknown): void {
