@@ -5,6 +5,10 @@ export { SettlementError, Status, CALLER_ERROR_CODES } from './settlement-error.
 export { InMemoryLedger } from './provisional-ledger.js';
 export type { ProvisionalLedger, ProvisionalEntry, EntryStatus, Resolution } from './provisional-ledger.js';
 export { JsonlFileLedger } from './jsonl-file-ledger.js';
+export type { JsonlFileLedgerOptions } from './jsonl-file-ledger.js';
+export { LedgerError } from './ledger-error.js';
+export type { LedgerErrorCode } from './ledger-error.js';
+export type { LedgerEvent, TornTail, WatchableLedger } from './ledger-events.js';
 export { createShadow } from './shadow.js';
 export type { Shadow, ShadowOptions, ShadowSummary, Disagreement } from './shadow.js';
 export type {
@@ -21,6 +25,7 @@ export type {
   BreakerEvent,
   FallbackEvent,
   AlertEvent,
+  AlertKind,
   CorrectedEvent,
   SettlementClientEvents,
 } from './types.js';

@@ -31,10 +31,13 @@ export interface Resolution {
 /**
  * Where provisional answers are kept until reconciled. Implementations must never lose a recorded
  * entry and must make `resolve` of an already resolved entry a no-op (reconcile may run twice).
+ * `record` and `resolve` are synchronous and never throw for I/O: a ledger that writes to disk queues.
  */
 export interface ProvisionalLedger {
   record(entry: ProvisionalEntry): void;
   resolve(id: string, resolution: Resolution): void;
+  /** Resolves once everything recorded before the call is durable; rejects (LedgerError) if it cannot be. */
+  flush(): Promise<void>;
   /** Entries not yet reconciled, oldest first. */
   open(): ProvisionalEntry[];
   /** Every entry, oldest first. */
@@ -61,5 +64,10 @@ export class InMemoryLedger implements ProvisionalLedger {
 
   all(): ProvisionalEntry[] {
     return [...this.entries.values()];
+  }
+
+  /** Nothing to write: resolves at once. */
+  flush(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -105,14 +105,26 @@ export interface FallbackEvent {
   readonly at: number;
 }
 
-/** Raised at the first fallback of an incident, then at most once per alertIntervalMs. */
+/** What an alert is about: the service is unusable (answers are provisional), or the ledger cannot keep them. */
+export type AlertKind = 'fallback' | 'ledger';
+
+/**
+ * kind 'fallback': raised at the first fallback of an incident, then at most once per alertIntervalMs.
+ * kind 'ledger': the ledger cannot write (errorCode LEDGER_WRITE_FAILED: at the first failed write of an
+ * incident, then at most once per alertIntervalMs while writes keep failing) or has fallen behind
+ * (LEDGER_BACKLOG: each time the entries waiting for disk reach the ledger's backlogThreshold).
+ */
 export interface AlertEvent {
-  readonly method: RpcMethod;
+  readonly kind: AlertKind;
+  /** The method that fell back (kind 'fallback' only). */
+  readonly method?: RpcMethod;
   readonly errorCode: string;
   readonly message: string;
-  /** Fallback answers since the previous alert (including the one that raised this). */
+  /** Occurrences since the previous alert of this kind (fallback answers, or failed ledger writes), including this one. */
   readonly fallbacksSinceLastAlert: number;
   readonly incidentStartedAt: number;
+  /** Entries recorded in memory and not yet durable on disk (kind 'ledger' only). */
+  readonly pendingEntries?: number;
   readonly at: number;
 }
 

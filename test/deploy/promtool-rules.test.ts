@@ -56,6 +56,7 @@ describe('alert rules are complete and tested', () => {
       'TplusCalendarHorizonShort',
       'TplusClientBreakerOpen',
       'TplusClientFallbackInUse',
+      'TplusClientLedgerWriteFailing',
       'TplusLatencyBudgetBurnFast',
       'TplusLatencyBudgetBurnSlow',
       'TplusLocalCopyCorrupt',
@@ -97,6 +98,7 @@ describe('alert rules are complete and tested', () => {
     expect(severity).toMatchObject({
       TplusClientFallbackInUse: 'page',
       TplusClientBreakerOpen: 'page',
+      TplusClientLedgerWriteFailing: 'page',
       TplusSidecarDown: 'page',
       TplusSidecarNotScraped: 'page',
       TplusNoRuleErrorsRising: 'page',

@@ -21,7 +21,7 @@ const entry = (id: string, date: string): ProvisionalEntry => ({
 });
 
 describe('JsonlFileLedger: append-only, replayed on open', () => {
-  it('keeps entries and resolutions across a reopen, resolves once, and never rewrites a line', () => {
+  it('keeps entries and resolutions across a reopen, resolves once, and never rewrites a line', async () => {
     const path = join(dir, 'ledger.jsonl');
     const a = new JsonlFileLedger(path);
     a.record(entry('e1', '2024-05-28'));
@@ -29,6 +29,7 @@ describe('JsonlFileLedger: append-only, replayed on open', () => {
     a.record(entry('e1', '2099-01-01')); // same id again: ignored
     a.resolve('e1', { status: 'corrected', serviceDate: '2024-05-29', ruleId: 'us-equity-xnys-t2', rulesetVersion: 1, reconciledAt: '2026-11-27T10:05:00.000Z' });
     a.resolve('e1', { status: 'confirmed', reconciledAt: '2026-11-27T10:06:00.000Z' }); // already resolved: no-op
+    await a.flush();
     const before = readFileSync(path, 'utf8');
     expect(before.trim().split('\n')).toHaveLength(3);
 
@@ -41,11 +42,14 @@ describe('JsonlFileLedger: append-only, replayed on open', () => {
     expect(readFileSync(path, 'utf8')).toBe(before);
   });
 
-  it('skips a torn last line (a crash mid-append) but refuses corruption elsewhere', () => {
+  it('cuts off a torn last line (a crash mid-append) but refuses corruption elsewhere', async () => {
     const torn = join(dir, 'torn.jsonl');
-    new JsonlFileLedger(torn).record(entry('t1', '2024-05-28'));
+    const first = new JsonlFileLedger(torn);
+    first.record(entry('t1', '2024-05-28'));
+    await first.close();
     appendFileSync(torn, '{"type":"provisional","entry":{"id":"t2"');
     expect(new JsonlFileLedger(torn).all().map((e) => e.id)).toEqual(['t1']);
+    expect(readFileSync(torn, 'utf8').endsWith('\n')).toBe(true);
 
     const bad = join(dir, 'bad.jsonl');
     appendFileSync(bad, 'garbage\n');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type CircuitBreaker from 'opossum';
+import { isWatchable } from '../ledger-events.js';
 import { InMemoryLedger, type ProvisionalLedger } from '../provisional-ledger.js';
 import type { SettlementError } from '../settlement-error.js';
 import type {
@@ -16,6 +17,7 @@ import { createBreaker, stateOf } from './breakers.js';
 import { ClientMetrics, type Outcome } from './client-metrics.js';
 import { EventHub } from './event-hub.js';
 import { FallbackCalendar } from './fallback-calendar.js';
+import { watchLedger } from './ledger-alerts.js';
 import { createSettlementStub, type BatchResultMessage, type DecisionMessage, type RequestMessage, type SettlementStub } from './settlement-stub.js';
 import { toSettlementError } from './to-settlement-error.js';
 
@@ -61,19 +63,23 @@ export class ClientCore {
   private readonly fallbackCalendar: FallbackCalendar | null;
   private readonly metrics: ClientMetrics | null;
   private readonly alerts: AlertPolicy;
+  private readonly unwatchLedger: () => void;
 
   constructor(options: SettlementClientOptions, onBreakerClose: () => void) {
     if (typeof options.address !== 'string' || options.address.length === 0) throw new TypeError('address must be a non-empty string');
     this.deadlineMs = positive('deadlineMs', options.deadlineMs, 50);
     this.batchDeadlineMs = Math.max(this.deadlineMs, 1_000);
     this.fallbackCalendar = options.fallback === false ? null : new FallbackCalendar(options.fallback?.cycleDays ?? 2, options.fallback?.holidays ?? []);
-    this.alerts = new AlertPolicy(positive('alertIntervalMs', options.alertIntervalMs, 60_000), positive('healthyPeriodMs', options.healthyPeriodMs, 60_000));
-    this.ledger = options.ledger ?? new InMemoryLedger();
-    this.metrics = options.registry ? new ClientMetrics(options.registry) : null;
+    const alertIntervalMs = positive('alertIntervalMs', options.alertIntervalMs, 60_000);
+    const healthyPeriodMs = positive('healthyPeriodMs', options.healthyPeriodMs, 60_000);
+    this.alerts = new AlertPolicy(alertIntervalMs, healthyPeriodMs);
+    const ledger = (this.ledger = options.ledger ?? new InMemoryLedger());
+    this.metrics = options.registry ? new ClientMetrics(options.registry, () => (isWatchable(ledger) ? ledger.pending : 0)) : null;
     this.events = new EventHub((event, error) => {
       process.emitWarning(`tplus client: a ${event} handler threw: ${error instanceof Error ? error.message : String(error)}`);
     });
     if (options.onAlert) this.events.on('alert', options.onAlert);
+    this.unwatchLedger = watchLedger(this.ledger, this.events, this.metrics, new AlertPolicy(alertIntervalMs, healthyPeriodMs));
     this.stub = createSettlementStub(options.address, options.tls);
     const breakerOptions = options.breaker ?? {};
     this.unary = createBreaker(
@@ -133,6 +139,7 @@ export class ClientCore {
     const alert = this.alerts.onFallback(now);
     if (alert) {
       this.events.emit('alert', {
+        kind: 'fallback',
         method,
         errorCode: err.reason,
         message: `tplus settlement service unusable (${err.reason}: ${err.message}); answering provisional T+${this.fallbackCalendar.cycleDays} dates`,
@@ -156,6 +163,7 @@ export class ClientCore {
   }
 
   close(): void {
+    this.unwatchLedger();
     this.unary.shutdown();
     this.batch.shutdown();
     this.stub.close();

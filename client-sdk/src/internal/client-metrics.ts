@@ -11,8 +11,10 @@ export class ClientMetrics {
   private readonly fallbacks: Counter<'method' | 'reason'>;
   private readonly breaker: Gauge<'method'>;
   private readonly duration: Histogram<'method' | 'outcome'>;
+  private readonly ledgerFailures: Counter;
 
-  constructor(registry: Registry) {
+  /** `ledgerPending` reads the ledger's entries not yet durable on disk (0 for an in-memory ledger). */
+  constructor(registry: Registry, ledgerPending: () => number) {
     const registers = [registry];
     this.requests = new Counter({
       name: 'tplus_client_requests_total',
@@ -39,6 +41,23 @@ export class ClientMetrics {
       buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
+    this.ledgerFailures = new Counter({
+      name: 'tplus_client_ledger_write_failures_total',
+      help: 'Ledger writes (batch append + fdatasync) that failed; the entries stay in memory and are retried.',
+      registers,
+    });
+    new Gauge({
+      name: 'tplus_client_ledger_pending_entries',
+      help: 'Ledger entries recorded in memory and not yet durable on disk.',
+      registers,
+      collect() {
+        this.set(ledgerPending());
+      },
+    });
+  }
+
+  ledgerWriteFailure(): void {
+    this.ledgerFailures.inc();
   }
 
   request(method: RpcMethod, outcome: Outcome, seconds: number): void {

@@ -1,0 +1,20 @@
+export type LedgerErrorCode = 'LEDGER_WRITE_FAILED' | 'LEDGER_CLOSED' | 'LEDGER_CORRUPT';
+
+/**
+ * Why a ledger cannot do what was asked: a write that could not be made durable (the entries stay in
+ * memory and are retried), a closed ledger, or a file that cannot be replayed (a corrupt line that is not
+ * the last one). `cause` carries the file system error when there is one.
+ */
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    /** Entries recorded in memory but not yet durable on disk when this was raised. */
+    readonly pending = 0,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
