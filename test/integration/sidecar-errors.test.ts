@@ -6,7 +6,7 @@ import { NO_OBSERVER } from '../../server/src/grpc/request-observer.js';
 import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
 import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
 import { bundled } from '../support/bundled.js';
-import { errorReport, SERVICE, startTestSidecar, TestClient, type TestSidecar } from './sidecar-harness.js';
+import { errorReport, SERVICE, startTestSidecar, TestClient, testWatchers, type TestSidecar } from './sidecar-harness.js';
 
 let sidecar: TestSidecar;
 beforeAll(async () => {
@@ -94,13 +94,14 @@ describe('an unexpected failure', () => {
       throw new Error('SQLITE_CORRUPT: database disk image is malformed (rulesets.db)');
     };
     const holder = new RulesetHolder({
-      active: { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z' },
-      held: new Map([[0, { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z' }]]),
+      active: { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null },
+      held: new Map([[0, { ruleset: broken, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null }]]),
       loadedAt: '2026-11-27T00:00:00Z',
       lastActivatedVersion: 0,
     });
     server = createSettlementServer({
       holder,
+      watchers: testWatchers(holder),
       observer: NO_OBSERVER,
       limits: DEFAULT_LIMITS,
       now: () => new Date('2026-11-27T00:00:00Z'),

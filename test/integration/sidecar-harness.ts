@@ -12,6 +12,8 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Registry } from 'prom-client';
+import type { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
+import { RulesetWatchers } from '../../server/src/grpc/ruleset-watchers.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../server/src/grpc/server-limits.js';
 import { PROTO_ROOT, SETTLEMENT_PROTO_FILE, SETTLEMENT_SERVICE_NAME } from '../../server/src/grpc/settlement-proto.js';
 import { decodeStatusDetails, type ErrorInfo } from '../../server/src/grpc/status-details.js';
@@ -161,4 +163,16 @@ export function errorReport(err: ServiceError): ErrorReport {
 /** Resolves after `ms`; unref'd so a failing test never hangs on it. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** WatchRuleset streams for a server built directly in a test (no sidecar around it: nothing is activated later). */
+export function testWatchers(holder: RulesetHolder): RulesetWatchers {
+  return new RulesetWatchers({
+    current: () => holder.current,
+    heartbeatMs: 1_000,
+    maxBufferedBytes: 8 * 1024 * 1024,
+    now: () => NOW,
+    sync: () => ({ following: false, stalenessSeconds: 0 }),
+    onDropped: () => undefined,
+  });
 }

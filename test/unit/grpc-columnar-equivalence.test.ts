@@ -9,7 +9,7 @@ import type { RulesetSnapshot } from '../../server/src/store/ruleset-snapshot.js
 import { bundled } from '../support/bundled.js';
 
 const ruleset = bundled().ruleset;
-const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z' };
+const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null };
 const snapshot: RulesetSnapshot = { active: held, held: new Map([[ruleset.version, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 };
 const KEYS = [
   ...new Map(ruleset.rules.map((r) => [`${r.assetClass} ${r.market}`, { assetClass: r.assetClass, market: r.market }])).values(),

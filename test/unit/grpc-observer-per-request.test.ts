@@ -5,7 +5,7 @@ import { createSettlementServer, type SettlementServer } from '../../server/src/
 import type { RequestObserver } from '../../server/src/grpc/request-observer.js';
 import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
 import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
-import { TestClient } from '../integration/sidecar-harness.js';
+import { TestClient, testWatchers } from '../integration/sidecar-harness.js';
 import { bundled } from '../support/bundled.js';
 
 /** Records every observer call, so the test can count updates per request. */
@@ -35,9 +35,11 @@ describe('metrics are updated per request, not per item', () => {
   let client: TestClient;
   beforeAll(async () => {
     const ruleset = bundled().ruleset;
-    const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z' };
+    const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null };
+    const holder = new RulesetHolder({ active: held, held: new Map([[0, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 });
     server = createSettlementServer({
-      holder: new RulesetHolder({ active: held, held: new Map([[0, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 }),
+      holder,
+      watchers: testWatchers(holder),
       observer,
       limits: DEFAULT_LIMITS,
       now: () => new Date('2026-11-27T00:00:00Z'),

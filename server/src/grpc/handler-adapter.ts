@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import type { handleBidiStreamingCall, handleUnaryCall, ServerDuplexStream, StatusObject } from '@grpc/grpc-js';
+import type { handleBidiStreamingCall, handleServerStreamingCall, handleUnaryCall, ServerDuplexStream, ServerWritableStream, StatusObject } from '@grpc/grpc-js';
 import { MALFORMED_REQUEST, malformedRequestError } from './malformed-request.js';
 import type { RequestObserver } from './request-observer.js';
 import { encodeStatusDetails, ERROR_DOMAIN } from './status-details.js';
@@ -100,6 +100,38 @@ export function bidiHandler<Req, Res>(
         finished(call.cancelled ? status.CANCELLED : failure.code);
         if (!call.cancelled) call.emit('error', failureStatus(failure));
       },
+    );
+  };
+}
+
+/**
+ * Server streams: `impl` resolves when the stream is done, with nothing (OK) or with a failure of its
+ * own choosing that ends the stream (e.g. RESOURCE_EXHAUSTED for a client that stopped reading); a
+ * rejection is classified like any handler error.
+ */
+export function serverStreamHandler<Req, Res>(
+  method: string,
+  ctx: AdapterContext,
+  impl: (call: ServerWritableStream<Req, Res>) => Promise<GrpcFailure | void>,
+): handleServerStreamingCall<Req, Res> {
+  const options: MethodOptions = { decides: false };
+  return (call) => {
+    const started = performance.now();
+    const finished = (code: status): void => ctx.observer.requestDone(method, code, (performance.now() - started) / 1000);
+    const end = (failure: GrpcFailure): void => {
+      finished(call.cancelled ? status.CANCELLED : failure.code);
+      if (!call.cancelled) call.emit('error', failureStatus(failure));
+    };
+    let running: Promise<GrpcFailure | void>;
+    try {
+      if (call.request === MALFORMED_REQUEST) throw malformedRequestError(method);
+      running = impl(call);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.then(
+      (failure) => (failure ? end(failure) : finished(call.cancelled ? status.CANCELLED : status.OK)),
+      (err: unknown) => end(classify(method, options, ctx, err)),
     );
   };
 }

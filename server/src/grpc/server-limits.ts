@@ -13,6 +13,8 @@ export interface ServerLimits {
   /** Interval of server keepalive pings on idle connections, and how long to wait for the answer. */
   readonly keepaliveTimeMs: number;
   readonly keepaliveTimeoutMs: number;
+  /** A WatchRuleset client with this many bytes unsent (not reading) is dropped: about twenty activations of the bundled pack. */
+  readonly maxWatchUnsentBytes: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
   maxConcurrentStreams: 1_000,
   keepaliveTimeMs: 60_000,
   keepaliveTimeoutMs: 20_000,
+  maxWatchUnsentBytes: 8 * 1024 * 1024,
 });
 
 /** grpc-js server options implementing the limits. */

@@ -1,7 +1,8 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { explain } from '../domain/explain.js';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
-import { bidiHandler, unaryHandler, type AdapterContext } from './handler-adapter.js';
+import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from './handler-adapter.js';
+import type { RulesetWatchers } from './ruleset-watchers.js';
 import { decideColumnar } from './decide-columnar.js';
 import { decideRequest, decideRows } from './decide-rows.js';
 import { DecisionTally } from './decision-tally.js';
@@ -21,8 +22,10 @@ import type {
   GetSettlementDateRequest,
   ListHolidaysRequest,
   ListRulesRequest,
+  RulesetEventMessage,
   SettlementDecisionMessage,
   StreamResultMessage,
+  WatchRulesetRequest,
 } from './wire-types.js';
 
 export interface SettlementServiceDeps {
@@ -34,6 +37,8 @@ export interface SettlementServiceDeps {
   readonly onInternalError: (method: string, err: unknown) => void;
   /** Drill hook (sidecar started with --allow-drills): delays decisions while active. */
   readonly injectedLatency?: InjectedLatency;
+  /** The WatchRuleset streams (told of each activation by the sidecar). */
+  readonly watchers: RulesetWatchers;
 }
 
 const DECIDES = { decides: true } as const;
@@ -105,5 +110,6 @@ export function settlementService(deps: SettlementServiceDeps): UntypedServiceIm
     ListHolidays: unaryHandler<ListHolidaysRequest, ReturnType<typeof listHolidays>>('ListHolidays', QUERIES, ctx, (req) =>
       listHolidays(holder.current, req),
     ),
+    WatchRuleset: serverStreamHandler<WatchRulesetRequest, RulesetEventMessage>('WatchRuleset', ctx, (call) => deps.watchers.watch(call)),
   };
 }

@@ -91,3 +91,36 @@ export interface ListHolidaysRequest {
   readonly to: string;
   readonly rulesetVersion?: number | undefined;
 }
+
+export interface WatchRulesetRequest {
+  readonly knownVersion: number;
+  readonly knownSha256: string;
+}
+
+export interface ActivatedRulesetMessage {
+  readonly rulesetVersion: number;
+  readonly sha256: string;
+  readonly document: Buffer;
+  readonly signature: Buffer;
+  readonly keyId: string;
+  readonly source: string;
+  readonly activatedAt: string;
+  readonly parentVersion: number;
+  readonly author: string;
+  readonly reason: string;
+  readonly publishedAt: string;
+  readonly rollbackOf: number;
+}
+
+export interface RulesetHeartbeatMessage {
+  readonly sentAt: string;
+  readonly intervalMs: number;
+  readonly activeVersion: number;
+  readonly followingRegistry: boolean;
+  readonly stalenessSeconds: number;
+}
+
+export interface RulesetEventMessage {
+  readonly ruleset?: ActivatedRulesetMessage;
+  readonly heartbeat?: RulesetHeartbeatMessage;
+}

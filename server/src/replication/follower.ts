@@ -80,6 +80,11 @@ export class Follower {
     this.connect();
   }
 
+  /** Seconds since this follower last knew it held the registry's latest version. */
+  stalenessSeconds(): number {
+    return this.o.metrics.stalenessSeconds();
+  }
+
   close(): void {
     this.closed = true;
     this.clearTimers();

@@ -10,6 +10,8 @@ export class ReplicationMetrics {
   private readonly lastSuccess: Gauge;
   private readonly failures: Counter<'reason'>;
   private lastSuccessMs: number | null = null;
+  /** Seconds since the sidecar last knew it held the registry's latest version (since start when never). */
+  readonly stalenessSeconds: () => number;
 
   constructor(
     registry: Registry,
@@ -26,6 +28,7 @@ export class ReplicationMetrics {
     this.failures = new Counter({ name: 'tplus_sync_failures_total', help: 'Watch stream failures, by reason.', labelNames: ['reason'], registers });
     for (const r of SYNC_FAILURE_REASONS) this.failures.inc({ reason: r }, 0);
     const since = (): number => this.lastSuccessMs ?? startedAt.getTime();
+    this.stalenessSeconds = () => Math.max(0, (now().getTime() - since()) / 1000);
     new Gauge({
       name: 'tplus_ruleset_staleness_seconds',
       help: 'Seconds since the sidecar last knew it held the registry\'s latest version (since start when never).',

@@ -140,6 +140,7 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     maxConcurrentStreams: int(streams, DEFAULT_LIMITS.maxConcurrentStreams, 1, 1_000_000),
     keepaliveTimeMs: int(kaTime, DEFAULT_LIMITS.keepaliveTimeMs, 1_000, 2 ** 31 - 1),
     keepaliveTimeoutMs: int(kaTimeout, DEFAULT_LIMITS.keepaliveTimeoutMs, 1_000, 2 ** 31 - 1),
+    maxWatchUnsentBytes: DEFAULT_LIMITS.maxWatchUnsentBytes,
   });
   const tls = clientTlsConfig({ ca: raw(tlsCa, '').text, cert: raw(tlsCert, '').text, key: raw(tlsKey, '').text }, '--registry-', defaults.cwd);
   const follow = followConfig(raw(registry, 'off'), raw(publicKey, ''), raw(tokenFile, ''), tls, int(startTimeout, 30_000, 0, 3_600_000), defaults.cwd);

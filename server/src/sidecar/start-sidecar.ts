@@ -5,6 +5,7 @@ import { createSettlementServer } from '../grpc/create-settlement-server.js';
 import { DrillControl } from '../drill/drill-control.js';
 import { drillService, drillServiceDefinition } from '../drill/drill-service.js';
 import { RulesetHolder } from '../grpc/ruleset-holder.js';
+import { RulesetWatchers } from '../grpc/ruleset-watchers.js';
 import { SidecarMetrics } from '../metrics/sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
@@ -26,6 +27,8 @@ import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
 import { claimSocketPath } from './socket-file.js';
 
 export const DATABASE_FILE = 'rulesets.db';
+/** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
+export const WATCH_RULESET_HEARTBEAT_MS = 1_000;
 
 export interface SidecarDeps {
   readonly clock: Clock;
@@ -59,7 +62,7 @@ export interface SidecarHandle {
 function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, prebuilt: Ruleset | undefined): RulesetSnapshot | null {
   if (previous === null || prebuilt === undefined || prebuilt.version !== entry.version || prebuilt.hash !== entry.hash) return previous;
   const held = new Map(previous.held);
-  held.set(entry.version, { ruleset: prebuilt, source: entry.source, publishedAt: entry.publishedAt });
+  held.set(entry.version, { ruleset: prebuilt, source: entry.source, publishedAt: entry.publishedAt, signed: entry.signed ?? null });
   return { ...previous, held };
 }
 
@@ -115,8 +118,18 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       calendars: () => live.current.active.ruleset.calendars.values(),
       processMetrics: deps.processMetrics ?? true,
     });
+    const following = follower;
+    const watchers = new RulesetWatchers({
+      current: () => live.current,
+      heartbeatMs: WATCH_RULESET_HEARTBEAT_MS,
+      maxBufferedBytes: config.limits.maxWatchUnsentBytes,
+      now: clock,
+      sync: () => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 }),
+      onDropped: (unsentBytes) => log.warn('watch_ruleset_dropped', { unsentBytes, bound: config.limits.maxWatchUnsentBytes, note: 'the client stopped reading; it may reconnect' }),
+    });
     const activated = (snapshot: RulesetSnapshot): void => {
       const r = snapshot.active.ruleset;
+      watchers.activated(snapshot);
       metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt), snapshot.lastActivatedVersion);
       log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
       if (r.version < snapshot.lastActivatedVersion) {
@@ -126,7 +139,9 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     activated(live.current);
     /** Re-reads the store after a change and swaps the result in; `expect` must then be held (and active when `activate`). */
     const reload = (entry: StoredRuleset, prebuilt: Ruleset | undefined, activate: boolean): RulesetSnapshot => {
-      const next = loadVerifiedCopy(copy, clock().toISOString(), withPrebuilt(live.current, entry, prebuilt)).snapshot;
+      // loadedAt is when the active version was activated: a version only held keeps it.
+      const loadedAt = activate ? clock().toISOString() : live.current.loadedAt;
+      const next = loadVerifiedCopy(copy, loadedAt, withPrebuilt(live.current, entry, prebuilt)).snapshot;
       if (next === null || !next.held.has(entry.version) || (activate && next.active.ruleset.version !== entry.version)) {
         throw new Error(`version ${entry.version} was stored but could not be ${activate ? 'activated' : 'held'}`);
       }
@@ -147,6 +162,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const drills = config.allowDrills ? new DrillControl(deps.registry, log, clock) : null;
     const grpc = (resources.grpc = createSettlementServer({
       holder: live,
+      watchers,
       observer: metrics,
       limits: config.limits,
       now: clock,
@@ -183,6 +199,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       install: installEntry,
       close: (options) => {
         follower?.close();
+        watchers.close();
         drills?.close();
         if (options?.immediate) forceNow?.();
         closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {

@@ -1,13 +1,15 @@
 import { Ruleset } from '../domain/ruleset.js';
 import type { RulesetDocument } from '../domain/ruleset-document.js';
 import { rulesetHash } from '../pack/ruleset-hash.js';
-import type { StoredRulesetRow } from './stored-ruleset.js';
+import type { SignedProvenance, StoredRulesetRow } from './stored-ruleset.js';
 
 /** One version held in memory, fully indexed, with where it came from. */
 export interface HeldRuleset {
   readonly ruleset: Ruleset;
   readonly source: string;
   readonly publishedAt: string;
+  /** The registry's signature and what it covers; null for versions never signed (the bundled pack). */
+  readonly signed: SignedProvenance | null;
 }
 
 /**
@@ -73,6 +75,7 @@ function build(row: StoredRulesetRow, previous: RulesetSnapshot | null, check: R
     ruleset: new Ruleset(document, { version: row.version, hash: row.hash }),
     source: row.source,
     publishedAt: row.publishedAt,
+    signed: row.signed,
   };
 }
 
