@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DayNumber } from '../domain/date.js';
 import { compileUpload, type UploadedFile } from './publish-pack.js';
 import { RegistryError } from './registry-error.js';
+import type { PublishPhase } from './publish-pause.js';
 import type { RegistryStore } from './registry-store.js';
 import { keyId, sha256Hex, signFields } from './snapshot-signature.js';
 import type { VersionRecord } from './version-record.js';
@@ -16,6 +17,8 @@ export interface LedgerOptions {
   readonly now: () => Date;
   /** Called after a new version has committed. */
   readonly onAppended: (record: VersionRecord) => void;
+  /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
+  readonly pause?: (phase: PublishPhase) => void;
 }
 
 export interface AppendOutcome {
@@ -109,6 +112,7 @@ export class RegistryLedger {
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
+    this.options.pause?.('before-commit');
     const appended = this.options.store.append((latest) => {
       // Identical content first: a retried publish whose first attempt committed gets its version back.
       if (latest !== null && latest.sha256 === sha256) {
@@ -134,6 +138,7 @@ export class RegistryLedger {
       return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
     });
     if (appended !== null) {
+      this.options.pause?.('after-commit');
       this.options.onAppended(appended);
       return { record: appended, created: true };
     }
