@@ -50,5 +50,5 @@ const code = await runCli(argv, {
   stderr: process.stderr,
   today: today(),
   defaultRulesDir: bundledRules,
-}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: drillCommand });
+}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: (args, io) => drillCommand(args, io, process.env) });
 process.exitCode = code;

@@ -29,6 +29,8 @@ describe('tplus drill: sidecar faults reach trade capture only as provisional, a
       expect(out.svg.startsWith('<svg')).toBe(true);
       expect(out.svg.trimEnd().endsWith('</svg>')).toBe(true);
       expect(out.svg).toContain('fill="#f9a825"'); // fallback bars
+      // alerts.yml, evaluated by promtool over the run's metrics, pages for the provisional answers.
+      if (out.alertsTest !== '') expect(out.report.alertRules?.fired).toContain('TplusClientFallbackInUse');
     }, 40_000);
   }
 

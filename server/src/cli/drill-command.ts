@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DrillReport } from '../drill/drill-report.js';
 import { runDrill, SCENARIOS } from '../drill/run-drill.js';
 import { reportMarkdown } from '../drill/drill-report.js';
@@ -8,7 +9,7 @@ import type { CliIo } from './cli-io.js';
 import { parseFlags } from './parse-flags.js';
 import { UsageError } from './usage-error.js';
 
-export const DRILL_USAGE = `usage: tplus drill <scenario> [--duration S] [--rate N] [--report DIR]
+export const DRILL_USAGE = `usage: tplus drill <scenario> [--duration S] [--rate N] [--report DIR] [--alert-rules FILE|off] [--promtool PATH]
 
 Runs a degradation drill end to end with real processes in a temporary directory: trade capture
 (the SDK at a fixed rate) against sidecars and a registry, a fault, its healing, and checks.
@@ -19,9 +20,44 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.proves}`).join('\n')}
 
   --duration S   how long the fault lasts, seconds (default 10)
   --rate N       trade-capture calls per second (default 50)
-  --report DIR   write DIR/report.md, DIR/report.json and DIR/timeline.svg`;
+  --report DIR   write DIR/report.md, DIR/report.json, DIR/timeline.svg and DIR/alerts.test.yml
+  --alert-rules FILE|off
+                 the Prometheus rules the run's recorded metrics are evaluated against with
+                 promtool (default deploy/prometheus/alerts.yml of this checkout, when present)
+  --promtool PATH
+                 the promtool binary (default $PROMTOOL, then promtool on PATH)`;
+
+/** deploy/prometheus/alerts.yml of the checkout this program runs from (server/dist/cli/ → repository root). */
+const REPO_ALERT_RULES = fileURLToPath(new URL('../../../deploy/prometheus/alerts.yml', import.meta.url));
 
 const SVG_FILE = 'timeline.svg';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** --promtool, else $PROMTOOL, else the first promtool on $PATH; null when none is executable. */
+function findPromtool(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
+  if (flag !== undefined) {
+    if (!executable(flag)) throw new UsageError(`drill: --promtool ${JSON.stringify(flag)} is not an executable file`);
+    return resolve(flag);
+  }
+  const candidates = env['PROMTOOL'] ? [env['PROMTOOL']] : (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'promtool'));
+  return candidates.find(executable) ?? null;
+}
+
+/** --alert-rules FILE (must exist) or off; by default this checkout's alerts.yml, when there is one. */
+function alertRules(flag: string | undefined): string | null {
+  if (flag === 'off') return null;
+  if (flag === undefined) return existsSync(REPO_ALERT_RULES) ? REPO_ALERT_RULES : null;
+  if (!existsSync(flag)) throw new UsageError(`drill: --alert-rules ${JSON.stringify(flag)} does not exist`);
+  return resolve(flag);
+}
 
 function number(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -50,12 +86,12 @@ function summary(r: DrillReport, reportDir: string | undefined): string {
 }
 
 /** `tplus drill`: flags, the run, the printed summary and the report files. Hidden: --sabotage fallback-off (tests). */
-export async function drillCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function drillCommand(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(`${DRILL_USAGE}\n`);
     return 0;
   }
-  const flags = parseFlags(args, { duration: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, sabotage: { type: 'string' }, 'deadline-ms': { type: 'string' } }, 'drill', 1);
+  const flags = parseFlags(args, { duration: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, sabotage: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'alert-rules': { type: 'string' }, promtool: { type: 'string' } }, 'drill', 1);
   const name = flags.positionals[0];
   const scenario = SCENARIOS.find((s) => s.name === name);
   if (!scenario) {
@@ -64,6 +100,9 @@ export async function drillCommand(args: readonly string[], io: CliIo): Promise<
   const sabotage = flags.strings.get('sabotage');
   if (sabotage !== undefined && sabotage !== 'fallback-off') throw new UsageError(`drill: --sabotage must be fallback-off`);
   const reportDir = flags.strings.get('report');
+  const rules = alertRules(flags.strings.get('alert-rules'));
+  const promtool = rules === null ? null : findPromtool(flags.strings.get('promtool'), env);
+  if (rules === null) io.stderr.write(`drill ${scenario.name}: alert rules not evaluated (--alert-rules off, or no deploy/prometheus/alerts.yml beside this program)\n`);
   const report = await runDrill(scenario, {
     durationMs: Math.round(number(flags.strings.get('duration'), 'duration', 10, 0.5, 600) * 1000),
     rate: number(flags.strings.get('rate'), 'rate', 50, 1, 1000),
@@ -72,6 +111,8 @@ export async function drillCommand(args: readonly string[], io: CliIo): Promise<
     warmupMs: 1_000,
     rulesDir: io.defaultRulesDir,
     sabotage: new Set(sabotage === undefined ? [] : [sabotage]),
+    alertRules: rules,
+    promtool,
     progress: (line) => io.stderr.write(`drill ${scenario.name}: ${line}\n`),
   });
   if (reportDir !== undefined) {
@@ -79,6 +120,7 @@ export async function drillCommand(args: readonly string[], io: CliIo): Promise<
     writeFileSync(join(reportDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(reportDir, 'report.md'), reportMarkdown(report, SVG_FILE));
     writeFileSync(join(reportDir, SVG_FILE), timelineSvg(report));
+    if (report.alertRules?.testFile) writeFileSync(join(reportDir, 'alerts.test.yml'), report.alertRules.testFile);
   }
   io.stdout.write(summary(report, reportDir));
   return report.passed ? 0 : 1;

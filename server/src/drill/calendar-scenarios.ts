@@ -47,6 +47,7 @@ export function impactList(records: readonly CallRecord[], oldVersion: number, b
 export const emergencyHoliday: Scenario = {
   name: 'emergency-holiday',
   proves: `an ad-hoc market closure published during load (${CLOSURE}) reaches every sidecar within seconds, and the trades already answered whose settlement date it changes are listed (impact list) from the core's decisions on both versions.`,
+  alerts: { fire: [] },
   async run(run) {
     const s = run.settings;
     const fleet = await startFleet(run, 2);
@@ -99,10 +100,12 @@ export const emergencyHoliday: Scenario = {
 export const cutover: Scenario = {
   name: 'cutover',
   proves: 'load across the US T+2 → T+1 effective date (trade date 2024-05-28), on a synthetic clock of trade dates, gets the core\'s answer for every trade, including the double settlement day 2024-05-29 (2024-05-24 at T+2 and 2024-05-28 at T+1).',
+  alerts: { fire: [] },
   async run(run) {
     const s = run.settings;
     const node = new SidecarNode('sidecar', join(s.dir, 'sidecar'));
     run.onCleanup(() => node.stop());
+    run.scrape(node);
     await node.start();
     const core = compileRuleset(s.rulesDir);
     const days = tradingDays(core, 'XNYS', 'EQUITY', '2024-05-20', '2024-06-05');

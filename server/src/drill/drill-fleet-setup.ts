@@ -23,7 +23,10 @@ export async function startFleet(run: DrillRun, count: number): Promise<Fleet> {
   const v1 = await registry.publish(s.rulesDir, 'drill: initial pack');
   const follow = ['--registry', registry.address, '--registry-public-key', keys.publicKeyFile, '--registry-token-file', keys.readTokenFile];
   const sidecars = Array.from({ length: count }, (_, i) => new SidecarNode(`sidecar-${i + 1}`, join(s.dir, `sidecar-${i + 1}`), follow));
-  for (const node of sidecars) run.onCleanup(() => node.stop());
+  for (const node of sidecars) {
+    run.onCleanup(() => node.stop());
+    run.scrape(node);
+  }
   await Promise.all(sidecars.map((n) => n.start()));
   const probes: SettlementClient[] = sidecars.map((n) => createSettlementClient({ address: n.address, deadlineMs: 1_000, fallback: false }));
   for (const p of probes) run.onCleanup(() => p.close());

@@ -1,4 +1,5 @@
 import type { ReconcileSummary } from '@tplus/client-sdk';
+import type { ExpectedAlerts } from './alert-evaluation.js';
 import type { Expectation } from './drill-expectations.js';
 import type { TimelineEvent } from './drill-timeline.js';
 import type { CallOutcome, CallRecord } from './load-generator.js';
@@ -44,6 +45,8 @@ export interface DrillReport {
   readonly facts: Readonly<Record<string, unknown>>;
   readonly bucketMs: number;
   readonly series: readonly SeriesBucket[];
+  /** The alert rules' verdict on the run: what was expected, what fired (null: not evaluated), the promtool test file. */
+  readonly alertRules?: { readonly expected: ExpectedAlerts; readonly fired: readonly string[] | null; readonly testFile: string };
   /** Set when the drill itself could not run to the end (a failed expectation is not this). */
   readonly crashed?: string;
 }

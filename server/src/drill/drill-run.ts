@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { createSettlementClient, type AlertEvent, type ReconcileSummary, type SettlementClient, type SettlementRequest } from '@tplus/client-sdk';
 import { DrillTimeline } from './drill-timeline.js';
 import { LoadGenerator } from './load-generator.js';
+import { MetricRecorder, readUrl } from './metric-recorder.js';
 
 /** What every drill is run with (validated by the command). */
 export interface DrillSettings {
@@ -21,6 +22,10 @@ export interface DrillSettings {
   readonly rulesDir: string;
   /** Deliberately broken behaviour, for proving a drill can fail: `fallback-off`. */
   readonly sabotage: ReadonlySet<string>;
+  /** The Prometheus alert rules the run's metrics are evaluated against; null = not evaluated. */
+  readonly alertRules: string | null;
+  /** The promtool binary that evaluates them; null = not found (the alert check then fails). */
+  readonly promtool: string | null;
   /** Progress lines (stderr). */
   readonly progress: (line: string) => void;
 }
@@ -44,6 +49,8 @@ export async function waitUntil(test: () => boolean | Promise<boolean>, timeoutM
 export class DrillRun {
   readonly timeline = new DrillTimeline();
   readonly alerts: AlertEvent[] = [];
+  /** What Prometheus would scrape during the run (sidecars, trade capture's SDK), from the start of load. */
+  readonly recorder = new MetricRecorder();
   client: SettlementClient | null = null;
   load: LoadGenerator | null = null;
   reconciled: ReconcileSummary | null = null;
@@ -61,14 +68,21 @@ export class DrillRun {
     this.cleanups.length = 0;
   }
 
-  /** The trade-capture client: the SDK as trade capture configures it, wired to the timeline. */
+  /** Scrapes a sidecar's /metrics (job tplus-sidecar) for the alert rules; a dead or hung one scrapes as up 0. */
+  scrape(sidecar: { readonly name: string; readonly metricsUrl: string | null }): void {
+    this.recorder.add({ job: 'tplus-sidecar', instance: sidecar.name, read: (timeoutMs) => readUrl(sidecar.metricsUrl, timeoutMs) });
+  }
+
+  /** The trade-capture client: the SDK as trade capture configures it, wired to the timeline and scraped as job tplus-app. */
   createClient(address: string): SettlementClient {
     const s = this.settings;
+    const registry = new Registry();
+    this.recorder.add({ job: 'tplus-app', instance: 'trade-capture', read: () => registry.metrics() });
     const client = createSettlementClient({
       address,
       deadlineMs: s.deadlineMs,
       breaker: { ...DRILL_BREAKER },
-      registry: new Registry(),
+      registry,
       ...(s.sabotage.has('fallback-off') ? { fallback: false as const } : {}),
       onAlert: (a) => {
         this.alerts.push(a);
@@ -104,6 +118,7 @@ export class DrillRun {
     }));
     this.onCleanup(() => load.stop());
     this.timeline.restart();
+    this.recorder.start();
     load.start();
     this.settings.progress(`load: ${this.settings.rate} calls/s against ${address}`);
     return load;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkAlerts, type AlertCheck } from './alert-evaluation.js';
 import { corruptSnapshot, registryOutage } from './registry-scenarios.js';
 import { cutover, emergencyHoliday } from './calendar-scenarios.js';
 import { expectation } from './drill-expectations.js';
@@ -26,6 +27,7 @@ export async function runDrill(scenario: Scenario, settings: Omit<DrillSettings,
   let result: ScenarioResult | null = null;
   let crashed: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let alerts: AlertCheck | null = null;
   try {
     result = await Promise.race([
       scenario.run(run),
@@ -33,15 +35,23 @@ export async function runDrill(scenario: Scenario, settings: Omit<DrillSettings,
         timer = setTimeout(() => reject(new Error(`the drill did not finish within ${settings.durationMs + OVERRUN_MS} ms`)), settings.durationMs + OVERRUN_MS);
       }),
     ]);
+    // Recorded up to here: the processes still run, so their shutdown is not part of the incident.
+    const recording = await run.recorder.stop();
+    if (settings.alertRules !== null) {
+      alerts = settings.promtool === null
+        ? { testFile: '', fired: null, expectation: expectation('alert-rules', `alert rules (${settings.alertRules}) over this run's metrics`, false, 'promtool not found: install it (Debian package prometheus), set PROMTOOL, or pass --alert-rules off') }
+        : await checkAlerts(recording, scenario.alerts, settings.alertRules, settings.promtool, dir, `drill ${scenario.name}`);
+    }
   } catch (err) {
     crashed = err instanceof Error ? err.message : String(err);
   } finally {
     clearTimeout(timer);
+    await run.recorder.stop();
     await run.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
   const records = run.load?.records ?? [];
-  const expectations = [...(result?.expectations ?? [])];
+  const expectations = [...(result?.expectations ?? []), ...(alerts ? [alerts.expectation] : [])];
   if (crashed !== undefined) expectations.push(expectation('drill-completed', 'the drill ran to the end', false, crashed));
   const timeline = [...run.timeline.events].sort((a, b) => a.atMs - b.atMs);
   const wallMs = performance.now() - t0;
@@ -77,6 +87,7 @@ export async function runDrill(scenario: Scenario, settings: Omit<DrillSettings,
     facts: result?.facts ?? {},
     bucketMs,
     series: callSeries(records, timeline, bucketMs),
+    ...(alerts === null ? {} : { alertRules: { expected: scenario.alerts, fired: alerts.fired, testFile: alerts.testFile } }),
     ...(crashed === undefined ? {} : { crashed }),
   };
   return report;

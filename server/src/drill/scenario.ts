@@ -1,4 +1,5 @@
 import type { DrillRun } from './drill-run.js';
+import type { ExpectedAlerts } from './alert-evaluation.js';
 import type { SidecarNode } from './drill-fleet.js';
 import { standardExpectations, type Expectation } from './drill-expectations.js';
 
@@ -12,6 +13,8 @@ export interface Scenario {
   readonly name: string;
   /** What the drill proves, one sentence (report and docs). */
   readonly proves: string;
+  /** What deploy/prometheus/alerts.yml must make of the run's metrics (checked with promtool, not counted). */
+  readonly alerts: ExpectedAlerts;
   run(run: DrillRun): Promise<ScenarioResult>;
 }
 

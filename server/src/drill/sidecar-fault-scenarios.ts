@@ -21,6 +21,7 @@ async function sidecarFault(run: DrillRun, fault: Fault): Promise<ScenarioResult
   const s = run.settings;
   const node = new SidecarNode('sidecar', join(s.dir, 'sidecar'), fault.sidecarArgs ?? []);
   run.onCleanup(() => node.stop());
+  run.scrape(node);
   await node.start();
   // 2024 XNYS equity trades: T+2 until 2024-05-24, T+1 from 2024-05-28, so reconcile both confirms and corrects.
   const days = tradingDays(compileRuleset(s.rulesDir), 'XNYS', 'EQUITY', '2024-01-02', '2024-12-31');
@@ -43,6 +44,8 @@ async function sidecarFault(run: DrillRun, fault: Fault): Promise<ScenarioResult
 export const sidecarKill: Scenario = {
   name: 'sidecar-kill',
   proves: 'a sidecar killed with SIGKILL and restarted later never blocks or fails trade capture: fallbacks are provisional, alerted once, and reconciled after the restart.',
+  // The breaker is open for about a second at a time (it half-opens to probe): `for: 1m` may or may not see a minute of it.
+  alerts: { fire: ['TplusClientFallbackInUse', 'TplusSidecarDown'], mayFire: ['TplusClientBreakerOpen'] },
   run: (run) =>
     sidecarFault(run, {
       describe: 'SIGKILL the sidecar',
@@ -58,6 +61,7 @@ export const sidecarKill: Scenario = {
 export const sidecarHang: Scenario = {
   name: 'sidecar-hang',
   proves: 'a hung sidecar (SIGSTOP: the socket stays open, nothing answers) costs each call at most its deadline, then SIGCONT recovers it.',
+  alerts: { fire: ['TplusClientFallbackInUse', 'TplusSidecarDown'], mayFire: ['TplusClientBreakerOpen'] },
   run: (run) =>
     sidecarFault(run, {
       describe: 'SIGSTOP the sidecar (hung process, socket open)',
@@ -79,6 +83,8 @@ interface DrillStateMessage {
 export const sidecarSlow: Scenario = {
   name: 'sidecar-slow',
   proves: 'a sidecar answering slower than the SDK deadline (injected through the --allow-drills DrillService) is cut off at the deadline; the injected fault expires by itself and is visible in metrics and logs.',
+  // Every decision takes 4x the deadline: far over the 1 ms latency objective, and the 5m short window keeps the burn visible past `for: 2m`.
+  alerts: { fire: ['TplusClientFallbackInUse', 'TplusLatencyBudgetBurnFast'], mayFire: ['TplusClientBreakerOpen'] },
   run: (run) => {
     const latencyMs = run.settings.deadlineMs * 4;
     let gaugeWhileActive = -1;

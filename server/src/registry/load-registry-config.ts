@@ -23,6 +23,7 @@ export const REGISTRY_SETTINGS = [
   setting('upstreamTlsCa', 'upstream-tls-ca', "relay: reach the upstream over TLS, trusting this CA (PEM)"),
   setting('upstreamTlsClientCert', 'upstream-tls-client-cert', 'relay: client certificate (PEM) for an upstream with mutual TLS'),
   setting('upstreamTlsClientKey', 'upstream-tls-client-key', 'relay: private key (PEM) of --upstream-tls-client-cert'),
+  setting('drillPublishPauseMs', 'drill-publish-pause-ms', 'TESTS AND DRILLS ONLY: block N ms before each publish commits and again before it replies (default 0: off)'),
 ] as const;
 
 export const REGISTRY_USAGE = [
@@ -97,6 +98,7 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
   };
   const signingKeyFile = upstream === null ? resolve(cwd, parsePath(raw(2, null))) : optionalPath(2);
   if (upstream !== null && signingKeyFile !== null) throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
+  const drillPublishPauseMs = parseInteger(raw(15, '0'), 0, 60_000);
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw(0, './registry-data'))),
     listen,
@@ -106,6 +108,7 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     heartbeatMs: parseInteger(raw(5, '5000'), 50, 600_000),
     ...(tls === null ? {} : { tls }),
     ...(upstream === null ? {} : { upstream }),
+    ...(drillPublishPauseMs === 0 ? {} : { drillPublishPauseMs }),
   });
   return { kind: 'config', config };
 }

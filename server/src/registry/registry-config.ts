@@ -32,4 +32,6 @@ export interface RegistryConfig {
   readonly tls?: ServerTlsConfig;
   /** Relay mode: follow this registry and refuse local Publish/Rollback. */
   readonly upstream?: UpstreamConfig;
+  /** Test/drill only (`--drill-publish-pause-ms`): hold every publish this long before its commit and again before its reply. */
+  readonly drillPublishPauseMs?: number;
 }

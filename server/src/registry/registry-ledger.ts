@@ -3,6 +3,7 @@ import type { DayNumber } from '../domain/date.js';
 import { compileUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
+import type { PublishPhase } from './publish-pause.js';
 import type { RegistryStore } from './registry-store.js';
 import { keyId, sha256Hex, signFields } from './snapshot-signature.js';
 import type { VersionRecord } from './version-record.js';
@@ -19,6 +20,8 @@ export interface LedgerOptions {
   readonly onAppended: (record: VersionRecord) => void;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
+  /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
+  readonly pause?: (phase: PublishPhase) => void;
 }
 
 export interface AppendOutcome {
@@ -130,6 +133,7 @@ export class RegistryLedger {
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
+    this.options.pause?.('before-commit');
     const appended = this.options.store.append((latest) => {
       // Identical content first: a retried publish whose first attempt committed gets its version back.
       // A latest version altered at rest is not "the same content": the publish creates a good new version.
@@ -156,6 +160,7 @@ export class RegistryLedger {
       return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
     });
     if (appended !== null) {
+      this.options.pause?.('after-commit');
       this.options.onAppended(appended);
       return { record: appended, created: true };
     }

@@ -8,6 +8,7 @@ import type { Logger } from '../sidecar/json-logger.js';
 import { claimSocketPath, removeSocketFile } from '../sidecar/socket-file.js';
 import { serverCredentials } from './registry-credentials.js';
 import { registryServiceDefinition } from './registry-proto.js';
+import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
 import type { RegistryConfig } from './registry-config.js';
@@ -49,6 +50,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   const creds = serverCredentials(config.tls ?? null); // unreadable certificate files fail here, naming the flag
   const tokens = config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
   if (tokens.size === 0 && !config.upstream) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
+  if (config.drillPublishPauseMs !== undefined) log.warn('drill_publish_pause', { ms: config.drillPublishPauseMs, note: 'tests and drills only: every publish blocks the registry twice' });
   mkdirSync(config.dataDir, { recursive: true });
   const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
   const server = new Server();
@@ -84,6 +86,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       integrity,
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
+      ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
       onAppended: (record) => {
         metrics.versionAppended();
         log.info(config.upstream ? 'version_replicated' : 'version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });

@@ -1,0 +1,47 @@
+/**
+ * The README's code blocks and the output the README states for them: a ```text block whose preceding
+ * prose ends with "prints:" (or "prints (…):") is what the nearest code block before it prints.
+ * In a stated output a line `...` stands for any number of lines and `…` for any text within a line.
+ */
+export interface ReadmeBlock {
+  readonly lang: string;
+  readonly body: string;
+  /** 1-based line of the opening fence, for messages. */
+  readonly line: number;
+  /** The stated output of this block, when the README gives one. */
+  prints?: string;
+}
+
+const FENCE = /^```(\w*)\n([\s\S]*?)^```$/gm;
+
+export function readmeBlocks(text: string): ReadmeBlock[] {
+  const blocks: ReadmeBlock[] = [];
+  let end = 0;
+  for (const m of text.matchAll(FENCE)) {
+    const start = m.index;
+    const prose = text.slice(end, start).trim();
+    end = start + m[0].length;
+    const block: ReadmeBlock = { lang: m[1] ?? '', body: m[2] ?? '', line: text.slice(0, start).split('\n').length };
+    const owner = blocks.at(-1);
+    if (block.lang === 'text' && /prints(?: \([^)]*\))?:$/i.test(prose) && owner !== undefined && owner.lang !== 'text') owner.prints = block.body;
+    else blocks.push(block);
+  }
+  return blocks;
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A regular expression matching exactly the outputs that `stated` describes. */
+export function statedOutput(stated: string): RegExp {
+  const lines = stated.replace(/\n$/, '').split('\n');
+  const pattern = lines.map((l) => (l === '...' ? '(?:[^\\n]*\\n)*?' : `${l.split('…').map(escape).join('[^\\n]*?')}\\n`)).join('');
+  return new RegExp(`^${pattern}$`);
+}
+
+/** The output as matched against a stated one: trailing blank lines dropped, one final newline. */
+export const normalOutput = (out: string): string => `${out.replace(/\s+$/, '')}\n`;
+
+/** The shell commands of a block that call the CLI, continuation lines joined. */
+export function cliCommands(body: string): string[] {
+  return body.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l.includes('npm run --silent tplus --'));
+}
