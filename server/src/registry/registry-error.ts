@@ -7,6 +7,7 @@ export const REGISTRY_ERROR_CODES = [
   'VERSION_CONFLICT',
   'VERSION_NOT_FOUND',
   'RELAY_READ_ONLY',
+  'WATCH_TOO_SLOW',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

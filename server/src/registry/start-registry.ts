@@ -69,6 +69,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       latestVersion: () => store.count(),
       now,
       onCount: (n) => metrics.watcherCount(n),
+      onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
     }));
     const ledger = new RegistryLedger({
       store,
@@ -86,6 +87,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       registryService({
         ledger,
         hub: liveHub,
+        diffProgress: (n) => metrics.diffCompared(n),
         tokens,
         audit: (entry) => store.audit(entry),
         now,

@@ -13,6 +13,7 @@ export const REGISTRY_STATUS_BY_CODE: Readonly<Record<RegistryErrorCode, status>
   VERSION_CONFLICT: status.FAILED_PRECONDITION,
   VERSION_NOT_FOUND: status.NOT_FOUND,
   RELAY_READ_ONLY: status.FAILED_PRECONDITION,
+  WATCH_TOO_SLOW: status.RESOURCE_EXHAUSTED,
 });
 
 export const REGISTRY_ERROR_DOMAIN = 'tplus.registry.v1';
