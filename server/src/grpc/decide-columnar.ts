@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { DecisionError, isDecisionError } from '../domain/decision-error.js';
 import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
-import { IDENTIFIER_SHAPES } from '../domain/identifier-shapes.js';
+import { isAssetClass, isMarket } from '../domain/identifier-shapes.js';
 import type { Rule, Ruleset } from '../domain/ruleset.js';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { batchTooLarge } from './batch-too-large.js';
@@ -10,7 +10,7 @@ import { pickVersion } from './pick-version.js';
 import { grpcStatusOf, INTERNAL_MESSAGE, INTERNAL_REASON } from './to-grpc-status.js';
 import type { ColumnarBatchRequest, ColumnarBatchResponse, InstrumentKey } from './wire-types.js';
 
-const wellShaped = (k: InstrumentKey): boolean => IDENTIFIER_SHAPES.asset_class.pattern.test(k.assetClass) && IDENTIFIER_SHAPES.market.pattern.test(k.market);
+const wellShaped = (k: InstrumentKey): boolean => isAssetClass(k.assetClass) && isMarket(k.market);
 
 type Outcome = { readonly rule: Rule; readonly day: DayNumber } | DecisionError;
 
