@@ -3,7 +3,8 @@ import { CallCancelled, type CallScope } from './call-scope.js';
 /** Longest stretch, in milliseconds, that a sliced computation keeps the event loop before yielding. */
 export const SLICE_MS = 10;
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Gives the event loop one turn (timers, I/O, other calls) before going on. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Drives a generator that yields a running count of work done, giving the event loop back every
