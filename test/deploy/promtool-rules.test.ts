@@ -62,6 +62,7 @@ describe('alert rules are complete and tested', () => {
       'TplusRegistryDown',
       'TplusRegistryNoWatchers',
       'TplusRegistryNotScraped',
+      'TplusRegistryWatchDropped',
       'TplusRulesetStale',
       'TplusSidecarDown',
       'TplusSidecarNotScraped',
