@@ -65,6 +65,7 @@ describe('alert rules are complete and tested', () => {
       'TplusRegistryDown',
       'TplusRegistryNoWatchers',
       'TplusRegistryNotScraped',
+      'TplusRegistryWatchDropped',
       'TplusRulesetStale',
       'TplusServingOlderVersion',
       'TplusSidecarDown',

@@ -3,6 +3,7 @@ import { formatDay, weekdayOf, WEEKDAY_NAMES } from '../domain/date.js';
 import { parseTradeDate } from '../domain/ruleset.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
+import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags } from './parse-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,6 +20,7 @@ const MAX_DAYS = 366 * 50;
 /** Business days and named holidays of one calendar in [from, to]. */
 export function calendarCommand(args: readonly string[], io: CliIo): number {
   const flags = parseFlags(args, FLAGS, 'calendar');
+  checkIdentifierFlags(flags, 'calendar');
   const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
   const id = flags.strings.get('id') ?? '';
   const cal = ruleset.calendars.get(id);

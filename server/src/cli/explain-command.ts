@@ -2,6 +2,7 @@ import { explain, formatExplanation } from '../domain/explain.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
+import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags } from './parse-flags.js';
 
 const FLAGS = {
@@ -15,6 +16,7 @@ const FLAGS = {
 
 export function explainCommand(args: readonly string[], io: CliIo): number {
   const flags = parseFlags(args, FLAGS, 'explain');
+  checkIdentifierFlags(flags, 'explain');
   const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
   const e = explain(
     ruleset,

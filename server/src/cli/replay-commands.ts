@@ -4,6 +4,7 @@ import { SnapshotRejected } from '../replication/verify-snapshot.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
 import { VersionSource } from './fetch-version.js';
+import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags, type ParsedFlags } from './parse-flags.js';
 import { cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from './registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
@@ -75,6 +76,7 @@ export function replayCommands(env: Env): ExtraCommands {
     settle: wrap(async (args, io) => {
       if (!args.some((a) => REPLAY_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)))) return settleCommand(args, io);
       const flags = parseFlags(args, { ...TRADE_FLAGS, 'ruleset-version': { type: 'string', required: true }, sidecar: { type: 'string' } }, 'settle');
+      checkIdentifierFlags(flags, 'settle');
       const text = flags.strings.get('ruleset-version') as string;
       const version = /^\d+$/.test(text) ? Number(text) : Number.NaN;
       if (!Number.isSafeInteger(version) || version < 1) throw new UsageError(`settle: --ruleset-version ${JSON.stringify(text)} must be an integer >= 1`);
@@ -117,6 +119,7 @@ export function replayCommands(env: Env): ExtraCommands {
     }),
     audit: wrap(async (args, io) => {
       const flags = parseFlags(args, TRADE_FLAGS, 'audit');
+      checkIdentifierFlags(flags, 'audit');
       const from = source(flags, env, 'audit');
       const json = flags.booleans.has('json');
       const versions = await from.list();

@@ -22,6 +22,7 @@ commands:
   rules validate [DIR] [--json]
   rules transition --market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json]
   rules diff OLD_DIR NEW_DIR [--from D] [--to D] [--json]
+           local, any range (default 2000-01-01..2035-12-31); Ctrl-C stops it
   calendar --id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json]
   serve    [--listen HOST:PORT|off] [--socket PATH|off] [--metrics-listen HOST:PORT|off] [--data-dir DIR] ...
            the gRPC sidecar (npm start); tplus serve --help lists every flag
@@ -31,7 +32,8 @@ commands:
   publish  --registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N]
   history  --registry ADDR [--token-file F] [--json]
   rollback --registry ADDR --token-file F --to N --reason TEXT [--expect-version N]
-  diff     --registry ADDR [--token-file F] N M [--json]
+  diff     --registry ADDR [--token-file F] N M [--from D] [--to D] [--json]
+           at most 3,660 days per call (default: from today, 3,660 days)
            registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)

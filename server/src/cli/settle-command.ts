@@ -6,6 +6,7 @@ import type { Ruleset } from '../domain/ruleset.js';
 import { writeAll, type CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
+import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags } from './parse-flags.js';
 import { UsageError } from './usage-error.js';
 
@@ -88,6 +89,7 @@ export async function settleCommand(args: readonly string[], io: CliIo): Promise
       if (!flags.strings.has(f)) throw new UsageError(`settle: missing required flag --${f} (or use --input FILE|-)`);
     }
   }
+  checkIdentifierFlags(flags, 'settle');
   const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
   if (input !== undefined) {
     const stream = input === '-' ? io.stdin : createReadStream(input);

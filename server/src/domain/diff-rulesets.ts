@@ -18,6 +18,12 @@ export interface DiffRange {
   readonly examples: readonly DiffExample[];
 }
 
+/**
+ * How many (key, trade date) comparisons `diffSteps` makes between two yields: small enough that a
+ * caller driving it can give the event loop back within a few milliseconds.
+ */
+export const DIFF_STEP_COMPARISONS = 256;
+
 /** The answer as comparable text: a settlement date, or the error code. */
 function outcome(ruleset: Ruleset, tradeDate: string, assetClass: string, market: string): string {
   try {
@@ -33,22 +39,20 @@ function keysOf(ruleset: Ruleset): string[] {
 }
 
 /**
- * Every trade date in [from, to] whose answer differs between `before` and `after`, grouped into ranges
- * per (asset class, market). Ranges that are interrupted only by days answering the same are split.
+ * The diff as a generator: it yields the number of comparisons made so far every
+ * DIFF_STEP_COMPARISONS comparisons and returns the ranges. Pure and synchronous; the caller decides
+ * when to resume it (a server yields to its event loop in between and stops resuming when the call is
+ * cancelled), so the domain needs neither a clock nor I/O.
  */
-export function diffRulesets(
-  before: Ruleset,
-  after: Ruleset,
-  from: DayNumber = parseDay('2000-01-01'),
-  to: DayNumber = parseDay('2035-12-31'),
-  maxExamples = 3,
-): DiffRange[] {
+export function* diffSteps(before: Ruleset, after: Ruleset, from: DayNumber, to: DayNumber, maxExamples = 3): Generator<number, DiffRange[], void> {
   const keys = [...new Set([...keysOf(before), ...keysOf(after)])].sort();
   const out: DiffRange[] = [];
+  let compared = 0;
   for (const key of keys) {
     const [assetClass = '', market = ''] = key.split('\u0000');
     let open: { from: string; to: string; changedDates: number; examples: DiffExample[] } | null = null;
     for (let day = from; day <= to; day++) {
+      if (++compared % DIFF_STEP_COMPARISONS === 0) yield compared;
       const tradeDate = formatDay(day);
       const a = outcome(before, tradeDate, assetClass, market);
       const b = outcome(after, tradeDate, assetClass, market);
@@ -65,4 +69,23 @@ export function diffRulesets(
     if (open) out.push({ assetClass, market, ...open });
   }
   return out;
+}
+
+/**
+ * Every trade date in [from, to] whose answer differs between `before` and `after`, grouped into ranges
+ * per (asset class, market). Ranges that are interrupted only by days answering the same are split.
+ * Runs to the end in one go: for a local command; a server drives `diffSteps` instead.
+ */
+export function diffRulesets(
+  before: Ruleset,
+  after: Ruleset,
+  from: DayNumber = parseDay('2000-01-01'),
+  to: DayNumber = parseDay('2035-12-31'),
+  maxExamples = 3,
+): DiffRange[] {
+  const steps = diffSteps(before, after, from, to, maxExamples);
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
 }

@@ -1,6 +1,7 @@
 import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
+import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 
 export interface Rule {
@@ -41,12 +42,6 @@ export function parseTradeDate(text: string, field = 'trade_date'): DayNumber {
     });
   }
   return day;
-}
-
-function requireField(value: string, field: string): void {
-  if (value.length === 0) {
-    throw new DecisionError('INVALID_ARGUMENT', `${field} must not be empty`, { field, value: '' });
-  }
 }
 
 /**
@@ -128,8 +123,8 @@ export class Ruleset {
 
   decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false): Decision {
     const tradeDay = parseTradeDate(tradeDate);
-    requireField(assetClass, 'asset_class');
-    requireField(market, 'market');
+    checkIdentifier(assetClass, 'asset_class');
+    checkIdentifier(market, 'market');
     const rule = this.findRule(tradeDay, tradeDate, assetClass, market);
     const trading = rule.tradingCalendar;
     if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date')) {

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { DecisionError, isDecisionError } from '../domain/decision-error.js';
 import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
+import { isAssetClass, isMarket } from '../domain/identifier-shapes.js';
 import type { Rule, Ruleset } from '../domain/ruleset.js';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { batchTooLarge } from './batch-too-large.js';
@@ -8,6 +9,8 @@ import type { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
 import { grpcStatusOf, INTERNAL_MESSAGE, INTERNAL_REASON } from './to-grpc-status.js';
 import type { ColumnarBatchRequest, ColumnarBatchResponse, InstrumentKey } from './wire-types.js';
+
+const wellShaped = (k: InstrumentKey): boolean => isAssetClass(k.assetClass) && isMarket(k.market);
 
 type Outcome = { readonly rule: Rule; readonly day: DayNumber } | DecisionError;
 
@@ -82,7 +85,9 @@ export function decideColumnar(
   }
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
   const allow = req.allowNonTradingDay === true;
-  const keyRules = req.keys.map((k) => ruleset.rulesFor(k.assetClass, k.market));
+  if (req.keys.length > maxItems) throw batchTooLarge('keys', req.keys.length, maxItems);
+  // A key of the wrong shape is never looked up: its items take the canonical path, which refuses them.
+  const keyRules = req.keys.map((k) => (wellShaped(k) ? ruleset.rulesFor(k.assetClass, k.market) : undefined));
   const out: ColumnarBatchResponse = {
     settlementDates: new Array<number>(n),
     statusCodes: new Array<number>(n),

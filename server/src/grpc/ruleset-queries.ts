@@ -1,5 +1,6 @@
 import { DecisionError } from '../domain/decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
+import { checkIdentifier } from '../domain/identifier-shapes.js';
 import { parseTradeDate, quoteValue } from '../domain/ruleset.js';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { pickVersion } from './pick-version.js';
@@ -43,6 +44,8 @@ export function rulesetInfo(snapshot: RulesetSnapshot, now: Date) {
 
 /** ListRules: every rule of the version, optionally filtered by market and asset class. */
 export function listRules(snapshot: RulesetSnapshot, req: ListRulesRequest) {
+  if (req.market !== '') checkIdentifier(req.market, 'market');
+  if (req.assetClass !== '') checkIdentifier(req.assetClass, 'asset_class');
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
   const rules: RuleInfoMessage[] = [];
   for (const r of ruleset.rules) {
@@ -59,10 +62,8 @@ function bound(text: string, field: string, fallback: DayNumber): DayNumber {
 
 /** ListHolidays: a calendar's named non-business days in [from, to], which must lie in its covered range. */
 export function listHolidays(snapshot: RulesetSnapshot, req: ListHolidaysRequest) {
+  checkIdentifier(req.calendarId, 'calendar_id');
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
-  if (req.calendarId === '') {
-    throw new DecisionError('INVALID_ARGUMENT', 'calendar_id must not be empty', { field: 'calendar_id', value: '' });
-  }
   const cal = ruleset.calendars.get(req.calendarId);
   const doc = ruleset.document.calendars.find((c) => c.id === req.calendarId);
   if (cal === undefined || doc === undefined) {

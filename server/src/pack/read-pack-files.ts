@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { isValidDateText, weekdayFromName } from '../domain/date.js';
+import { IDENTIFIER_SHAPES } from '../domain/identifier-shapes.js';
 import { OBSERVANCES, type HolidayDefinition, type HolidayRule, type Observance } from '../domain/holiday-rules.js';
 import type { PackProblem } from './pack-problem.js';
 import type { AdhocSource, CalendarSource, RuleSource } from './pack-source.js';
@@ -14,9 +15,9 @@ export interface PackSources {
   readonly files: string[];
 }
 
-const MIC = /^[A-Z0-9]{4}$/;
-const IDENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ASSET = /^[A-Z][A-Z0-9_]{0,31}$/;
+const MIC = IDENTIFIER_SHAPES.market.pattern;
+const IDENT = IDENTIFIER_SHAPES.calendar_id.pattern;
+const ASSET = IDENTIFIER_SHAPES.asset_class.pattern;
 
 function listYaml(dir: string): string[] {
   const out: string[] = [];

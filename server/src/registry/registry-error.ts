@@ -8,6 +8,7 @@ export const REGISTRY_ERROR_CODES = [
   'VERSION_NOT_FOUND',
   'RELAY_READ_ONLY',
   'VERSION_CORRUPT',
+  'WATCH_TOO_SLOW',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

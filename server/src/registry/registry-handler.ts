@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream } from '@grpc/grpc-js';
+import { CallCancelled, callScope, cancelReason, type CallScope } from './call-scope.js';
 import type { Caller, RegistryTokens, Role } from './registry-tokens.js';
 import { registryFailureStatus, toRegistryFailure } from './to-registry-status.js';
 import type { AuditEntry } from './version-record.js';
@@ -40,29 +41,60 @@ function authorize(ctx: RegistryHandlerContext, metadata: Metadata, role: Role):
 }
 
 /**
- * Every unary registry handler goes through here: authenticate, run `impl`, answer exactly once,
- * audit the attempt (allowed or refused) and map errors through the status table.
+ * Every unary registry handler goes through here: authenticate, run `impl` (synchronous, or async for
+ * work that yields to the event loop), answer exactly once, audit the attempt (allowed, refused or
+ * cancelled) and map errors through the status table. `scope.signal` aborts when the caller cancels or
+ * its deadline passes; a call that ended that way is audited as CANCELLED / DEADLINE_EXCEEDED and gets
+ * no answer (grpc-js already sent the status).
  */
-export function registryUnary<Req, Res>(spec: MethodSpec<Req, Res>, ctx: RegistryHandlerContext, impl: (request: Req, who: Caller) => Res): handleUnaryCall<Req, Res> {
+export function registryUnary<Req, Res>(
+  spec: MethodSpec<Req, Res>,
+  ctx: RegistryHandlerContext,
+  impl: (request: Req, who: Caller, scope: CallScope) => Res | Promise<Res>,
+): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     let who: Caller = 'anonymous';
     let detail = '';
-    try {
-      detail = spec.describe(call.request);
-      who = ctx.tokens.identify(call.metadata);
-      spec.refuse?.();
-      ctx.tokens.authorize(who, spec.role);
-      const response = impl(call.request, who);
+    let answered = false;
+    const { scope, release } = callScope(call);
+    const cancelled = (): void => {
+      const reason = cancelReason(call, ctx.now().getTime());
+      auditCall(ctx, who, spec.method, detail, reason);
+      ctx.requestDone(spec.method, status[reason]);
+    };
+    const succeed = (response: Res): void => {
+      if (answered) return;
+      answered = true;
+      release();
+      if (call.cancelled) return cancelled();
       auditCall(ctx, who, spec.method, spec.outcome ? `${detail}; ${spec.outcome(response)}` : detail, 'ok');
       ctx.requestDone(spec.method, status.OK);
       callback(null, response);
-    } catch (err) {
+    };
+    const fail = (err: unknown): void => {
+      if (answered) return;
+      answered = true;
+      release();
+      if (call.cancelled || err instanceof CallCancelled) return cancelled();
       const failure = toRegistryFailure(err);
       if (!failure.expected) ctx.onInternalError(spec.method, err);
       auditCall(ctx, who, spec.method, detail, failure.reason);
       ctx.requestDone(spec.method, failure.code);
       callback(registryFailureStatus(failure));
+    };
+    let result: Res | Promise<Res>;
+    try {
+      detail = spec.describe(call.request);
+      who = ctx.tokens.identify(call.metadata);
+      spec.refuse?.();
+      ctx.tokens.authorize(who, spec.role);
+      result = impl(call.request, who, scope);
+    } catch (err) {
+      fail(err);
+      return;
     }
+    if (result instanceof Promise) result.then(succeed, fail);
+    else succeed(result);
   };
 }
 

@@ -73,6 +73,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       latestVersion: () => store.count(),
       now,
       onCount: (n) => metrics.watcherCount(n),
+      onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
     }));
     // What every stored version must verify with: our own key, or (on a relay) the upstream's.
     const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
@@ -99,6 +100,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       registryService({
         ledger,
         hub: liveHub,
+        diffProgress: (n) => metrics.diffCompared(n),
         tokens,
         audit: (entry) => store.audit(entry),
         now,

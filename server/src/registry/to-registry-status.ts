@@ -14,6 +14,7 @@ export const REGISTRY_STATUS_BY_CODE: Readonly<Record<RegistryErrorCode, status>
   VERSION_NOT_FOUND: status.NOT_FOUND,
   RELAY_READ_ONLY: status.FAILED_PRECONDITION,
   VERSION_CORRUPT: status.DATA_LOSS,
+  WATCH_TOO_SLOW: status.RESOURCE_EXHAUSTED,
 });
 
 export const REGISTRY_ERROR_DOMAIN = 'tplus.registry.v1';

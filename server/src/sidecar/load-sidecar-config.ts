@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { requiredMessageBytes } from '../grpc/request-size.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../grpc/server-limits.js';
 import { ConfigError } from './config-error.js';
 import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
@@ -29,7 +30,7 @@ export const SETTINGS = [
   s('rulesDir', 'rules', 'rule pack that seeds an empty store (default: the bundled pack)'),
   s('keepVersions', 'keep-versions', 'ruleset versions kept locally (default 5)'),
   s('shutdownGraceMs', 'shutdown-grace-ms', 'drain time for in-flight calls on shutdown (default 10000)'),
-  s('maxMessageBytes', 'max-message-bytes', `largest gRPC message (default ${DEFAULT_LIMITS.maxMessageBytes})`),
+  s('maxMessageBytes', 'max-message-bytes', `largest gRPC request (default: what the largest legal batch needs, ${DEFAULT_LIMITS.maxMessageBytes} with the default batch limits)`),
   s('maxBatchItems', 'max-batch-items', `items per BatchGetSettlementDates (default ${DEFAULT_LIMITS.maxBatchItems})`),
   s('maxColumnarItems', 'max-columnar-items', `items per columnar batch (default ${DEFAULT_LIMITS.maxColumnarItems})`),
   s('maxConcurrentStreams', 'max-concurrent-streams', `concurrent calls per connection (default ${DEFAULT_LIMITS.maxConcurrentStreams})`),
@@ -133,10 +134,13 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
   const socketRaw = raw(socket, resolve(dataDirPath, 'tplus.sock'));
   const metricsRaw = raw(metricsListen, '127.0.0.1:9464');
   const int = (x: Setting, fallback: number, min: number, max: number): number => parseInteger(raw(x, String(fallback)), min, max);
+  const maxBatchItems = int(batch, DEFAULT_LIMITS.maxBatchItems, 1, 10_000_000);
+  const maxColumnarItems = int(columnar, DEFAULT_LIMITS.maxColumnarItems, 1, 10_000_000);
   const limits: ServerLimits = Object.freeze({
-    maxMessageBytes: int(msg, DEFAULT_LIMITS.maxMessageBytes, 1024, 2 ** 31 - 1),
-    maxBatchItems: int(batch, DEFAULT_LIMITS.maxBatchItems, 1, 10_000_000),
-    maxColumnarItems: int(columnar, DEFAULT_LIMITS.maxColumnarItems, 1, 10_000_000),
+    // Derived from the batch limits actually configured, so raising them raises it too.
+    maxMessageBytes: int(msg, requiredMessageBytes({ maxBatchItems, maxColumnarItems }), 1024, 2 ** 31 - 1),
+    maxBatchItems,
+    maxColumnarItems,
     maxConcurrentStreams: int(streams, DEFAULT_LIMITS.maxConcurrentStreams, 1, 1_000_000),
     keepaliveTimeMs: int(kaTime, DEFAULT_LIMITS.keepaliveTimeMs, 1_000, 2 ** 31 - 1),
     keepaliveTimeoutMs: int(kaTimeout, DEFAULT_LIMITS.keepaliveTimeoutMs, 1_000, 2 ** 31 - 1),
