@@ -3,7 +3,7 @@
  * Composition root: the only place that reads process.env, argv and the clock, and wires the CLI.
  */
 import { fileURLToPath } from 'node:url';
-import { formatDay, INVALID_DAY, parseDay } from './domain/date.js';
+import { formatDay, INVALID_DAY, parseDay } from '@tplus/core';
 import { runCli } from './cli/run-cli.js';
 import { registryCommands } from './cli/registry-commands.js';
 import { replayCommands } from './cli/replay-commands.js';

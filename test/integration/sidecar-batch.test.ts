@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDecisionError } from '../../server/src/domain/decision-error.js';
-import { formatDay, parseDay } from '../../server/src/domain/date.js';
+import { isDecisionError } from '@tplus/core';
+import { formatDay, parseDay } from '@tplus/core';
 import { bundled } from '../support/bundled.js';
 import { startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 

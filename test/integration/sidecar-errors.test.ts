@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ruleset } from '../../server/src/domain/ruleset.js';
+import type { Ruleset } from '@tplus/core';
 import { createSettlementServer, type SettlementServer } from '../../server/src/grpc/create-settlement-server.js';
 import { NO_OBSERVER } from '../../server/src/grpc/request-observer.js';
 import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';

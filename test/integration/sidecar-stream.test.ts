@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDay, parseDay } from '../../server/src/domain/date.js';
+import { formatDay, parseDay } from '@tplus/core';
 import { bundled } from '../support/bundled.js';
 import { sleep, startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RulesetDocument } from '../../server/src/domain/ruleset-document.js';
-import { rulesetHash } from '../../server/src/pack/ruleset-hash.js';
+import type { RulesetDocument } from '@tplus/core';
+import { rulesetHash } from '@tplus/core';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
 import { bundled } from '../support/bundled.js';
 import { errorReport, startTestSidecar, tempDir, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';

@@ -10,7 +10,7 @@ import {
   parseDay,
   weekdayOf,
   ymdFromDay,
-} from '../../server/src/domain/date.js';
+} from '@tplus/core';
 
 const MIN = parseDay('0001-01-01');
 const MAX = parseDay('9999-12-31');

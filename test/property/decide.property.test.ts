@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Calendar } from '../../server/src/domain/calendar.js';
-import { DecisionError } from '../../server/src/domain/decision-error.js';
-import { formatDay, parseDay, weekdayOf } from '../../server/src/domain/date.js';
-import { Ruleset } from '../../server/src/domain/ruleset.js';
-import type { CalendarDocument, RuleDocument } from '../../server/src/domain/ruleset-document.js';
+import { Calendar } from '@tplus/core';
+import { DecisionError } from '@tplus/core';
+import { formatDay, parseDay, weekdayOf } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
+import type { CalendarDocument, RuleDocument } from '@tplus/core';
 import { bundled } from '../support/bundled.js';
 
 const FROM = parseDay('2000-01-01');

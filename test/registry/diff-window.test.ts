@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, parseDay } from '../../server/src/domain/date.js';
+import { formatDay, parseDay } from '@tplus/core';
 import { diffWindow, MAX_DIFF_DAYS } from '../../server/src/registry/diff-window.js';
 import { RegistryError } from '../../server/src/registry/registry-error.js';
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PublishResponseMessage, SnapshotMessage } from '../../server/src/registry/registry-wire.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
 import { verifyAndBuild } from '../../server/src/replication/verify-snapshot.js';
-import type { Ruleset } from '../../server/src/domain/ruleset.js';
+import type { Ruleset } from '@tplus/core';
 import { TestClient } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';

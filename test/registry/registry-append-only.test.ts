@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryStore } from '../../server/src/registry/registry-store.js';
-import { keyId, sha256Hex, signFields } from '../../server/src/registry/snapshot-signature.js';
+import { keyId, sha256Hex } from '@tplus/core';
+import { signFields } from '../../server/src/registry/sign-fields.js';
 import type { VersionRecord } from '../../server/src/registry/version-record.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 

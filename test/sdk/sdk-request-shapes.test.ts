@@ -1,14 +1,14 @@
 /**
  * Issue 13: the SDK refuses a malformed market or asset class itself (INVALID_ARGUMENT naming the
  * field), so an 8 MiB market never reaches the wire (where it would be RESOURCE_EXHAUSTED, an
- * infrastructure error answered by the fallback), nothing falls back and no breaker counts it. Its rule
- * is a mirror of the server's, pinned here.
+ * infrastructure error answered by the fallback), nothing falls back and no breaker counts it. It uses
+ * the same rule as the server, from @tplus/core.
  */
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSettlementClient, SettlementError, type SettlementClient } from '../../client-sdk/src/index.js';
-import { REQUEST_SHAPES, validateRequest } from '../../client-sdk/src/internal/validate-request.js';
-import { checkIdentifier, IDENTIFIER_SHAPES } from '../../server/src/domain/identifier-shapes.js';
+import { validateRequest } from '../../client-sdk/src/internal/validate-request.js';
+import { checkIdentifier } from '@tplus/core';
 import { startTestSidecar, type TestSidecar } from '../integration/sidecar-harness.js';
 import { closedPort } from '../support/free-port.js';
 
@@ -20,14 +20,7 @@ const BAD: readonly [string, object, string][] = [
   ['a 33-char asset class', { ...REQ, assetClass: 'A'.repeat(33) }, 'assetClass "AAAA'],
 ];
 
-describe('the SDK mirrors the server’s identifier shapes', () => {
-  it('has the same patterns as server/src/domain/identifier-shapes.ts', () => {
-    expect(REQUEST_SHAPES.market.pattern.source).toBe(IDENTIFIER_SHAPES.market.pattern.source);
-    expect(REQUEST_SHAPES.assetClass.pattern.source).toBe(IDENTIFIER_SHAPES.asset_class.pattern.source);
-    expect(REQUEST_SHAPES.market.pattern.flags).toBe(IDENTIFIER_SHAPES.market.pattern.flags);
-    expect(REQUEST_SHAPES.assetClass.pattern.flags).toBe(IDENTIFIER_SHAPES.asset_class.pattern.flags);
-  });
-
+describe('the SDK checks identifier shapes with the server’s own rule (@tplus/core)', () => {
   it.each(['XNYS', 'X1_2', 'xnys', 'XNYSE', '', 'EQUITY', 'E', '_EQ', 'A'.repeat(32), 'A'.repeat(33), 'ÉQUITY', 'EQ-1', ' XNYS', 'XNYS\n'])('accepts and refuses %j exactly as the server does', (value) => {
     const server = (kind: 'market' | 'asset_class'): boolean => {
       try {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { DecisionError } from '../../server/src/domain/decision-error.js';
-import { parseDay } from '../../server/src/domain/date.js';
-import { Ruleset } from '../../server/src/domain/ruleset.js';
+import { DecisionError } from '@tplus/core';
+import { parseDay } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
 import { compilePack, type CompiledPack } from '../../server/src/pack/compile-pack.js';
 
 export const RULES_DIR = resolve(import.meta.dirname, '../../server/rules');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDecisionError } from '../../server/src/domain/decision-error.js';
-import { dayToYmdInt, formatDay, parseDay } from '../../server/src/domain/date.js';
+import { isDecisionError } from '@tplus/core';
+import { dayToYmdInt, formatDay, parseDay } from '@tplus/core';
 import { decideColumnar } from '../../server/src/grpc/decide-columnar.js';
 import { DecisionTally } from '../../server/src/grpc/decision-tally.js';
 import { grpcStatusOf } from '../../server/src/grpc/to-grpc-status.js';

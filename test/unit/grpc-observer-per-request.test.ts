@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Rule } from '../../server/src/domain/ruleset.js';
+import type { Rule } from '@tplus/core';
 import { createSettlementServer, type SettlementServer } from '../../server/src/grpc/create-settlement-server.js';
 import type { RequestObserver } from '../../server/src/grpc/request-observer.js';
 import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, parseDay } from '../../server/src/domain/date.js';
-import { easterSunday } from '../../server/src/domain/easter.js';
-import { compileHolidays, type HolidayDefinition, type HolidayRule } from '../../server/src/domain/holiday-rules.js';
+import { formatDay, parseDay } from '@tplus/core';
+import { easterSunday } from '@tplus/core';
+import { compileHolidays, type HolidayDefinition, type HolidayRule } from '@tplus/core';
 import { bundled } from '../support/bundled.js';
 
 const def = (name: string, rule: HolidayRule): HolidayDefinition => ({ name, rule, fromYear: null, toYear: null, exceptYears: [], closesSettlement: true });

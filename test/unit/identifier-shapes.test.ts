@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecisionError } from '../../server/src/domain/decision-error.js';
-import { checkIdentifier, IDENTIFIER_SHAPES, isAssetClass, isMarket, MAX_IDENTIFIER_LENGTH, shownValue } from '../../server/src/domain/identifier-shapes.js';
+import { DecisionError } from '@tplus/core';
+import { checkIdentifier, IDENTIFIER_SHAPES, isAssetClass, isMarket, MAX_IDENTIFIER_LENGTH, shownValue } from '@tplus/core';
 
 /** Strings near the shapes: short, mostly from the characters the shapes care about. */
 const nearShape = fc.string({ unit: fc.constantFrom('A', 'Z', 'a', '0', '9', '_', '-', '.', ' ', 'É', '\u0000'), maxLength: 40 });

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { parseDay } from '../../server/src/domain/date.js';
+import { parseDay } from '@tplus/core';
 import { SidecarMetrics } from '../../server/src/metrics/sidecar-metrics.js';
 import { bundled } from '../support/bundled.js';
 

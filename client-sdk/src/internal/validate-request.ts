@@ -1,20 +1,7 @@
 import { SettlementError, Status } from '../settlement-error.js';
 import type { SettlementRequest } from '../types.js';
-import { invalidDate, parseDate } from './fallback-calendar.js';
-
-/**
- * The shapes a rule pack allows for these fields: a mirror of the server's IDENTIFIER_SHAPES
- * (server/src/domain/identifier-shapes.ts), which the SDK cannot import; test/sdk/request-shapes.test.ts
- * fails when the two differ. A value of another shape can never match a rule.
- */
-export const REQUEST_SHAPES = Object.freeze({
-  market: { pattern: /^[A-Z0-9]{4}$/, text: 'an ISO 10383 MIC (4 upper-case letters or digits)' },
-  assetClass: { pattern: /^[A-Z][A-Z0-9_]{0,31}$/, text: 'an upper-case letter, then at most 31 upper-case letters, digits or _' },
-});
-
-function shown(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…(${value.length} chars)` : value;
-}
+import { IDENTIFIER_SHAPES, INVALID_DAY, isAssetClass, isMarket, parseDay, shownValue } from '@tplus/core';
+import { invalidDate } from './fallback-calendar.js';
 
 function invalid(message: string): SettlementError {
   return new SettlementError(Status.INVALID_ARGUMENT, 'INVALID_ARGUMENT', message);
@@ -27,14 +14,14 @@ function invalid(message: string): SettlementError {
  */
 export function validateRequest(req: SettlementRequest): number {
   if (typeof req !== 'object' || req === null) throw invalid('request must be an object');
-  for (const field of ['assetClass', 'market'] as const) {
-    const value: unknown = req[field];
-    if (typeof value !== 'string' || value.length === 0) throw invalid(`${field} must be a non-empty string`);
-    const shape = REQUEST_SHAPES[field];
-    if (!shape.pattern.test(value)) throw invalid(`${field} ${JSON.stringify(shown(value))} is not ${shape.text}`);
-  }
+  // The same shapes the rule pack and the sidecar use (@tplus/core): a value of another shape can never match a rule.
+  const { assetClass, market } = req as { assetClass: unknown; market: unknown };
+  if (typeof assetClass !== 'string' || assetClass.length === 0) throw invalid('assetClass must be a non-empty string');
+  if (!isAssetClass(assetClass)) throw invalid(`assetClass ${JSON.stringify(shownValue(assetClass))} is not ${IDENTIFIER_SHAPES.asset_class.text}`);
+  if (typeof market !== 'string' || market.length === 0) throw invalid('market must be a non-empty string');
+  if (!isMarket(market)) throw invalid(`market ${JSON.stringify(shownValue(market))} is not ${IDENTIFIER_SHAPES.market.text}`);
   const tradeDate: unknown = req.tradeDate;
-  const day = typeof tradeDate === 'string' ? parseDate(tradeDate) : null;
-  if (day === null) throw invalidDate('tradeDate', String(tradeDate));
+  const day = typeof tradeDate === 'string' ? parseDay(tradeDate) : INVALID_DAY;
+  if (day === INVALID_DAY) throw invalidDate('tradeDate', String(tradeDate));
   return day;
 }

@@ -1,7 +1,7 @@
-import { parseDay, formatDay } from '../domain/date.js';
-import { DecisionError } from '../domain/decision-error.js';
-import { explain } from '../domain/explain.js';
-import type { Ruleset } from '../domain/ruleset.js';
+import { parseDay, formatDay } from '@tplus/core';
+import { DecisionError } from '@tplus/core';
+import { explain } from '@tplus/core';
+import type { Ruleset } from '@tplus/core';
 import { nsPerOp, result, type BenchResult } from './measure.js';
 
 interface Ask {

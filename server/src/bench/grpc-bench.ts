@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dayToYmdInt, formatDay, parseDay, weekdayOf } from '../domain/date.js';
+import { dayToYmdInt, formatDay, parseDay, weekdayOf } from '@tplus/core';
 import { stats, type BenchResult } from './measure.js';
 import { call, createStub, runLoad, runStream, type LoadResult } from './load.js';
 import { ServerProcess } from './server-process.js';

@@ -1,8 +1,8 @@
-import { DecisionError } from '../domain/decision-error.js';
-import { formatDay, parseDay } from '../domain/date.js';
-import { Ruleset } from '../domain/ruleset.js';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
-import { canonicalJson, rulesetHash } from '../pack/ruleset-hash.js';
+import { DecisionError } from '@tplus/core';
+import { formatDay, parseDay } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
+import type { RulesetDocument } from '@tplus/core';
+import { canonicalJson, rulesetHash } from '@tplus/core';
 import { stats, type BenchResult } from './measure.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

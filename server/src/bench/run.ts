@@ -5,8 +5,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseDay } from '../domain/date.js';
-import { Ruleset } from '../domain/ruleset.js';
+import { parseDay } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';

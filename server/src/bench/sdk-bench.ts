@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSettlementClient } from '@tplus/client-sdk';
 import { Registry } from 'prom-client';
-import { formatDay, parseDay, weekdayOf } from '../domain/date.js';
+import { formatDay, parseDay, weekdayOf } from '@tplus/core';
 import { call, createStub, runLoad, type LoadResult } from './load.js';
 import { stats, type BenchResult } from './measure.js';
 import { ServerProcess } from './server-process.js';

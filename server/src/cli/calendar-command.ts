@@ -1,6 +1,6 @@
-import { DecisionError } from '../domain/decision-error.js';
-import { formatDay, weekdayOf, WEEKDAY_NAMES } from '../domain/date.js';
-import { parseTradeDate } from '../domain/ruleset.js';
+import { DecisionError } from '@tplus/core';
+import { formatDay, weekdayOf, WEEKDAY_NAMES } from '@tplus/core';
+import { parseTradeDate } from '@tplus/core';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { checkIdentifierFlags } from './check-identifier-flags.js';

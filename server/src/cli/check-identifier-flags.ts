@@ -1,5 +1,5 @@
-import { DecisionError } from '../domain/decision-error.js';
-import { checkIdentifier, type IdentifierKind } from '../domain/identifier-shapes.js';
+import { DecisionError } from '@tplus/core';
+import { checkIdentifier, type IdentifierKind } from '@tplus/core';
 import type { ParsedFlags } from './parse-flags.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { DayNumber } from '../domain/date.js';
+import type { DayNumber } from '@tplus/core';
 
 /** Everything a command touches outside itself, passed in by the composition root (or a test). */
 export interface CliIo {

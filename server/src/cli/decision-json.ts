@@ -1,4 +1,4 @@
-import type { Decision } from '../domain/ruleset.js';
+import type { Decision } from '@tplus/core';
 
 /** The JSON shape of a decision on the command line: proto field names (snake_case). */
 export interface DecisionJson {

@@ -1,4 +1,4 @@
-import { explain, formatExplanation } from '../domain/explain.js';
+import { explain, formatExplanation } from '@tplus/core';
 import type { CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';

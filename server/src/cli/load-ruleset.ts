@@ -1,4 +1,4 @@
-import { Ruleset } from '../domain/ruleset.js';
+import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { formatProblem } from '../pack/pack-problem.js';
 import type { CliIo } from './cli-io.js';

@@ -1,5 +1,5 @@
-import { DecisionError } from '../domain/decision-error.js';
-import type { Ruleset } from '../domain/ruleset.js';
+import { DecisionError } from '@tplus/core';
+import type { Ruleset } from '@tplus/core';
 import { SnapshotRejected } from '../replication/verify-snapshot.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';

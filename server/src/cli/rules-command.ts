@@ -1,6 +1,6 @@
-import { diffRulesets } from '../domain/diff-rulesets.js';
-import { transitionTable } from '../domain/transition.js';
-import { parseTradeDate } from '../domain/ruleset.js';
+import { diffRulesets } from '@tplus/core';
+import { transitionTable } from '@tplus/core';
+import { parseTradeDate } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { formatProblem } from '../pack/pack-problem.js';
 import type { CliIo } from './cli-io.js';

@@ -1,4 +1,4 @@
-import { DecisionError } from '../domain/decision-error.js';
+import { DecisionError } from '@tplus/core';
 import { calendarCommand } from './calendar-command.js';
 import type { CliIo } from './cli-io.js';
 import { explainCommand } from './explain-command.js';

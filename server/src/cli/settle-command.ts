@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { DecisionError } from '../domain/decision-error.js';
-import type { Ruleset } from '../domain/ruleset.js';
+import { DecisionError } from '@tplus/core';
+import type { Ruleset } from '@tplus/core';
 import { writeAll, type CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Ruleset } from '../domain/ruleset.js';
+import type { Ruleset } from '@tplus/core';
 import { expectation } from './drill-expectations.js';
 import { packWithClosure, SidecarNode } from './drill-fleet.js';
 import { startFleet } from './drill-fleet-setup.js';

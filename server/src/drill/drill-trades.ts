@@ -1,6 +1,6 @@
 import type { SettlementRequest } from '@tplus/client-sdk';
-import { formatDay, parseDay } from '../domain/date.js';
-import { Ruleset } from '../domain/ruleset.js';
+import { formatDay, parseDay } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 
 /** Compiles a rule pack directory into a Ruleset (the core the sidecars run), for checking answers. */

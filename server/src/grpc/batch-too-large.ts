@@ -1,4 +1,4 @@
-import { DecisionError } from '../domain/decision-error.js';
+import { DecisionError } from '@tplus/core';
 
 /** BATCH_TOO_LARGE naming the field, its size and the configured maximum. */
 export function batchTooLarge(field: string, count: number, max: number): DecisionError {

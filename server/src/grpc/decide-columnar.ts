@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { DecisionError, isDecisionError } from '../domain/decision-error.js';
-import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
-import { isAssetClass, isMarket } from '../domain/identifier-shapes.js';
-import type { Rule, Ruleset } from '../domain/ruleset.js';
+import { DecisionError, isDecisionError } from '@tplus/core';
+import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayNumber } from '@tplus/core';
+import { isAssetClass, isMarket } from '@tplus/core';
+import type { Rule, Ruleset } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { batchTooLarge } from './batch-too-large.js';
 import type { DecisionTally } from './decision-tally.js';

@@ -1,5 +1,5 @@
-import { isDecisionError } from '../domain/decision-error.js';
-import type { Decision } from '../domain/ruleset.js';
+import { isDecisionError } from '@tplus/core';
+import type { Decision } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { batchTooLarge } from './batch-too-large.js';
 import type { DecisionTally } from './decision-tally.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../domain/ruleset.js';
+import type { Rule } from '@tplus/core';
 import type { RequestObserver } from './request-observer.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { DecisionError } from '../domain/decision-error.js';
+import { DecisionError } from '@tplus/core';
 
 /** Stands in for a request whose bytes are not a valid protobuf message of the method's type. */
 export const MALFORMED_REQUEST: object = Object.freeze({ malformed: true });

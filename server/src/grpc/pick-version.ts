@@ -1,4 +1,4 @@
-import { DecisionError } from '../domain/decision-error.js';
+import { DecisionError } from '@tplus/core';
 import type { HeldRuleset, RulesetSnapshot } from '../store/ruleset-snapshot.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Rule } from '../domain/ruleset.js';
+import type { Rule } from '@tplus/core';
 
 /**
  * What the request path reports, once per request (never per item): implemented by the metrics

@@ -1,4 +1,4 @@
-import { MAX_IDENTIFIER_LENGTH } from '../domain/identifier-shapes.js';
+import { MAX_IDENTIFIER_LENGTH } from '@tplus/core';
 
 /**
  * The largest request a sidecar must accept, derived from the batch limits and the identifier shapes

@@ -1,7 +1,7 @@
-import { DecisionError } from '../domain/decision-error.js';
-import { INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
-import { checkIdentifier } from '../domain/identifier-shapes.js';
-import { parseTradeDate, quoteValue } from '../domain/ruleset.js';
+import { DecisionError } from '@tplus/core';
+import { INVALID_DAY, parseDay, type DayNumber } from '@tplus/core';
+import { checkIdentifier } from '@tplus/core';
+import { parseTradeDate, quoteValue } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { pickVersion } from './pick-version.js';
 import { ruleInfoMessage, type RuleInfoMessage } from './to-wire.js';

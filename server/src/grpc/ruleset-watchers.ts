@@ -1,6 +1,6 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
-import type { Ruleset } from '../domain/ruleset.js';
-import { canonicalJson } from '../pack/ruleset-hash.js';
+import type { Ruleset } from '@tplus/core';
+import { canonicalJson } from '@tplus/core';
 import type { HeldRuleset, RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import type { GrpcFailure } from './to-grpc-status.js';
 import type { ActivatedRulesetMessage, RulesetEventMessage, WatchRulesetRequest } from './wire-types.js';

@@ -1,5 +1,5 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { explain } from '../domain/explain.js';
+import { explain } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from './handler-adapter.js';
 import type { RulesetWatchers } from './ruleset-watchers.js';

@@ -1,5 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { isDecisionError } from '../domain/decision-error.js';
+import { isDecisionError } from '@tplus/core';
 import type { RulesetHolder } from './ruleset-holder.js';
 import { decideRequest } from './decide-rows.js';
 import { MALFORMED_REQUEST, malformedRequestError } from './malformed-request.js';

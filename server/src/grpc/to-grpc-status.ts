@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { isDecisionError, type DecisionErrorCode } from '../domain/decision-error.js';
+import { isDecisionError, type DecisionErrorCode } from '@tplus/core';
 
 /**
  * THE mapping from domain error codes to gRPC status codes. A `Record` over the code union, so a new

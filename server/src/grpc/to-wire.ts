@@ -1,6 +1,6 @@
-import type { Explanation } from '../domain/explain.js';
-import { formatExplanation } from '../domain/explain.js';
-import type { Decision, Rule } from '../domain/ruleset.js';
+import type { Explanation } from '@tplus/core';
+import { formatExplanation } from '@tplus/core';
+import type { Decision, Rule } from '@tplus/core';
 import type { SettlementDecisionMessage } from './wire-types.js';
 
 export function decisionMessage(d: Decision): SettlementDecisionMessage {

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Rule } from '../domain/ruleset.js';
+import type { Rule } from '@tplus/core';
 
 const DAY_MS = 86_400_000;
 

@@ -1,11 +1,11 @@
-import { checkRuleHistories } from '../domain/check-rules.js';
-import { formatDay, parseDay, weekdayOf, ymdFromDay, type DayNumber } from '../domain/date.js';
-import { compileHolidays } from '../domain/holiday-rules.js';
-import type { CalendarDocument, HolidayEntry, RuleDocument, RulesetDocument } from '../domain/ruleset-document.js';
+import { checkRuleHistories } from '@tplus/core';
+import { formatDay, parseDay, weekdayOf, ymdFromDay, type DayNumber } from '@tplus/core';
+import { compileHolidays } from '@tplus/core';
+import type { CalendarDocument, HolidayEntry, RuleDocument, RulesetDocument } from '@tplus/core';
 import type { PackProblem } from './pack-problem.js';
 import type { CalendarSource, RuleSource, SourceLocation } from './pack-source.js';
 import { readPackFiles, type PackSources } from './read-pack-files.js';
-import { rulesetHash } from './ruleset-hash.js';
+import { rulesetHash } from '@tplus/core';
 
 export interface CompiledPack {
   /** Present only when there is no error (warnings allowed). */

@@ -1,5 +1,5 @@
-import type { CalendarKind, RuleDocument } from '../domain/ruleset-document.js';
-import type { HolidayDefinition } from '../domain/holiday-rules.js';
+import type { CalendarKind, RuleDocument } from '@tplus/core';
+import type { HolidayDefinition } from '@tplus/core';
 
 /** Where a definition was written, for problems that are found after parsing. */
 export interface SourceLocation {

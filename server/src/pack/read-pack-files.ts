@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, parseDocument, type YAMLMap } from 'yaml';
-import { isValidDateText, weekdayFromName } from '../domain/date.js';
-import { IDENTIFIER_SHAPES } from '../domain/identifier-shapes.js';
-import { OBSERVANCES, type HolidayDefinition, type HolidayRule, type Observance } from '../domain/holiday-rules.js';
+import { isValidDateText, weekdayFromName } from '@tplus/core';
+import { IDENTIFIER_SHAPES } from '@tplus/core';
+import { OBSERVANCES, type HolidayDefinition, type HolidayRule, type Observance } from '@tplus/core';
 import type { PackProblem } from './pack-problem.js';
 import type { AdhocSource, CalendarSource, RuleSource } from './pack-source.js';
 import { YamlReader } from './yaml-reader.js';

@@ -1,4 +1,4 @@
-import { formatDay, INVALID_DAY, parseDay, type DayNumber } from '../domain/date.js';
+import { formatDay, INVALID_DAY, parseDay, type DayNumber } from '@tplus/core';
 import { RegistryError } from './registry-error.js';
 
 /** The longest trade-date range one Diff call compares (ten years and a few days). */

@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, isAbsolute, sep } from 'node:path';
-import type { DayNumber } from '../domain/date.js';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
+import type { DayNumber } from '@tplus/core';
+import type { RulesetDocument } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { formatProblem } from '../pack/pack-problem.js';
-import { canonicalJson } from '../pack/ruleset-hash.js';
+import { canonicalJson } from '@tplus/core';
 import { RegistryError } from './registry-error.js';
 
 export interface UploadedFile {

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { RegistryError } from './registry-error.js';
-import { sha256Hex, verifyFields } from './snapshot-signature.js';
+import { sha256Hex, verifyFields } from '@tplus/core';
 import type { VersionRecord } from './version-record.js';
 
 /** What is wrong with a stored version (its document no longer matches its sha256, or its signature fails), or null. */

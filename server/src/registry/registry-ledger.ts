@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import type { DayNumber } from '../domain/date.js';
+import type { DayNumber } from '@tplus/core';
 import { compileUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
 import type { PublishPhase } from './publish-pause.js';
 import type { RegistryStore } from './registry-store.js';
-import { keyId, sha256Hex, signFields } from './snapshot-signature.js';
+import { keyId, sha256Hex } from '@tplus/core';
+import { signFields } from './sign-fields.js';
 import type { VersionRecord } from './version-record.js';
 
 export interface LedgerOptions {

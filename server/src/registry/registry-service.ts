@@ -1,7 +1,7 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { diffSteps } from '../domain/diff-rulesets.js';
-import { Ruleset } from '../domain/ruleset.js';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
+import { diffSteps } from '@tplus/core';
+import { Ruleset } from '@tplus/core';
+import type { RulesetDocument } from '@tplus/core';
 import { CallCancelled } from './call-scope.js';
 import { diffWindow } from './diff-window.js';
 import { RegistryError } from './registry-error.js';

@@ -1,5 +1,5 @@
 import type { VersionRecord } from './version-record.js';
-import type { SignedFields } from './snapshot-signature.js';
+import type { SignedFields } from '@tplus/core';
 
 /** RegistryService messages as the server and clients see them (camelCase, uint64 as number, bytes as Buffer). */
 export interface PackFileMessage {

@@ -1,4 +1,4 @@
-import type { SignedFields } from './snapshot-signature.js';
+import type { SignedFields } from '@tplus/core';
 
 /** One immutable registry version, as stored and as shipped (the document as canonical JSON bytes). */
 export interface VersionRecord extends SignedFields {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyFields } from '../registry/snapshot-signature.js';
+import { verifyFields } from '@tplus/core';
 import { LocalVersionRejected, type RowCheck } from '../store/ruleset-snapshot.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { Ruleset } from '../domain/ruleset.js';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
-import { canonicalJson } from '../pack/ruleset-hash.js';
+import { Ruleset } from '@tplus/core';
+import type { RulesetDocument } from '@tplus/core';
+import { canonicalJson } from '@tplus/core';
 import type { SnapshotMessage } from '../registry/registry-wire.js';
-import { sha256Hex, verifyFields } from '../registry/snapshot-signature.js';
+import { sha256Hex, verifyFields } from '@tplus/core';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 
 /** Why a snapshot or a stored version is refused: the `reason` label of tplus_snapshot_rejected_total. */

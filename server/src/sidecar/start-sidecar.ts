@@ -12,7 +12,7 @@ import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { RulesetStore } from '../store/ruleset-store.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 import { syncBundledPack } from '../store/sync-bundled-pack.js';
-import type { Ruleset } from '../domain/ruleset.js';
+import type { Ruleset } from '@tplus/core';
 import type { Follower } from '../replication/follower.js';
 import type { VerifiedSnapshot } from '../replication/verify-snapshot.js';
 import { refuseForeignStore, startFollowing } from '../replication/start-following.js';

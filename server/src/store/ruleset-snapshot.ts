@@ -1,6 +1,6 @@
-import { Ruleset } from '../domain/ruleset.js';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
-import { rulesetHash } from '../pack/ruleset-hash.js';
+import { Ruleset } from '@tplus/core';
+import type { RulesetDocument } from '@tplus/core';
+import { rulesetHash } from '@tplus/core';
 import type { SignedProvenance, StoredRulesetRow } from './stored-ruleset.js';
 
 /** One version held in memory, fully indexed, with where it came from. */

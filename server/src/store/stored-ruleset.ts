@@ -1,4 +1,4 @@
-import type { RulesetDocument } from '../domain/ruleset-document.js';
+import type { RulesetDocument } from '@tplus/core';
 
 /**
  * What a registry signed besides version, sha256 and publish time (see registry.proto, "Signing"),

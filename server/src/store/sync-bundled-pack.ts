@@ -1,4 +1,4 @@
-import type { DayNumber } from '../domain/date.js';
+import type { DayNumber } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { formatProblem } from '../pack/pack-problem.js';
 import type { RulesetStore } from './ruleset-store.js';

@@ -1,5 +1,5 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../pack/ruleset-hash.js';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { canonicalJson } from './ruleset-hash.js';
 
 /** Domain separation: a signature over a snapshot can never be mistaken for one over anything else. */
 export const SIGNATURE_DOMAIN = 'tplus.registry.v1.snapshot';
@@ -31,10 +31,6 @@ export function signedPayload(f: SignedFields): Buffer {
     }),
     'utf8',
   );
-}
-
-export function signFields(f: SignedFields, privateKey: KeyObject): Buffer {
-  return sign(null, signedPayload(f), privateKey);
 }
 
 /** True only for a valid ed25519 signature of exactly these fields by `publicKey`. */

@@ -3,8 +3,7 @@ import { DecisionError } from './decision-error.js';
 /**
  * THE shapes of the identifiers a rule pack may contain, and so of what a request may ask for: the
  * pack compiler refuses anything else, so a request field of another shape can never match and is
- * refused as INVALID_ARGUMENT before any lookup. The client SDK mirrors these (it cannot import
- * server code); test/sdk/request-shapes.test.ts pins the two together.
+ * refused as INVALID_ARGUMENT before any lookup: by the sidecar, the CLI and the client SDK alike.
  */
 export const IDENTIFIER_SHAPES = Object.freeze({
   /** ISO 10383 MIC. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RulesetDocument } from '../domain/ruleset-document.js';
+import type { RulesetDocument } from './ruleset-document.js';
 
 /** JSON with object keys sorted at every level: the byte form that is hashed and signed. */
 export function canonicalJson(value: unknown): string {

@@ -1,0 +1,16 @@
+// The public surface of @tplus/core: the pure decision core shared by the sidecar, the registry, the CLI and the SDK.
+// No gRPC, no SQLite, no native module; node:crypto only for hashes and signature checks.
+export * from './calendar.js';
+export * from './check-rules.js';
+export * from './date.js';
+export * from './decision-error.js';
+export * from './diff-rulesets.js';
+export * from './easter.js';
+export * from './explain.js';
+export * from './holiday-rules.js';
+export * from './identifier-shapes.js';
+export * from './ruleset.js';
+export * from './ruleset-document.js';
+export * from './ruleset-hash.js';
+export * from './snapshot-signature.js';
+export * from './transition.js';
