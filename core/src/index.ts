@@ -4,6 +4,7 @@ export * from './calendar.js';
 export * from './check-rules.js';
 export * from './date.js';
 export * from './decision-error.js';
+export * from './decision-status.js';
 export * from './diff-rulesets.js';
 export * from './easter.js';
 export * from './explain.js';

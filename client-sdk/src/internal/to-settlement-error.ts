@@ -1,3 +1,4 @@
+import { STATUS_BY_DECISION_ERROR } from '@tplus/core';
 import { SettlementError, Status, statusName } from '../settlement-error.js';
 
 interface GrpcLikeError {
@@ -24,18 +25,8 @@ export function toSettlementError(e: unknown): SettlementError {
   return new SettlementError(Status.UNKNOWN, 'UNKNOWN', message);
 }
 
-/** The gRPC status a batch item's domain error code would have had as a unary call. */
-const ITEM_STATUS: Readonly<Record<string, number>> = {
-  INVALID_ARGUMENT: Status.INVALID_ARGUMENT,
-  INVALID_DATE: Status.INVALID_ARGUMENT,
-  BATCH_TOO_LARGE: Status.INVALID_ARGUMENT,
-  NO_RULE: Status.NOT_FOUND,
-  CALENDAR_NOT_FOUND: Status.NOT_FOUND,
-  NOT_A_TRADING_DAY: Status.FAILED_PRECONDITION,
-  VERSION_NOT_HELD: Status.FAILED_PRECONDITION,
-  CALENDAR_OUT_OF_RANGE: Status.OUT_OF_RANGE,
-};
-
+/** A batch item's (or an in-process answer's) domain error, with the status a unary call would have had (the core's one table). */
 export function itemError(code: string, message: string): SettlementError {
-  return new SettlementError(ITEM_STATUS[code] ?? Status.INTERNAL, code, message);
+  const status = Object.hasOwn(STATUS_BY_DECISION_ERROR, code) ? STATUS_BY_DECISION_ERROR[code as keyof typeof STATUS_BY_DECISION_ERROR] : Status.INTERNAL;
+  return new SettlementError(status, code, message);
 }

@@ -1,20 +1,11 @@
 import { status } from '@grpc/grpc-js';
-import { isDecisionError, type DecisionErrorCode } from '@tplus/core';
+import { isDecisionError, STATUS_BY_DECISION_ERROR, type DecisionErrorCode } from '@tplus/core';
 
 /**
- * THE mapping from domain error codes to gRPC status codes. A `Record` over the code union, so a new
- * domain code does not compile until it is placed here.
+ * The mapping from domain error codes to gRPC status codes: the core's one table (the SDK answers
+ * in-process with the same), typed as grpc-js statuses.
  */
-export const GRPC_STATUS_BY_REASON: Readonly<Record<DecisionErrorCode, status>> = Object.freeze({
-  INVALID_DATE: status.INVALID_ARGUMENT,
-  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
-  BATCH_TOO_LARGE: status.INVALID_ARGUMENT,
-  NO_RULE: status.NOT_FOUND,
-  CALENDAR_NOT_FOUND: status.NOT_FOUND,
-  NOT_A_TRADING_DAY: status.FAILED_PRECONDITION,
-  VERSION_NOT_HELD: status.FAILED_PRECONDITION,
-  CALENDAR_OUT_OF_RANGE: status.OUT_OF_RANGE,
-});
+export const GRPC_STATUS_BY_REASON: Readonly<Record<DecisionErrorCode, status>> = STATUS_BY_DECISION_ERROR as Readonly<Record<DecisionErrorCode, status>>;
 
 /** The reason reported for anything that is not a domain error. */
 export const INTERNAL_REASON = 'INTERNAL';
