@@ -181,6 +181,23 @@ describe('coalesced calls (RPC mode, the default)', () => {
   });
 });
 
+describe('coalesced calls against a sidecar with a lower --max-batch-items', () => {
+  it('each caller of a batch the sidecar refuses as a whole gets INVALID_ARGUMENT BATCH_TOO_LARGE, never a fallback', async () => {
+    const small = spawnSidecar(['--data-dir', join(dir, 'small-data'), '--socket', join(dir, 'small.sock'), '--listen', 'off', '--metrics-listen', 'off', '--max-batch-items', '5']);
+    try {
+      await small.waitFor('serving');
+      const c = createSettlementClient({ address: `unix://${join(dir, 'small.sock')}`, deadlineMs: 5_000, coalesce: { maxItems: 10 } });
+      clients.push(c);
+      const settled = await Promise.allSettled(Array.from({ length: 10 }, () => c.getSettlementDateDetails(REQ)));
+      expect(settled.map((s) => (s.status === 'rejected' ? `${(s.reason as SettlementError).code}/${(s.reason as SettlementError).reason}` : 'answered'))).toEqual(Array(10).fill('3/BATCH_TOO_LARGE'));
+      expect(c.ledger.all()).toEqual([]);
+    } finally {
+      small.child.kill('SIGKILL');
+      await small.exited;
+    }
+  });
+});
+
 describe('coalesce options and ready()', () => {
   it.each([
     [{ coalesce: { windowMs: -1 } }, /coalesce\.windowMs must be .*got -1/],
