@@ -20,6 +20,8 @@ export type {
   BreakerOptions,
   TlsOptions,
   SettlementClientOptions,
+  CoalesceOptions,
+  ReadyOptions,
   RpcMethod,
   BreakerState,
   BreakerEvent,

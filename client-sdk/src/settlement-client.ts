@@ -7,6 +7,7 @@ import type { SettlementError } from './settlement-error.js';
 import type {
   BreakerState,
   CallOptions,
+  ReadyOptions,
   RpcMethod,
   SettlementClientEvents,
   SettlementClientOptions,
@@ -23,6 +24,12 @@ export interface SettlementClient {
   getSettlementDateDetails(request: SettlementRequest, options?: CallOptions): Promise<SettlementDetails>;
   /** Many trades in one call; per-item results in request order. */
   getSettlementDates(requests: readonly SettlementRequest[], options?: CallOptions): Promise<BatchItemResult[]>;
+  /**
+   * Resolves once the client can answer from the service (RPC mode: the gRPC channel is ready; it
+   * starts connecting if idle). Rejects with SettlementError DEADLINE_EXCEEDED after `timeoutMs`
+   * (default 10,000), UNAVAILABLE once the client is closed.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
   /** Re-checks every open provisional answer with the service. Safe to run twice. */
   reconcile(): Promise<ReconcileSummary>;
   on<K extends keyof SettlementClientEvents>(event: K, handler: (payload: SettlementClientEvents[K]) => void): () => void;
@@ -54,7 +61,7 @@ class Client implements SettlementClient {
     const tradeDay = validateRequest(request);
     const core = this.core;
     try {
-      const decision = await core.unary.fire(toMessage(request), options.deadlineMs ?? core.deadlineMs);
+      const decision = await core.source.decide(toMessage(request), options.deadlineMs ?? core.deadlineMs);
       core.record('GetSettlementDate', 'service', started);
       return fromDecision(decision);
     } catch (e) {
@@ -113,6 +120,14 @@ class Client implements SettlementClient {
       }
     }
     return results as BatchItemResult[];
+  }
+
+  ready(options: ReadyOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      return Promise.reject(new TypeError(`timeoutMs must be a positive number, got ${String(options.timeoutMs)}`));
+    }
+    return this.core.source.ready(timeoutMs);
   }
 
   reconcile(): Promise<ReconcileSummary> {

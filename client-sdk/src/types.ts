@@ -66,6 +66,23 @@ export interface TlsOptions {
   readonly certChain?: Buffer;
 }
 
+/**
+ * Coalescing of concurrent getSettlementDate* calls into BatchGetSettlementDates RPCs (RPC mode).
+ * Calls issued in the same event-loop turn, or within `windowMs` of the first one, with the same
+ * deadline travel together; each caller still gets its own answer, error or fallback.
+ */
+export interface CoalesceOptions {
+  /** How long the first call of a batch waits for company; counts against its deadline. Default 0 (same turn). */
+  readonly windowMs?: number;
+  /** Calls per batch RPC; a full batch is sent at once. From 1 to 10,000 (the sidecar's default limit). Default 1,000. */
+  readonly maxItems?: number;
+}
+
+export interface ReadyOptions {
+  /** How long to wait before rejecting. Default 10,000 ms. */
+  readonly timeoutMs?: number;
+}
+
 export interface SettlementClientOptions {
   /** `unix:///path/to/tplus.sock` or `host:port`. */
   readonly address: string;
@@ -87,6 +104,8 @@ export interface SettlementClientOptions {
   readonly ledger?: ProvisionalLedger;
   /** Run reconcile() whenever a breaker closes. Default false. */
   readonly autoReconcile?: boolean;
+  /** Coalesce concurrent single calls into batch RPCs (default on), or false for one unary RPC per call. */
+  readonly coalesce?: false | CoalesceOptions;
 }
 
 export type RpcMethod = 'GetSettlementDate' | 'BatchGetSettlementDates';

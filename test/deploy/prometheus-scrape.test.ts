@@ -90,8 +90,9 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
   beforeAll(async () => {
     const bin = pathOf(prometheus);
     [sidecar, fleet] = await Promise.all([startLiveSidecar(), startLiveFleet()]);
-    // Traffic through the SDK: answers, one NO_RULE, so decision and error series exist.
-    const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, registry: new Registry() });
+    // Traffic through the SDK: answers, one NO_RULE, so decision and error series exist. Unary calls
+    // (coalesce: false), because the assertions below read the sidecar's GetSettlementDate series.
+    const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, registry: new Registry(), coalesce: false });
     try {
       for (const tradeDate of ['2024-05-24', '2024-05-28', '2024-05-29']) {
         await client.getSettlementDate({ tradeDate, assetClass: 'EQUITY', market: 'XNYS' });

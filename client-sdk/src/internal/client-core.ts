@@ -13,13 +13,18 @@ import type {
   SettlementRequest,
 } from '../types.js';
 import { AlertPolicy } from './alert-policy.js';
+import type { AnswerSource } from './answer-source.js';
 import { createBreaker, stateOf } from './breakers.js';
+import { coalesceConfig } from './coalesce-options.js';
 import { ClientMetrics, type Outcome } from './client-metrics.js';
 import { EventHub } from './event-hub.js';
 import { FallbackCalendar } from './fallback-calendar.js';
 import { watchLedger } from './ledger-alerts.js';
+import { rpcActions } from './rpc-actions.js';
+import { createRpcSource } from './rpc-source.js';
 import { createSettlementStub, type BatchResultMessage, type DecisionMessage, type RequestMessage, type SettlementStub } from './settlement-stub.js';
 import { toSettlementError } from './to-settlement-error.js';
+import { waitForChannel } from './wait-for-channel.js';
 
 export type BatchItemResult = { readonly ok: true; readonly value: SettlementDetails } | { readonly ok: false; readonly error: SettlementError };
 
@@ -51,15 +56,17 @@ export function fromDecision(d: DecisionMessage): SettlementDetails {
   };
 }
 
-/** Everything one client holds: the stub, a breaker per method, fallback, ledger, events, metrics. */
+/** Everything one client holds: the stub, the answer source, a breaker per method, fallback, ledger, events, metrics. */
 export class ClientCore {
   readonly stub: SettlementStub;
   readonly events: EventHub<SettlementClientEvents>;
   readonly ledger: ProvisionalLedger;
   readonly deadlineMs: number;
   readonly batchDeadlineMs: number;
-  readonly unary: CircuitBreaker<[RequestMessage, number], DecisionMessage>;
+  /** Answers getSettlementDate*: coalesced batch RPCs or unary RPCs, through the breaker `single`. */
+  readonly source: AnswerSource;
   readonly batch: CircuitBreaker<[readonly RequestMessage[], number], BatchResultMessage[]>;
+  private readonly single: CircuitBreaker;
   private readonly fallbackCalendar: FallbackCalendar | null;
   private readonly metrics: ClientMetrics | null;
   private readonly alerts: AlertPolicy;
@@ -69,6 +76,7 @@ export class ClientCore {
     if (typeof options.address !== 'string' || options.address.length === 0) throw new TypeError('address must be a non-empty string');
     this.deadlineMs = positive('deadlineMs', options.deadlineMs, 50);
     this.batchDeadlineMs = Math.max(this.deadlineMs, 1_000);
+    const coalesce = coalesceConfig(options.coalesce, this.deadlineMs);
     this.fallbackCalendar = options.fallback === false ? null : new FallbackCalendar(options.fallback?.cycleDays ?? 2, options.fallback?.holidays ?? []);
     const alertIntervalMs = positive('alertIntervalMs', options.alertIntervalMs, 60_000);
     const healthyPeriodMs = positive('healthyPeriodMs', options.healthyPeriodMs, 60_000);
@@ -82,21 +90,12 @@ export class ClientCore {
     this.unwatchLedger = watchLedger(this.ledger, this.events, this.metrics, new AlertPolicy(alertIntervalMs, healthyPeriodMs));
     this.stub = createSettlementStub(options.address, options.tls);
     const breakerOptions = options.breaker ?? {};
-    this.unary = createBreaker(
-      (req: RequestMessage, deadlineMs: number) =>
-        new Promise<DecisionMessage>((resolve, reject) => {
-          this.stub.GetSettlementDate(req, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value)));
-        }),
-      breakerOptions,
-    );
-    this.batch = createBreaker(
-      (items: readonly RequestMessage[], deadlineMs: number) =>
-        new Promise<BatchResultMessage[]>((resolve, reject) => {
-          this.stub.BatchGetSettlementDates({ items }, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value.results)));
-        }),
-      breakerOptions,
-    );
-    this.watch('GetSettlementDate', this.unary, onBreakerClose);
+    const actions = rpcActions(this.stub);
+    this.batch = createBreaker(actions.batch, breakerOptions);
+    const rpc = createRpcSource(actions, coalesce, breakerOptions, (timeoutMs) => waitForChannel(this.stub, options.address, timeoutMs));
+    this.source = rpc.source;
+    this.single = rpc.breaker;
+    this.watch('GetSettlementDate', this.single, onBreakerClose);
     this.watch('BatchGetSettlementDates', this.batch, onBreakerClose);
   }
 
@@ -118,7 +117,7 @@ export class ClientCore {
   }
 
   breakerState(method: RpcMethod): BreakerState {
-    return method === 'GetSettlementDate' ? stateOf(this.unary) : stateOf(this.batch);
+    return method === 'GetSettlementDate' ? stateOf(this.single) : stateOf(this.batch);
   }
 
   record(method: RpcMethod, outcome: Outcome, startedAt: number): void {
@@ -164,7 +163,7 @@ export class ClientCore {
 
   close(): void {
     this.unwatchLedger();
-    this.unary.shutdown();
+    this.single.shutdown();
     this.batch.shutdown();
     this.stub.close();
   }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createSettlementClient } from '@tplus/client-sdk';
 import { Registry } from 'prom-client';
 import { formatDay, parseDay, weekdayOf } from '@tplus/core';
+import { coalescedScenario } from './coalesced-bench.js';
 import { call, createStub, runLoad, type LoadResult } from './load.js';
 import { stats, type BenchResult } from './measure.js';
 import { ServerProcess } from './server-process.js';
@@ -13,7 +14,9 @@ const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 /**
  * The SDK (breaker + deadline + metrics + events) against a raw grpc-js stub calling the same sidecar
- * over the same Unix socket, alternating in each repetition.
+ * over the same Unix socket, alternating in each repetition. Then coalesced calls (the SDK's default
+ * RPC mode) at c=64 and c=256 in decisions/s, each against raw unary calls at the same concurrency and
+ * raw row batches of 1,000, all measured in the same repetition.
  */
 export async function sdkBench(repetitions: number, durationMs: number, log: (line: string) => void): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tplus-sdk-bench-'));
@@ -25,7 +28,10 @@ export async function sdkBench(repetitions: number, durationMs: number, log: (li
   const batch = Array.from({ length: 1000 }, (_, i) => reqs[i & 255] as (typeof reqs)[number]);
   const stub = createStub(`unix:${socket}`);
   const registry = new Registry();
-  const client = createSettlementClient({ address: `unix://${socket}`, deadlineMs: 5_000, registry, onAlert: () => undefined });
+  const coalescedRegistry = new Registry();
+  // coalesce: false, so that the "SDK unary" figures stay one unary RPC per call, as before coalescing.
+  const client = createSettlementClient({ address: `unix://${socket}`, deadlineMs: 5_000, registry, onAlert: () => undefined, coalesce: false });
+  const coalesced = createSettlementClient({ address: `unix://${socket}`, deadlineMs: 5_000, registry: coalescedRegistry, onAlert: () => undefined });
   client.on('fallback', () => undefined);
   const results: BenchResult[] = [];
   try {
@@ -65,10 +71,14 @@ export async function sdkBench(repetitions: number, durationMs: number, log: (li
           ` median ${s.median.toFixed(0)} ${sc.unit} = ${(s.median / b.median).toFixed(3)}x raw stub (${b.median.toFixed(0)}); overhead ${((1 - s.median / b.median) * 100).toFixed(1)}%; client cpu/call SDK ${stats(sdk.map((x) => x.clientCpuUsPerCall)).median.toFixed(1)} µs, raw ${stats(raw.map((x) => x.clientCpuUsPerCall)).median.toFixed(1)} µs`,
       );
     }
-    const fallbacks = (await registry.getMetricsAsJSON()).find((m) => m.name === 'tplus_client_fallbacks_total')?.values.length ?? 0;
+    for (const c of [64, 256]) results.push(...(await coalescedScenario(c, repetitions, durationMs, log, { reqs, batch, stub, coalesced })));
+    const fallbacks = [...(await registry.getMetricsAsJSON()), ...(await coalescedRegistry.getMetricsAsJSON())]
+      .filter((m) => m.name === 'tplus_client_fallbacks_total')
+      .reduce((n, m) => n + m.values.length, 0);
     if (fallbacks > 0) log('warning: the SDK fell back during the run; its figures include fallback answers');
   } finally {
     await client.close();
+    await coalesced.close();
     stub.close();
     await sidecar.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,20 @@
+import type { BatchResultMessage, DecisionMessage, RequestMessage, SettlementStub } from './settlement-stub.js';
+
+/** The two RPCs a breaker wraps, each with its own gRPC deadline (grpc-js cancels the call when it expires). */
+export interface RpcActions {
+  unary(req: RequestMessage, deadlineMs: number): Promise<DecisionMessage>;
+  batch(items: readonly RequestMessage[], deadlineMs: number): Promise<BatchResultMessage[]>;
+}
+
+export function rpcActions(stub: SettlementStub): RpcActions {
+  return {
+    unary: (req, deadlineMs) =>
+      new Promise<DecisionMessage>((resolve, reject) => {
+        stub.GetSettlementDate(req, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value)));
+      }),
+    batch: (items, deadlineMs) =>
+      new Promise<BatchResultMessage[]>((resolve, reject) => {
+        stub.BatchGetSettlementDates({ items }, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value.results)));
+      }),
+  };
+}
