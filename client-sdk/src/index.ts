@@ -1,6 +1,6 @@
 // The public surface of @tplus/client-sdk. Everything under internal/ is private.
 export { createSettlementClient } from './settlement-client.js';
-export type { SettlementClient, BatchItemResult, ReconcileSummary } from './settlement-client.js';
+export type { SettlementClient, InProcessSettlementClient, BatchItemResult, ReconcileSummary } from './settlement-client.js';
 export { SettlementError, Status, CALLER_ERROR_CODES } from './settlement-error.js';
 export { InMemoryLedger } from './provisional-ledger.js';
 export type { ProvisionalLedger, ProvisionalEntry, EntryStatus, Resolution } from './provisional-ledger.js';
@@ -20,6 +20,8 @@ export type {
   BreakerOptions,
   TlsOptions,
   SettlementClientOptions,
+  InProcessClientOptions,
+  TrustOptions,
   CoalesceOptions,
   ReadyOptions,
   RpcMethod,
@@ -29,5 +31,7 @@ export type {
   AlertEvent,
   AlertKind,
   CorrectedEvent,
+  RulesetActivatedEvent,
+  RulesetRejectedEvent,
   SettlementClientEvents,
 } from './types.js';

@@ -4,8 +4,10 @@ import { itemError } from './internal/to-settlement-error.js';
 import { validateRequest } from './internal/validate-request.js';
 import type { ProvisionalLedger } from './provisional-ledger.js';
 import type { SettlementError } from './settlement-error.js';
+import { InProcessClient } from './internal/in-process-client.js';
 import type {
   BreakerState,
+  InProcessClientOptions,
   CallOptions,
   ReadyOptions,
   RpcMethod,
@@ -16,6 +18,15 @@ import type {
 } from './types.js';
 
 export type { BatchItemResult, ReconcileSummary };
+
+/** `mode: 'in-process'`: the same calls answered from a synced ruleset, plus a synchronous one for hot loops. */
+export interface InProcessSettlementClient extends SettlementClient {
+  /**
+   * The answer getSettlementDateDetails would give, synchronously (`source: 'in-process'`). Throws
+   * SettlementError: the sidecar's codes for bad input and rules errors, NOT_READY before the first sync.
+   */
+  decideSync(request: SettlementRequest): SettlementDetails;
+}
 
 export interface SettlementClient {
   /** The settlement date; a fallback date when the service is unreachable (see getSettlementDateDetails). */
@@ -156,6 +167,11 @@ class Client implements SettlementClient {
  * a gRPC deadline. Infrastructure failures answer from the provisional fallback; caller and rules
  * errors (bad input, NO_RULE, ...) are thrown as SettlementError and never fall back.
  */
-export function createSettlementClient(options: SettlementClientOptions): SettlementClient {
+export function createSettlementClient(options: InProcessClientOptions): InProcessSettlementClient;
+export function createSettlementClient(options: SettlementClientOptions): SettlementClient;
+export function createSettlementClient(options: SettlementClientOptions | InProcessClientOptions): SettlementClient | InProcessSettlementClient {
+  const mode: unknown = options.mode ?? 'rpc';
+  if (mode === 'in-process') return new InProcessClient(options as InProcessClientOptions);
+  if (mode !== 'rpc') throw new TypeError(`mode must be 'rpc' or 'in-process', got ${JSON.stringify(mode)}`);
   return new Client(options);
 }

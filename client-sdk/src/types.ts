@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { ProvisionalLedger } from './provisional-ledger.js';
 
@@ -13,7 +14,8 @@ export interface SettlementRequest {
   readonly rulesetVersion?: number;
 }
 
-export type AnswerSource = 'service' | 'fallback';
+/** service: the sidecar answered over RPC; in-process: the client's synced ruleset answered; fallback: the hard-coded provisional answer. */
+export type AnswerSource = 'service' | 'in-process' | 'fallback';
 
 /** An answer with where it came from. A fallback answer is always provisional. */
 export interface SettlementDetails {
@@ -32,6 +34,13 @@ export interface SettlementDetails {
   readonly reason?: string;
   /** For a fallback: the provisional ledger entry to reconcile later. */
   readonly ledgerId?: string;
+  /**
+   * In-process only: true while the client cannot reach the sidecar and answers from the last version
+   * it synced (still verified, not provisional), see `syncedAt`.
+   */
+  readonly stale?: boolean;
+  /** In-process only: RFC 3339 time the sidecar last confirmed this client holds its active version. */
+  readonly syncedAt?: string;
 }
 
 export interface CallOptions {
@@ -86,6 +95,11 @@ export interface ReadyOptions {
 export interface SettlementClientOptions {
   /** `unix:///path/to/tplus.sock` or `host:port`. */
   readonly address: string;
+  /**
+   * `rpc` (default): every answer comes from the sidecar over gRPC (coalesced unless `coalesce: false`).
+   * `in-process`: the client syncs the sidecar's ruleset (WatchRuleset), verifies it and answers locally.
+   */
+  readonly mode?: 'rpc' | 'in-process';
   /** Per-call gRPC deadline; the call is cancelled when it expires. Default 50 ms. */
   readonly deadlineMs?: number;
   /** The fallback's cycle and holidays, or false to never fall back (infrastructure errors throw). */
@@ -124,8 +138,12 @@ export interface FallbackEvent {
   readonly at: number;
 }
 
-/** What an alert is about: the service is unusable (answers are provisional), or the ledger cannot keep them. */
-export type AlertKind = 'fallback' | 'ledger';
+/**
+ * What an alert is about: the service is unusable (answers are provisional), the ledger cannot keep
+ * them, an in-process client answers from a version older than `maxStalenessMs` (`stale`), or it
+ * refused a version the sidecar sent (`ruleset`: bad hash or signature).
+ */
+export type AlertKind = 'fallback' | 'ledger' | 'stale' | 'ruleset';
 
 /**
  * kind 'fallback': raised at the first fallback of an incident, then at most once per alertIntervalMs.
@@ -158,6 +176,25 @@ export interface CorrectedEvent {
   readonly rulesetVersion?: number;
 }
 
+/** In-process mode: a verified version now answers. */
+export interface RulesetActivatedEvent {
+  readonly version: number;
+  readonly hash: string;
+  readonly previousVersion: number;
+  readonly source: string;
+  readonly signatureVerified: boolean;
+  readonly at: number;
+}
+
+/** In-process mode: a version from the sidecar was refused; the last good one keeps answering. */
+export interface RulesetRejectedEvent {
+  readonly version: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly keptVersion: number;
+  readonly at: number;
+}
+
 export interface SettlementClientEvents {
   breakerOpen: BreakerEvent;
   breakerHalfOpen: BreakerEvent;
@@ -165,6 +202,26 @@ export interface SettlementClientEvents {
   fallback: FallbackEvent;
   alert: AlertEvent;
   corrected: CorrectedEvent;
+  rulesetActivated: RulesetActivatedEvent;
+  rulesetRejected: RulesetRejectedEvent;
 }
 
 export type BreakerState = 'closed' | 'halfOpen' | 'open';
+
+/** Keys an in-process client verifies synced versions with. */
+export interface TrustOptions {
+  /**
+   * The registry's ed25519 public keys (PEM text, or KeyObjects). When given, a version must carry a
+   * signature that verifies with one of them: an unsigned (bundled) or wrongly signed version is refused
+   * and the last good one keeps answering.
+   */
+  readonly publicKeys?: readonly (string | Buffer | KeyObject)[];
+}
+
+/** `createSettlementClient({ address, mode: 'in-process', ... })`. */
+export interface InProcessClientOptions extends SettlementClientOptions {
+  readonly mode: 'in-process';
+  readonly trust?: TrustOptions;
+  /** Answers from a version the sidecar has not confirmed for this long raise a `stale` alert. Default 300,000 ms. */
+  readonly maxStalenessMs?: number;
+}

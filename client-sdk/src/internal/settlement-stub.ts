@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { SETTLEMENT_DESCRIPTOR } from '../generated/settlement-descriptor.js';
 import type { TlsOptions } from '../types.js';
+import type { ActivatedRulesetMessage } from './verify-ruleset.js';
 
 /** SettlementDecision as proto-loader decodes it (camelCase, longs as numbers). */
 export interface DecisionMessage {
@@ -27,6 +28,19 @@ export interface BatchResultMessage {
   readonly error?: { readonly code: string; readonly message: string } | null;
 }
 
+export interface RulesetHeartbeatMessage {
+  readonly sentAt: string;
+  readonly intervalMs: number;
+  readonly activeVersion: number;
+  readonly followingRegistry: boolean;
+  readonly stalenessSeconds: number;
+}
+
+export interface RulesetEventMessage {
+  readonly ruleset?: ActivatedRulesetMessage | null;
+  readonly heartbeat?: RulesetHeartbeatMessage | null;
+}
+
 type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
 
 export interface SettlementStub extends grpc.Client {
@@ -36,6 +50,7 @@ export interface SettlementStub extends grpc.Client {
     options: grpc.CallOptions,
     callback: Callback<{ results: BatchResultMessage[] }>,
   ): grpc.ClientUnaryCall;
+  WatchRuleset(request: { knownVersion: number; knownSha256: string }, options?: grpc.CallOptions): grpc.ClientReadableStream<RulesetEventMessage>;
 }
 
 let constructorCache: grpc.ServiceClientConstructor | null = null;

@@ -30,7 +30,8 @@ export interface CaptureStats {
 export function toAssignment(d: SettlementDetails): DateAssignment {
   return {
     settlementDate: d.settlementDate,
-    source: d.source,
+    // A verified answer (over RPC or in-process) is the service's; only the fallback is provisional.
+    source: d.source === 'fallback' ? 'fallback' : 'service',
     ruleId: d.ruleId ?? null,
     rulesetVersion: d.rulesetVersion ?? null,
     detail: {

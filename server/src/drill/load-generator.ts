@@ -76,7 +76,7 @@ export class LoadGenerator {
     const t = performance.now();
     const done = this.client.getSettlementDateDetails(request).then(
       (details) => {
-        this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: details.source, request, details });
+        this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: details.source === 'fallback' ? 'fallback' : 'service', request, details });
       },
       (err: unknown) => {
         const code = typeof err === 'object' && err !== null && 'reason' in err ? String((err as { reason: unknown }).reason) : 'UNKNOWN';
