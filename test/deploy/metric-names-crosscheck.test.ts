@@ -45,7 +45,16 @@ beforeAll(async () => {
   } finally {
     await client.close();
   }
-  sdkText = await registry.metrics();
+  // An in-process client synced from the running sidecar: its ruleset metrics.
+  const inProcessRegistry = new Registry();
+  const inProcess = createSettlementClient({ address: sidecar.address, mode: 'in-process', registry: inProcessRegistry });
+  try {
+    await inProcess.ready({ timeoutMs: 10_000 });
+    expect(inProcess.decideSync({ tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' }).source).toBe('in-process');
+  } finally {
+    await inProcess.close();
+  }
+  sdkText = `${await registry.metrics()}\n${await inProcessRegistry.metrics()}`;
   known = new Set([
     ...exportedMetricNames(sidecarText),
     ...exportedMetricNames(registryText),
@@ -66,7 +75,16 @@ describe('metric-name cross-check', () => {
       expect(sidecarNames.has(n), n).toBe(true);
     }
     const sdkNames = exportedMetricNames(sdkText);
-    for (const n of ['tplus_client_requests_total', 'tplus_client_fallbacks_total', 'tplus_client_breaker_state', 'tplus_client_request_duration_seconds_bucket']) {
+    for (const n of [
+      'tplus_client_requests_total',
+      'tplus_client_fallbacks_total',
+      'tplus_client_breaker_state',
+      'tplus_client_request_duration_seconds_bucket',
+      'tplus_client_in_process_answers_total',
+      'tplus_client_ruleset_staleness_seconds',
+      'tplus_client_ruleset_rejected_total',
+      'tplus_client_ruleset_version',
+    ]) {
       expect(sdkNames.has(n), n).toBe(true);
     }
     expect(sdkText).toMatch(/^tplus_client_fallbacks_total\{method="GetSettlementDate",reason="UNAVAILABLE"\} 1$/m);
