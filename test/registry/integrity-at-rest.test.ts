@@ -122,19 +122,21 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
     });
   }
 
-  it('a non-latest local version altered: the latest serves at once; the altered one is quarantined and re-fetched', async () => {
-    const dir = fromTemplate();
-    tamperSidecar(dir, 1, false);
-    const { proc, client } = sidecar(dir);
-    expect((await proc.waitFor('serving'))['rulesetVersion']).toBe(2);
-    expect(await settle(client)).toBe(V2_DATE);
-    await proc.waitFor('local_version_corrupt', version(1));
-    await proc.waitFor('version_refetched', version(1));
-    const info = await client.call<{ heldVersions: { rulesetVersion: string | number }[] }>('GetRulesetInfo', {});
-    expect(info.heldVersions.map((h) => Number(h.rulesetVersion))).toEqual([2, 1]);
-    expect(await client.call<{ settlementDate: string }>('GetSettlementDate', { ...TRADE, rulesetVersion: 1 })).toMatchObject({ settlementDate: V1_DATE });
-    expect(await metricsOf(proc)).toMatch(/tplus_snapshot_rejected_total\{reason="local_corrupt"\} 1/);
-  });
+  for (const rehash of [false, true]) {
+    it(`a non-latest local version altered${rehash ? ' with its hash column recomputed' : ''}: the latest serves at once; the altered one is quarantined and re-fetched`, async () => {
+      const dir = fromTemplate();
+      tamperSidecar(dir, 1, rehash);
+      const { proc, client } = sidecar(dir);
+      expect((await proc.waitFor('serving'))['rulesetVersion']).toBe(2);
+      expect(await settle(client)).toBe(V2_DATE);
+      await proc.waitFor('local_version_corrupt', version(1));
+      await proc.waitFor('version_refetched', version(1));
+      const info = await client.call<{ heldVersions: { rulesetVersion: string | number }[] }>('GetRulesetInfo', {});
+      expect(info.heldVersions.map((h) => Number(h.rulesetVersion))).toEqual([2, 1]);
+      expect(await client.call<{ settlementDate: string }>('GetSettlementDate', { ...TRADE, rulesetVersion: 1 })).toMatchObject({ settlementDate: V1_DATE });
+      expect(await metricsOf(proc)).toMatch(/tplus_snapshot_rejected_total\{reason="local_corrupt"\} 1/);
+    });
+  }
 
   it('every local version unusable and the registry reachable: installs the registry\'s latest instead of exiting', async () => {
     const dir = fromTemplate();
