@@ -1,5 +1,6 @@
-import { ClientCore, fromDecision, toMessage, type BatchItemResult } from './internal/client-core.js';
-import { reconcileLedger, type ReconcileSummary } from './internal/reconcile.js';
+import { ClientBase } from './internal/client-base.js';
+import { fromDecision, toMessage, type BatchItemResult } from './internal/client-core.js';
+import type { ReconcileSummary } from './internal/reconcile.js';
 import { itemError } from './internal/to-settlement-error.js';
 import { validateRequest } from './internal/validate-request.js';
 import type { ProvisionalLedger } from './provisional-ledger.js';
@@ -49,25 +50,8 @@ export interface SettlementClient {
   close(): Promise<void>;
 }
 
-class Client implements SettlementClient {
-  private readonly core: ClientCore;
-  private reconciling: Promise<ReconcileSummary> | null = null;
-
-  constructor(options: SettlementClientOptions) {
-    this.core = new ClientCore(options, () => {
-      if (options.autoReconcile) void this.reconcile().catch(() => undefined);
-    });
-  }
-
-  get ledger(): ProvisionalLedger {
-    return this.core.ledger;
-  }
-
-  async getSettlementDate(request: SettlementRequest, options: CallOptions = {}): Promise<string> {
-    return (await this.getSettlementDateDetails(request, options)).settlementDate;
-  }
-
-  async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
+class Client extends ClientBase implements SettlementClient {
+  override async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
     const started = performance.now();
     const tradeDay = validateRequest(request);
     const core = this.core;
@@ -141,25 +125,6 @@ class Client implements SettlementClient {
     return this.core.source.ready(timeoutMs);
   }
 
-  reconcile(): Promise<ReconcileSummary> {
-    this.reconciling ??= reconcileLedger(this.core).finally(() => {
-      this.reconciling = null;
-    });
-    return this.reconciling;
-  }
-
-  on<K extends keyof SettlementClientEvents>(event: K, handler: (payload: SettlementClientEvents[K]) => void): () => void {
-    return this.core.events.on(event, handler);
-  }
-
-  breakerState(method: RpcMethod): BreakerState {
-    return this.core.breakerState(method);
-  }
-
-  async close(): Promise<void> {
-    await this.reconciling?.catch(() => undefined);
-    this.core.close();
-  }
 }
 
 /**

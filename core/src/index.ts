@@ -15,3 +15,4 @@ export * from './ruleset-document.js';
 export * from './ruleset-hash.js';
 export * from './snapshot-signature.js';
 export * from './transition.js';
+export * from './verify-document.js';

@@ -54,8 +54,9 @@ describe('in-process client against a real sidecar process', () => {
     let fallbacks = 0;
     client.on('fallback', () => fallbacks++);
 
+    const killedAt = Date.now();
     await sidecar.stop('SIGKILL');
-    // Three missed heartbeats (1 s each) make the client stale; answers never stop meanwhile.
+    // The stream breaks (or three heartbeats are missed): the client is stale; answers never stop meanwhile.
     const answers: string[] = [];
     await until(async () => {
       const d = await client.getSettlementDateDetails(REQ);
@@ -67,7 +68,7 @@ describe('in-process client against a real sidecar process', () => {
     expect(stale).toMatchObject({ settlementDate: '2024-05-29', source: 'in-process', provisional: false, stale: true, rulesetVersion: live.rulesetVersion });
     // syncedAt: the sidecar's last confirmation, before the kill.
     expect(Date.parse(stale.syncedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(live.syncedAt ?? ''));
-    expect(Date.parse(stale.syncedAt ?? '')).toBeLessThan(Date.now() - 2_000);
+    expect(Date.parse(stale.syncedAt ?? '')).toBeLessThanOrEqual(killedAt);
     await until(() => alerts.some((a) => a.kind === 'stale'), MAX_STALENESS_MS + 5_000, 'the staleness alert');
     await new Promise((r) => setTimeout(r, 1_500));
     expect(alerts.map((a) => `${a.kind}:${a.errorCode}`)).toEqual(['stale:RULESET_STALE']);

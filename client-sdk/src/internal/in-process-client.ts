@@ -1,21 +1,18 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { isDecisionError } from '@tplus/core';
-import type { ProvisionalLedger } from '../provisional-ledger.js';
 import { SettlementError, Status } from '../settlement-error.js';
 import type {
-  BreakerState,
   CallOptions,
   InProcessClientOptions,
   ReadyOptions,
   RpcMethod,
-  SettlementClientEvents,
   SettlementDetails,
   SettlementRequest,
 } from '../types.js';
 import { AlertPolicy } from './alert-policy.js';
-import { ClientCore, type BatchItemResult } from './client-core.js';
+import { ClientBase } from './client-base.js';
+import type { BatchItemResult } from './client-core.js';
 import { InProcessMetrics } from './in-process-metrics.js';
-import { reconcileLedger, type ReconcileSummary } from './reconcile.js';
 import { RulesetSync } from './ruleset-sync.js';
 import { itemError } from './to-settlement-error.js';
 import { validateRequest } from './validate-request.js';
@@ -37,20 +34,16 @@ function notSynced(address: string): SettlementError {
  * (`stale: true`, alerted past `maxStalenessMs`); the provisional T+2 fallback only when nothing was
  * ever synced. Each call reads the synced version once, so a batch never mixes two versions.
  */
-export class InProcessClient {
-  private readonly core: ClientCore;
+export class InProcessClient extends ClientBase {
   private readonly sync: RulesetSync;
   private readonly metrics: InProcessMetrics | null;
   private readonly timer: NodeJS.Timeout;
   private readonly address: string;
   private syncedAtMs = -1;
   private syncedAtText = '';
-  private reconciling: Promise<ReconcileSummary> | null = null;
 
   constructor(options: InProcessClientOptions) {
-    this.core = new ClientCore(options, () => {
-      if (options.autoReconcile) void this.reconcile().catch(() => undefined);
-    });
+    super(options);
     this.address = options.address;
     const maxStalenessMs = options.maxStalenessMs ?? 300_000;
     if (!Number.isFinite(maxStalenessMs) || maxStalenessMs <= 0) throw new TypeError(`maxStalenessMs must be a positive number, got ${String(options.maxStalenessMs)}`);
@@ -89,10 +82,6 @@ export class InProcessClient {
     this.sync.start();
   }
 
-  get ledger(): ProvisionalLedger {
-    return this.core.ledger;
-  }
-
   /** The same answer as getSettlementDateDetails, synchronously; throws SettlementError NOT_READY before the first sync. */
   decideSync(request: SettlementRequest): SettlementDetails {
     validateRequest(request);
@@ -101,11 +90,7 @@ export class InProcessClient {
     return this.answer(s, request);
   }
 
-  async getSettlementDate(request: SettlementRequest, options: CallOptions = {}): Promise<string> {
-    return (await this.getSettlementDateDetails(request, options)).settlementDate;
-  }
-
-  async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
+  override async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
     const tradeDay = validateRequest(request);
     const s = this.sync.current;
     if (s !== null) return this.answer(s, request);
@@ -132,26 +117,9 @@ export class InProcessClient {
     throw new SettlementError(Status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', `no ruleset synced from the sidecar at ${this.address} within ${timeoutMs} ms`);
   }
 
-  reconcile(): Promise<ReconcileSummary> {
-    this.reconciling ??= reconcileLedger(this.core).finally(() => {
-      this.reconciling = null;
-    });
-    return this.reconciling;
-  }
-
-  on<K extends keyof SettlementClientEvents>(event: K, handler: (payload: SettlementClientEvents[K]) => void): () => void {
-    return this.core.events.on(event, handler);
-  }
-
-  breakerState(method: RpcMethod): BreakerState {
-    return this.core.breakerState(method);
-  }
-
-  async close(): Promise<void> {
+  protected override stop(): void {
     clearInterval(this.timer);
     this.sync.close();
-    await this.reconciling?.catch(() => undefined);
-    this.core.close();
   }
 
   private answer(s: SyncedRuleset, request: SettlementRequest): SettlementDetails {

@@ -1,9 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { Ruleset } from '@tplus/core';
-import type { RulesetDocument } from '@tplus/core';
-import { canonicalJson } from '@tplus/core';
+import { DocumentRejected, sha256Hex, verifyDocument, verifyFields, type Ruleset } from '@tplus/core';
 import type { SnapshotMessage } from '../registry/registry-wire.js';
-import { sha256Hex, verifyFields } from '@tplus/core';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 
 /** Why a snapshot or a stored version is refused: the `reason` label of tplus_snapshot_rejected_total. */
@@ -30,41 +27,32 @@ export interface VerifiedSnapshot {
 }
 
 /**
- * The cryptographic checks alone: the document's sha256 is recomputed and the ed25519 signature over
- * (version, parent, sha256, author, reason, time, rollback) must verify with `publicKey`.
+ * The cryptographic checks alone (no document build): the document's sha256 is recomputed and the
+ * ed25519 signature must verify with `publicKey`. For measuring fan-out, where building is not wanted.
  */
 export function verifySignedSnapshot(s: SnapshotMessage, publicKey: KeyObject): void {
   if (s.signature.length === 0) throw new SnapshotRejected('missing_signature', `version ${s.version} carries no signature`);
   const actual = sha256Hex(s.document);
   if (actual !== s.sha256) throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
-  if (!verifyFields(s, s.signature, publicKey)) {
-    throw new SnapshotRejected('bad_signature', `version ${s.version}: the signature (key ${s.keyId || 'unknown'}) does not verify with the configured public key`);
-  }
+  if (!verifyFields(s, s.signature, publicKey)) throw new SnapshotRejected('bad_signature', `version ${s.version}: the signature does not verify with the configured public key`);
 }
 
 /**
- * Checks a snapshot end to end before anything is stored: hash and signature (with `publicKey`;
- * null checks the hash only, for tools that were given no key), then the document must be canonical
- * and build a Ruleset. Returns that Ruleset so the caller installs it without building it again.
+ * Checks a snapshot end to end before anything is stored: the core's checks (hash; signature with
+ * `publicKey`, null checks the hash only, for tools that were given no key; a canonical document that
+ * builds a Ruleset). Returns that Ruleset so the caller installs it without building it again.
  * Throws SnapshotRejected.
  */
 export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, source: string): VerifiedSnapshot {
-  if (publicKey === null) {
-    const actual = sha256Hex(s.document);
-    if (actual !== s.sha256) throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
-  } else verifySignedSnapshot(s, publicKey);
-  const text = s.document.toString('utf8');
-  let document: RulesetDocument;
-  let ruleset: Ruleset;
+  let built;
   try {
-    document = JSON.parse(text) as RulesetDocument;
-    ruleset = new Ruleset(document, { version: s.version, hash: s.sha256 });
+    built = verifyDocument(s, publicKey === null ? [] : [publicKey]);
   } catch (err) {
-    throw new SnapshotRejected('invalid_document', `version ${s.version}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`);
+    if (err instanceof DocumentRejected) throw new SnapshotRejected(err.reason, err.message);
+    throw err;
   }
-  if (canonicalJson(document) !== text) throw new SnapshotRejected('non_canonical', `version ${s.version}: the document is not in canonical form`);
   const signed = s.signature.length === 0 ? {} : { signed: { parentVersion: s.parentVersion, author: s.author, reason: s.reason, rollbackOf: s.rollbackOf, signature: s.signature, keyId: s.keyId } };
-  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document, ...signed }, ruleset };
+  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document: built.document, ...signed }, ruleset: built.ruleset };
 }
 
 /** verifyAndBuild for callers that only need the version to store. */

@@ -1,0 +1,54 @@
+import type { KeyObject } from 'node:crypto';
+import { Ruleset } from './ruleset.js';
+import type { RulesetDocument } from './ruleset-document.js';
+import { canonicalJson } from './ruleset-hash.js';
+import { sha256Hex, verifyFields, type SignedFields } from './snapshot-signature.js';
+
+/** Why a signed ruleset document must not be used. */
+export const DOCUMENT_REJECT_REASONS = ['missing_signature', 'bad_hash', 'bad_signature', 'invalid_document', 'non_canonical'] as const;
+export type DocumentRejectReason = (typeof DOCUMENT_REJECT_REASONS)[number];
+
+export class DocumentRejected extends Error {
+  override readonly name = 'DocumentRejected';
+
+  constructor(
+    readonly reason: DocumentRejectReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A ruleset version as it travels: the signed fields, the canonical document bytes and the signature. */
+export interface SignedDocument extends SignedFields {
+  readonly document: Buffer;
+  readonly signature: Buffer;
+  readonly keyId: string;
+}
+
+/**
+ * The checks every consumer of a ruleset version makes before using it (a following sidecar, a relay,
+ * the CLI replaying a version, an in-process SDK client): the document's sha256; with `keys`, an ed25519
+ * signature that verifies with one of them (an unsigned version is then refused); then a canonical
+ * document that builds a Ruleset. With no keys only the sha256 is checked. Throws DocumentRejected.
+ */
+export function verifyDocument(d: SignedDocument, keys: readonly KeyObject[]): { readonly document: RulesetDocument; readonly ruleset: Ruleset } {
+  const v = d.version;
+  if (keys.length > 0 && d.signature.length === 0) throw new DocumentRejected('missing_signature', `version ${v} carries no signature`);
+  const actual = sha256Hex(d.document);
+  if (actual !== d.sha256) throw new DocumentRejected('bad_hash', `version ${v}: document sha256 ${actual} is not the announced ${d.sha256}`);
+  if (keys.length > 0 && !keys.some((key) => verifyFields(d, d.signature, key))) {
+    throw new DocumentRejected('bad_signature', `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'any trusted public key'}`);
+  }
+  const text = d.document.toString('utf8');
+  let document: RulesetDocument;
+  let ruleset: Ruleset;
+  try {
+    document = JSON.parse(text) as RulesetDocument;
+    ruleset = new Ruleset(document, { version: v, hash: d.sha256 });
+  } catch (err) {
+    throw new DocumentRejected('invalid_document', `version ${v}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (canonicalJson(document) !== text) throw new DocumentRejected('non_canonical', `version ${v}: the document is not in canonical form`);
+  return { document, ruleset };
+}
