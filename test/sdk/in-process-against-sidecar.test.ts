@@ -54,8 +54,8 @@ describe('in-process client against a real sidecar process', () => {
     let fallbacks = 0;
     client.on('fallback', () => fallbacks++);
 
-    const killedAt = Date.now();
     await sidecar.stop('SIGKILL');
+    const killedAt = Date.now(); // the process is gone: nothing it sent can be newer
     // The stream breaks (or three heartbeats are missed): the client is stale; answers never stop meanwhile.
     const answers: string[] = [];
     await until(async () => {
