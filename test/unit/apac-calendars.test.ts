@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { bundled, codeOf, isBusiness, settle } from '../support/bundled.js';
+
+// Asia-Pacific trading and settlement calendars of the bundled pack. Every expected value comes from a
+// published schedule, a holiday law or an exchange announcement named next to it, not from the code.
+
+describe('pack', () => {
+  it.each([
+    ['XHKG', '2035-12-31'], ['HK-SETTLEMENT', '2035-12-31'], ['XTKS', '2035-12-31'], ['JP-SETTLEMENT', '2035-12-31'],
+    ['XASX', '2035-12-31'], ['AU-SETTLEMENT', '2035-12-31'],
+  ])('%s covers 2000-01-01..%s', (id, to) => {
+    const cal = bundled().ruleset.calendars.get(id);
+    expect(cal?.fromText).toBe('2000-01-01');
+    expect(cal?.toText).toBe(to);
+  });
+});
+
+describe('Hong Kong: XHKG and CCASS (General Holidays Ordinance, HKEX severe weather)', () => {
+  it('2025: the gazetted weekday general holidays, and nothing else, close the market', () => {
+    const closed: string[] = [];
+    for (let d = new Date(Date.UTC(2025, 0, 1)); d.getUTCFullYear() === 2025; d.setUTCDate(d.getUTCDate() + 1)) {
+      const text = d.toISOString().slice(0, 10);
+      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !isBusiness('XHKG', text)) closed.push(text);
+    }
+    // 2025 general holidays (Cap. 149 gazette); Tuen Ng (05-31) and the day after Good Friday (04-19) are Saturdays
+    expect(closed).toEqual([
+      '2025-01-01', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-04', '2025-04-18', '2025-04-21', '2025-05-01',
+      '2025-05-05', '2025-07-01', '2025-10-01', '2025-10-07', '2025-10-29', '2025-12-25', '2025-12-26',
+    ]);
+  });
+
+  it.each([
+    ['2024-02-12', false], // third day of Lunar New Year
+    ['2024-02-13', false], // fourth day: the second day fell on a Sunday (substitution since 2012)
+    ['2024-02-14', true],
+    ['2021-12-27', false], // first weekday after a Saturday Christmas; no substitute for the Saturday
+    ['2021-12-28', true],
+    ['2022-12-26', false], // Christmas 2022 on a Sunday: Monday and Tuesday
+    ['2022-12-27', false],
+    ['2022-09-12', false], // day following Mid-Autumn fell on a Sunday: the Monday
+    ['2015-09-03', false], // 70th anniversary one-off general holiday
+    ['2023-07-17', false], // Typhoon Talim: Signal No. 8 at noon, all sessions cancelled
+    ['2023-09-01', false], // Super Typhoon Saola: all sessions cancelled
+    ['2023-09-08', false], // Black Rainstorm: all sessions cancelled, no clearing and settlement
+    ['2024-09-06', false], // Typhoon Yagi: all sessions cancelled, no clearing and settlement
+    ['2023-10-09', true], // Typhoon Koinu: only the morning session was cancelled
+  ])('%s business day: %s (trading and CCASS alike)', (date, open) => {
+    expect(isBusiness('XHKG', date)).toBe(open);
+    expect(isBusiness('HK-SETTLEMENT', date)).toBe(open);
+  });
+
+  it.each([
+    ['2023-08-31', '2023-09-05'], // Saola closed Friday 09-01
+    ['2023-09-07', '2023-09-12'], // the black rainstorm closed Friday 09-08
+    ['2025-01-28', '2025-02-04'], // Lunar New Year 2025-01-29..31
+  ])('XHKG trade %s settles %s (T+2)', (trade, expected) => {
+    expect(settle(trade, 'XHKG')).toBe(expected);
+  });
+
+  it('a trade on a typhoon closure is NOT_A_TRADING_DAY', () => {
+    expect(codeOf(() => settle('2024-09-06', 'XHKG'))).toBe('NOT_A_TRADING_DAY');
+  });
+});
+
+describe('Japan: XTKS and JASDEC/BOJ-NET (Act on National Holidays, TSE business days)', () => {
+  it.each([
+    // the ten-day 2019 Golden Week around the enthronement
+    ['2019-04-29', false], ['2019-04-30', false], ['2019-05-01', false], ['2019-05-02', false], ['2019-05-06', false],
+    ['2019-05-07', true],
+    ['2019-10-22', false], // enthronement ceremony
+    ['2020-07-23', false], ['2020-07-24', false], ['2020-10-12', true], // Olympic moves of 2020
+    ['2021-07-22', false], ['2021-07-23', false], ['2021-08-09', false], ['2021-10-11', true], // and of 2021
+    ['2024-03-20', false], ['2025-09-23', false], // equinox days (NAOJ)
+    ['2024-12-31', false], ['2025-01-02', false], ['2025-01-03', false], ['2025-01-06', true], // TSE year-end/new year
+    ['2015-09-22', false], // citizens' holiday between Respect for the Aged Day and the equinox
+  ])('%s business day: %s (trading and settlement alike)', (date, open) => {
+    expect(isBusiness('XTKS', date)).toBe(open);
+    expect(isBusiness('JP-SETTLEMENT', date)).toBe(open);
+  });
+
+  it('2020-10-01: arrowhead failure stopped trading, not settlement', () => {
+    expect(isBusiness('XTKS', '2020-10-01')).toBe(false);
+    expect(isBusiness('JP-SETTLEMENT', '2020-10-01')).toBe(true);
+    expect(settle('2020-09-29', 'XTKS')).toBe('2020-10-01');
+    expect(codeOf(() => settle('2020-10-01', 'XTKS'))).toBe('NOT_A_TRADING_DAY');
+  });
+});
+
+describe('Australia: XASX and CHESS', () => {
+  it.each([
+    ['2022-09-22', false], // National Day of Mourning for Queen Elizabeth II
+    ['2023-06-12', false], // King's Birthday
+    ['2021-12-27', false], ['2021-12-28', false], ['2022-01-03', false], // weekend Christmas/Boxing/New Year moved
+    ['2021-04-26', true], // Anzac Day 2021 fell on a Sunday and was not moved
+    ['2011-04-26', false], // Easter Tuesday 2011 (Anzac Day on Easter Monday)
+    ['2026-01-26', false], // Australia Day
+  ])('%s business day: %s', (date, open) => {
+    expect(isBusiness('XASX', date)).toBe(open);
+    expect(isBusiness('AU-SETTLEMENT', date)).toBe(open);
+  });
+});
+
+describe('recorded differences from exchange_calendars (server/rules/README.md, Asia-Pacific)', () => {
+  it.each([
+    // exchange_calendars XHKG has both as sessions; HKEX cancelled all sessions and all settlement
+    ['XHKG', '2023-09-01'],
+    ['XHKG', '2023-09-08'],
+  ])('%s %s is closed here', (id, date) => {
+    expect(isBusiness(id, date)).toBe(false);
+  });
+});
