@@ -4,12 +4,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { formatDay, INVALID_DAY, parseDay } from '@tplus/core';
-import { runCli } from './cli/run-cli.js';
-import { registryCommands } from './cli/registry-commands.js';
-import { replayCommands } from './cli/replay-commands.js';
-import { drillCommand } from './cli/drill-command.js';
-import { runRegistry } from './registry/run-registry.js';
-import { runServe } from './sidecar/index.js';
 
 const bundledRules = fileURLToPath(new URL('../rules', import.meta.url));
 
@@ -38,17 +32,28 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// Each command loads only what it needs: `serve` and `registry` never load the CLI commands, the drill
+// runner (and through it the SDK) or the benches.
 const argv = process.argv.slice(2);
 if (argv[0] === 'serve') {
+  const { runServe } = await import('./sidecar/index.js');
   // The sidecar runs until SIGTERM/SIGINT and a clean shutdown; then nothing may keep the process up.
   process.exit(await runServe(argv.slice(1), process.env));
 }
-if (argv[0] === 'registry') process.exit(await runRegistry(argv.slice(1), process.env));
+if (argv[0] === 'registry') {
+  const { runRegistry } = await import('./registry/server/run-registry.js');
+  process.exit(await runRegistry(argv.slice(1), process.env));
+}
+const [{ runCli }, { registryCommands }, { replayCommands }] = await Promise.all([
+  import('./cli/run-cli.js'),
+  import('./cli/registry-commands.js'),
+  import('./cli/replay-commands.js'),
+]);
 const code = await runCli(argv, {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   today: today(),
   defaultRulesDir: bundledRules,
-}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: (args, io) => drillCommand(args, io, process.env) });
+}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env) });
 process.exitCode = code;

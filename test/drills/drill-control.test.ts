@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { createSettlementClient } from '@tplus/client-sdk';
 import { callDrillService } from '../../server/src/drill/drill-control-client.js';
-import { memoryLogger } from '../../server/src/sidecar/json-logger.js';
+import { memoryLogger } from '../../server/src/runtime/json-logger.js';
 import { loadSidecarConfig } from '../../server/src/sidecar/load-sidecar-config.js';
 import { BUNDLED_RULES_DIR } from '../../server/src/sidecar/run-serve.js';
 import { startSidecar, type SidecarHandle } from '../../server/src/sidecar/start-sidecar.js';

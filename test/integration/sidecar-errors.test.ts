@@ -1,10 +1,10 @@
 import { Metadata, status, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ruleset } from '@tplus/core';
-import { createSettlementServer, type SettlementServer } from '../../server/src/grpc/create-settlement-server.js';
-import { NO_OBSERVER } from '../../server/src/grpc/request-observer.js';
-import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
-import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
+import { createSettlementServer, type SettlementServer } from '../../server/src/sidecar/create-settlement-server.js';
+import { NO_OBSERVER } from '../../server/src/rpc/request-observer.js';
+import { RulesetHolder } from '../../server/src/sidecar/ruleset-holder.js';
+import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
 import { bundled } from '../support/bundled.js';
 import { errorReport, SERVICE, startTestSidecar, TestClient, testWatchers, type TestSidecar } from './sidecar-harness.js';
 

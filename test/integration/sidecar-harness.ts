@@ -12,12 +12,12 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Registry } from 'prom-client';
-import type { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
-import { RulesetWatchers } from '../../server/src/grpc/ruleset-watchers.js';
-import { DEFAULT_LIMITS, type ServerLimits } from '../../server/src/grpc/server-limits.js';
-import { PROTO_ROOT, SETTLEMENT_PROTO_FILE, SETTLEMENT_SERVICE_NAME } from '../../server/src/grpc/settlement-proto.js';
-import { decodeStatusDetails, type ErrorInfo } from '../../server/src/grpc/status-details.js';
-import { memoryLogger } from '../../server/src/sidecar/json-logger.js';
+import type { RulesetHolder } from '../../server/src/sidecar/ruleset-holder.js';
+import { RulesetWatchers } from '../../server/src/sidecar/ruleset-watchers.js';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../server/src/sidecar/server-limits.js';
+import { PROTO_ROOT, SETTLEMENT_PROTO_FILE, SETTLEMENT_SERVICE_NAME } from '../../server/src/rpc/settlement-proto.js';
+import { decodeStatusDetails, type ErrorInfo } from '../../server/src/rpc/status-details.js';
+import { memoryLogger } from '../../server/src/runtime/json-logger.js';
 import { BUNDLED_RULES_DIR } from '../../server/src/sidecar/run-serve.js';
 import type { SidecarConfig } from '../../server/src/sidecar/sidecar-config.js';
 import { startSidecar, type SidecarHandle } from '../../server/src/sidecar/start-sidecar.js';

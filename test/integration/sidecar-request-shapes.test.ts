@@ -5,8 +5,8 @@
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { largestColumnarRequest, requiredMessageBytes } from '../../server/src/grpc/request-size.js';
-import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
+import { largestColumnarRequest, requiredMessageBytes } from '../../server/src/sidecar/request-size.js';
+import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
 import { errorReport, SERVICE, tempDir, TestClient } from './sidecar-harness.js';
 import { buildServer, reap, spawnSidecar, type SidecarProcess } from './sidecar-process.js';
 

@@ -1,7 +1,7 @@
 import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTO_ROOT, SETTLEMENT_PROTO_FILE } from '../../server/src/grpc/settlement-proto.js';
+import { PROTO_ROOT, SETTLEMENT_PROTO_FILE } from '../../server/src/rpc/settlement-proto.js';
 import { bundled } from '../support/bundled.js';
 import { startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '@tplus/core';
 import { snapshotMessage, type SnapshotMessage } from '../../server/src/registry/registry-wire.js';
 import { keyId, sha256Hex } from '@tplus/core';
-import { signFields } from '../../server/src/registry/sign-fields.js';
-import { verifyAndBuild } from '../../server/src/replication/verify-snapshot.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
+import { verifyAndBuild } from '../../server/src/sync/verify-snapshot.js';
 import { startTestSidecar, type TestSidecar } from '../integration/sidecar-harness.js';
 import { bundled } from '../support/bundled.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDay, parseDay } from '@tplus/core';
-import { diffWindow, MAX_DIFF_DAYS } from '../../server/src/registry/diff-window.js';
-import { RegistryError } from '../../server/src/registry/registry-error.js';
+import { diffWindow, MAX_DIFF_DAYS } from '../../server/src/registry/server/diff-window.js';
+import { RegistryError } from '../../server/src/registry/server/registry-error.js';
 
 const TODAY = parseDay('2026-11-27');
 const text = (w: { from: number; to: number }): string => `${formatDay(w.from)}..${formatDay(w.to)} (${w.to - w.from + 1} days)`;

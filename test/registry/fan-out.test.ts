@@ -3,7 +3,7 @@ import type { Client, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PublishResponseMessage, WatchEventMessage } from '../../server/src/registry/registry-wire.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
-import { verifySignedSnapshot } from '../../server/src/replication/verify-snapshot.js';
+import { verifySignedSnapshot } from '../../server/src/sync/verify-snapshot.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
 import { PUBLISH_TOKEN, READ_TOKEN, registryFixture } from './registry-harness.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../server/src/replication/backoff.js';
+import { Backoff } from '../../server/src/sync/backoff.js';
 import { loadSidecarConfig } from '../../server/src/sidecar/load-sidecar-config.js';
-import { loadRegistryConfig } from '../../server/src/registry/load-registry-config.js';
-import { ConfigError } from '../../server/src/sidecar/config-error.js';
+import { loadRegistryConfig } from '../../server/src/registry/server/load-registry-config.js';
+import { ConfigError } from '../../server/src/runtime/config-error.js';
 
 const DEFAULTS = { cwd: '/srv', rulesDir: '/srv/rules' };
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RulesetDocument } from '@tplus/core';
 import { rulesetHash } from '@tplus/core';
-import { REGISTRY_DATABASE_FILE } from '../../server/src/registry/start-registry.js';
+import { REGISTRY_DATABASE_FILE } from '../../server/src/registry/server/start-registry.js';
 import { DATABASE_FILE } from '../../server/src/sidecar/start-sidecar.js';
 import { errorReport, TestClient } from '../integration/sidecar-harness.js';
 import { buildServer, type LogLine } from '../integration/sidecar-process.js';

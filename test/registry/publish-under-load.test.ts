@@ -3,7 +3,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PublishResponseMessage, SnapshotMessage } from '../../server/src/registry/registry-wire.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
-import { verifyAndBuild } from '../../server/src/replication/verify-snapshot.js';
+import { verifyAndBuild } from '../../server/src/sync/verify-snapshot.js';
 import type { Ruleset } from '@tplus/core';
 import { TestClient } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';

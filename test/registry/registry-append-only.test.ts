@@ -2,9 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RegistryStore } from '../../server/src/registry/registry-store.js';
+import { RegistryStore } from '../../server/src/registry/server/registry-store.js';
 import { keyId, sha256Hex } from '@tplus/core';
-import { signFields } from '../../server/src/registry/sign-fields.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
 import type { VersionRecord } from '../../server/src/registry/version-record.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 

@@ -3,9 +3,9 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { RULES_DIR } from '../support/bundled.js';
-import { memoryLogger } from '../../server/src/sidecar/json-logger.js';
+import { memoryLogger } from '../../server/src/runtime/json-logger.js';
 import { generateSigningKeys } from '../../server/src/registry/signing-keys.js';
-import { startRegistry, type RegistryHandle } from '../../server/src/registry/start-registry.js';
+import { startRegistry, type RegistryHandle } from '../../server/src/registry/server/start-registry.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 
 export const PUBLISH_TOKEN = 'publish-token-0123456789';

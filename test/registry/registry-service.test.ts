@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryCommands } from '../../server/src/cli/registry-commands.js';
 import { authMetadata, grpcTarget, registryServiceDefinition } from '../../server/src/registry/registry-proto.js';
 import type { PublishResponseMessage, WatchEventMessage } from '../../server/src/registry/registry-wire.js';
-import { verifySnapshot } from '../../server/src/replication/verify-snapshot.js';
+import { verifySnapshot } from '../../server/src/sync/verify-snapshot.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
 import { RULES_DIR } from '../support/bundled.js';
 import { cli, type CliResult } from '../support/run-cli.js';

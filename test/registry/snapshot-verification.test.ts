@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '@tplus/core';
 import { snapshotMessage, type SnapshotMessage } from '../../server/src/registry/registry-wire.js';
 import { keyId, sha256Hex, verifyFields } from '@tplus/core';
-import { signFields } from '../../server/src/registry/sign-fields.js';
-import { SnapshotRejected, verifySnapshot } from '../../server/src/replication/verify-snapshot.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
+import { SnapshotRejected, verifySnapshot } from '../../server/src/sync/verify-snapshot.js';
 import { bundled } from '../support/bundled.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

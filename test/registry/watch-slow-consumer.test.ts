@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WatchEventMessage } from '../../server/src/registry/registry-wire.js';
-import { DEFAULT_WATCH_BUFFER_BYTES } from '../../server/src/registry/watch-hub.js';
+import { DEFAULT_WATCH_BUFFER_BYTES } from '../../server/src/registry/server/watch-hub.js';
 import { sleep } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, keyId, rulesetHash, sha256Hex, type RulesetDocument } from '@tplus/core';
 import { createSettlementClient, type AlertEvent, type InProcessSettlementClient, type RulesetRejectedEvent } from '../../client-sdk/src/index.js';
 import { RulesetRejected, verifyRuleset, type ActivatedRulesetMessage } from '../../client-sdk/src/internal/verify-ruleset.js';
-import { signFields } from '../../server/src/registry/sign-fields.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
 import { startTestSidecar, type TestSidecar } from '../integration/sidecar-harness.js';
 import { bundled } from '../support/bundled.js';

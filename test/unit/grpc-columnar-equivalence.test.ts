@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDecisionError } from '@tplus/core';
 import { dayToYmdInt, formatDay, parseDay } from '@tplus/core';
-import { decideColumnar } from '../../server/src/grpc/decide-columnar.js';
-import { DecisionTally } from '../../server/src/grpc/decision-tally.js';
-import { grpcStatusOf } from '../../server/src/grpc/to-grpc-status.js';
+import { decideColumnar } from '../../server/src/sidecar/decide-columnar.js';
+import { DecisionTally } from '../../server/src/sidecar/decision-tally.js';
+import { grpcStatusOf } from '../../server/src/rpc/to-grpc-status.js';
 import type { RulesetSnapshot } from '../../server/src/store/ruleset-snapshot.js';
 import { bundled } from '../support/bundled.js';
 

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '@tplus/core';
-import { createSettlementServer, type SettlementServer } from '../../server/src/grpc/create-settlement-server.js';
-import type { RequestObserver } from '../../server/src/grpc/request-observer.js';
-import { RulesetHolder } from '../../server/src/grpc/ruleset-holder.js';
-import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
+import { createSettlementServer, type SettlementServer } from '../../server/src/sidecar/create-settlement-server.js';
+import type { RequestObserver } from '../../server/src/rpc/request-observer.js';
+import { RulesetHolder } from '../../server/src/sidecar/ruleset-holder.js';
+import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
 import { TestClient, testWatchers } from '../integration/sidecar-harness.js';
 import { bundled } from '../support/bundled.js';
 

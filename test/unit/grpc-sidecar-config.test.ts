@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../server/src/grpc/server-limits.js';
-import { ConfigError } from '../../server/src/sidecar/config-error.js';
+import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
+import { ConfigError } from '../../server/src/runtime/config-error.js';
 import { loadSidecarConfig } from '../../server/src/sidecar/load-sidecar-config.js';
 import type { SidecarConfig } from '../../server/src/sidecar/sidecar-config.js';
 

@@ -2,9 +2,9 @@ import { status } from '@grpc/grpc-js';
 import { fromJSON, type ServiceDefinition } from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import { DECISION_ERROR_CODES, DecisionError, type DecisionErrorCode } from '@tplus/core';
-import { failureStatus } from '../../server/src/grpc/handler-adapter.js';
-import { decodeStatusDetails, encodeStatusDetails, ERROR_INFO_TYPE_URL } from '../../server/src/grpc/status-details.js';
-import { GRPC_STATUS_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, wellFormed } from '../../server/src/grpc/to-grpc-status.js';
+import { failureStatus } from '../../server/src/rpc/handler-adapter.js';
+import { decodeStatusDetails, encodeStatusDetails, ERROR_INFO_TYPE_URL } from '../../server/src/rpc/status-details.js';
+import { GRPC_STATUS_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, wellFormed } from '../../server/src/rpc/to-grpc-status.js';
 
 /** The contract's error table (README "Errors"), restated independently of the implementation. */
 const TABLE: readonly [DecisionErrorCode, status][] = [

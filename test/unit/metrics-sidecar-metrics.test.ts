@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseDay } from '@tplus/core';
-import { SidecarMetrics } from '../../server/src/metrics/sidecar-metrics.js';
+import { SidecarMetrics } from '../../server/src/sidecar/sidecar-metrics.js';
 import { bundled } from '../support/bundled.js';
 
 /** The tplus_ lines of an exposition, numbers masked so the shape can be compared exactly. */

@@ -5,7 +5,7 @@
  * usage: node bare-server.js ADDRESS   (prints "ready" once bound)
  */
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../grpc/settlement-proto.js';
+import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/settlement-proto.js';
 
 const address = process.argv[2];
 if (!address) throw new Error('usage: bare-server ADDRESS');

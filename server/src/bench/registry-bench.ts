@@ -7,7 +7,7 @@ import { packFiles } from '../registry/pack-files.js';
 import { authMetadata, grpcTarget, registryServiceDefinition } from '../registry/registry-proto.js';
 import type { PackFileMessage, WatchEventMessage } from '../registry/registry-wire.js';
 import { generateSigningKeys, readPublicKey } from '../registry/signing-keys.js';
-import { verifySignedSnapshot } from '../replication/verify-snapshot.js';
+import { verifySignedSnapshot } from '../sync/verify-snapshot.js';
 import { stats, type BenchResult } from './measure.js';
 import { ServerProcess } from './server-process.js';
 

@@ -5,7 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags } from './parse-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 const FLAGS = {
   id: { type: 'string', required: true },

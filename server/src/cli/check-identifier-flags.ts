@@ -1,7 +1,7 @@
 import { DecisionError } from '@tplus/core';
 import { checkIdentifier, type IdentifierKind } from '@tplus/core';
 import type { ParsedFlags } from './parse-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 /** The identifier flags of the decision commands and the shape each must have. */
 export const IDENTIFIER_FLAGS: Readonly<Record<string, IdentifierKind>> = Object.freeze({

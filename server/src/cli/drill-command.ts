@@ -7,7 +7,7 @@ import { reportMarkdown } from '../drill/drill-report.js';
 import { timelineSvg } from '../drill/timeline-svg.js';
 import type { CliIo } from './cli-io.js';
 import { parseFlags } from './parse-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 export const DRILL_USAGE = `usage: tplus drill <scenario> [--duration S] [--rate N] [--report DIR] [--alert-rules FILE|off] [--promtool PATH]
 

@@ -1,4 +1,4 @@
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 export interface FlagSpec {
   readonly [flag: string]: { readonly type: 'string' | 'boolean'; readonly required?: boolean };

@@ -4,9 +4,9 @@ import { generateSigningKeys } from '../registry/signing-keys.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { parseFlags, type FlagSpec, type ParsedFlags } from './parse-flags.js';
-import { callRegistry, cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from './registry-call.js';
+import { callRegistry, cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from '../registry/client/registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

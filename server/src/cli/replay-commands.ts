@@ -1,16 +1,16 @@
 import { DecisionError } from '@tplus/core';
 import type { Ruleset } from '@tplus/core';
-import { SnapshotRejected } from '../replication/verify-snapshot.js';
+import { SnapshotRejected } from '../sync/verify-snapshot.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
-import { VersionSource } from './fetch-version.js';
+import { VersionSource } from '../registry/client/fetch-version.js';
 import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags, type ParsedFlags } from './parse-flags.js';
-import { cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from './registry-call.js';
+import { cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from '../registry/client/registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
 import { settleCommand } from './settle-command.js';
 import { settleAtSidecar } from './sidecar-call.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -6,7 +6,7 @@ import { formatProblem } from '../pack/pack-problem.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { parseFlags } from './parse-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 function validate(args: readonly string[], io: CliIo): number {
   const flags = parseFlags(args, { json: { type: 'boolean' } }, 'rules validate', 1);

@@ -8,7 +8,7 @@ import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
 import { checkIdentifierFlags } from './check-identifier-flags.js';
 import { parseFlags } from './parse-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../runtime/usage-error.js';
 
 const FLAGS = {
   market: { type: 'string' },

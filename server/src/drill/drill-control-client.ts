@@ -1,5 +1,5 @@
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { drillServiceDefinition } from './drill-service.js';
+import { drillServiceDefinition } from '../sidecar/drill-service.js';
 
 /** One DrillService call to a sidecar (`unix:///path` or `host:port`). */
 export function callDrillService<Res>(address: string, method: 'InjectLatency' | 'ClearDrills' | 'GetDrillState', request: object, deadlineMs = 2_000): Promise<Res> {

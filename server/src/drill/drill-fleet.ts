@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { callRegistry } from '../cli/registry-call.js';
+import { callRegistry } from '../registry/client/registry-call.js';
 import type { PublishResponseMessage } from '../registry/registry-wire.js';
 import { generateSigningKeys } from '../registry/signing-keys.js';
 import { TplusChild } from './tplus-child.js';

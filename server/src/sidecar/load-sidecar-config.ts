@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { requiredMessageBytes } from '../grpc/request-size.js';
-import { DEFAULT_LIMITS, type ServerLimits } from '../grpc/server-limits.js';
-import { ConfigError } from './config-error.js';
-import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
+import { requiredMessageBytes } from './request-size.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './server-limits.js';
+import { ConfigError } from '../runtime/config-error.js';
+import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../runtime/config-fields.js';
 import type { SidecarConfig } from './sidecar-config.js';
-import type { FollowConfig } from '../replication/follow-config.js';
+import type { FollowConfig } from '../sync/follow-config.js';
 import { clientTlsConfig, type ClientTlsConfig } from '../registry/registry-credentials.js';
 
 interface Setting {

@@ -1,8 +1,8 @@
-import type { SettlementServer } from '../grpc/create-settlement-server.js';
-import type { MetricsServer } from '../metrics/metrics-server.js';
+import type { SettlementServer } from './create-settlement-server.js';
+import type { MetricsServer } from '../runtime/metrics-server.js';
 import type { RulesetStore } from '../store/ruleset-store.js';
-import type { Logger } from './json-logger.js';
-import { removeSocketFile } from './socket-file.js';
+import type { Logger } from '../runtime/json-logger.js';
+import { removeSocketFile } from '../runtime/socket-file.js';
 
 /** What a (possibly half-started) sidecar holds and must release. */
 export interface Closeable {

@@ -1,10 +1,9 @@
-import type { ServerLimits } from '../grpc/server-limits.js';
-import type { FollowConfig } from '../replication/follow-config.js';
+import type { ServerLimits } from './server-limits.js';
+import type { FollowConfig } from '../sync/follow-config.js';
 
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-}
+import type { ListenAddress } from '../runtime/listen-address.js';
+
+export { formatAddress, type ListenAddress } from '../runtime/listen-address.js';
 
 /** A validated, frozen sidecar configuration. Paths are absolute; null = that listener is off. */
 export interface SidecarConfig {
@@ -26,9 +25,4 @@ export interface SidecarConfig {
   readonly follow?: FollowConfig;
   /** Accept DrillService fault injection (`--allow-drills`); absent = never. */
   readonly allowDrills?: true;
-}
-
-/** `host:port` as grpc-js and people write it (IPv6 hosts in brackets). */
-export function formatAddress(a: ListenAddress): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }

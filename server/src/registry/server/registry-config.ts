@@ -1,0 +1,37 @@
+import type { ListenAddress } from '../../sidecar/sidecar-config.js';
+import type { ClientTlsConfig, ServerTlsConfig } from '../registry-credentials.js';
+
+/** What a relay follows (`tplus registry --upstream ADDR ...`). Paths are absolute. */
+export interface UpstreamConfig {
+  /** `host:port` or `unix:/path` of the registry this one relays. */
+  readonly address: string;
+  /** The upstream's ed25519 public key (PEM): every version must verify against it before it is stored. */
+  readonly publicKeyFile: string;
+  /** A file holding a read token for the upstream, or null when its reads are open. */
+  readonly tokenFile: string | null;
+  /** TLS to the upstream (`--upstream-tls-ca` ...); absent = plaintext. */
+  readonly tls?: ClientTlsConfig;
+  /** Reconnect backoff bounds (exponential, with jitter). */
+  readonly backoffMinMs: number;
+  readonly backoffMaxMs: number;
+}
+
+/** A validated, frozen registry configuration; paths are absolute. */
+export interface RegistryConfig {
+  readonly dataDir: string;
+  /** `host:port` or `unix:/abs/path`. */
+  readonly listen: string;
+  /** The signing key; null on a relay (a relay never signs: it stores its upstream's signed versions unchanged). */
+  readonly signingKeyFile: string | null;
+  /** `ROLE TOKEN` lines; null on a relay without one (its reads are then open). */
+  readonly tokensFile: string | null;
+  readonly metricsListen: ListenAddress | null;
+  /** Interval of Watch heartbeats. */
+  readonly heartbeatMs: number;
+  /** TLS of the listener (`--tls-cert`, `--tls-key`, `--tls-client-ca`); absent = plaintext. */
+  readonly tls?: ServerTlsConfig;
+  /** Relay mode: follow this registry and refuse local Publish/Rollback. */
+  readonly upstream?: UpstreamConfig;
+  /** Test/drill only (`--drill-publish-pause-ms`): hold every publish this long before its commit and again before its reply. */
+  readonly drillPublishPauseMs?: number;
+}

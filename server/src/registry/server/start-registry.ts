@@ -1,0 +1,143 @@
+import { createPublicKey } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, type ServerCredentials } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import { startMetricsServer, type MetricsServer } from '../../runtime/metrics-server.js';
+import type { Logger } from '../../runtime/json-logger.js';
+import { claimSocketPath, removeSocketFile } from '../../runtime/socket-file.js';
+import { serverCredentials } from '../registry-credentials.js';
+import { registryServiceDefinition } from '../registry-proto.js';
+import { publishPause } from './publish-pause.js';
+import { RegistryLedger } from './registry-ledger.js';
+import { RegistryMetrics } from './registry-metrics.js';
+import type { RegistryConfig } from './registry-config.js';
+import { registryService } from './registry-service.js';
+import { RegistryStore } from './registry-store.js';
+import { parseTokens } from './registry-tokens.js';
+import { readPrivateKey, readPublicKey } from '../signing-keys.js';
+import { RecordIntegrity } from './record-integrity.js';
+import { WatchHub } from './watch-hub.js';
+import type { Follower } from '../../sync/follower.js';
+import { followUpstream } from './follow-upstream.js';
+
+export const REGISTRY_DATABASE_FILE = 'registry.db';
+
+export interface RegistryDeps {
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly processMetrics?: boolean;
+}
+
+export interface RegistryHandle {
+  /** The bound address: `host:port` (port 0 resolved) or `unix:/path`. */
+  readonly address: string;
+  readonly metricsAddress: string | null;
+  readonly ledger: RegistryLedger;
+  close(): Promise<void>;
+}
+
+function bind(server: Server, address: string, creds: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => server.bindAsync(address, creds, (err, port) => (err ? reject(err) : resolve(port))));
+}
+
+/** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
+export async function startRegistry(config: RegistryConfig, deps: RegistryDeps): Promise<RegistryHandle> {
+  const { log, now } = deps;
+  const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
+  if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
+  const creds = serverCredentials(config.tls ?? null); // unreadable certificate files fail here, naming the flag
+  const tokens = config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
+  if (tokens.size === 0 && !config.upstream) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
+  if (config.drillPublishPauseMs !== undefined) log.warn('drill_publish_pause', { ms: config.drillPublishPauseMs, note: 'tests and drills only: every publish blocks the registry twice' });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const server = new Server();
+  let metricsServer: MetricsServer | null = null;
+  let hub: WatchHub | null = null;
+  let follower: Follower | null = null;
+  let socket: string | null = null;
+  const release = async (): Promise<void> => {
+    follower?.close();
+    hub?.close();
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await metricsServer?.close();
+    store.close();
+    if (socket) removeSocketFile(socket);
+  };
+  try {
+    const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
+    const liveHub = (hub = new WatchHub({
+      heartbeatMs: config.heartbeatMs,
+      latestVersion: () => store.count(),
+      now,
+      onCount: (n) => metrics.watcherCount(n),
+      onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
+    }));
+    // What every stored version must verify with: our own key, or (on a relay) the upstream's.
+    const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
+    const integrity = new RecordIntegrity(verifyKey, (version, problem, count) => {
+      metrics.corruptVersions(count);
+      log.error('registry_version_corrupt', { version, problem, file: store.file, note: 'never sent; publish again or roll back to create a good version' });
+    });
+    const ledger = new RegistryLedger({
+      store,
+      signingKey,
+      integrity,
+      ...(config.upstream ? { upstream: config.upstream.address } : {}),
+      now,
+      ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
+      onAppended: (record) => {
+        metrics.versionAppended();
+        log.info(config.upstream ? 'version_replicated' : 'version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });
+        liveHub.publish(record);
+      },
+    });
+    ledger.verifyAll();
+    server.addService(
+      registryServiceDefinition(),
+      registryService({
+        ledger,
+        hub: liveHub,
+        diffProgress: (n) => metrics.diffCompared(n),
+        tokens,
+        audit: (entry) => store.audit(entry),
+        now,
+        onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
+        onAuditFailed: (err) => log.error('audit_failed', { error: err }),
+        requestDone: (method, code) => metrics.requestDone(method, code),
+      }),
+    );
+    let address = config.listen;
+    if (config.listen.startsWith('unix:')) {
+      socket = config.listen.slice(5);
+      if (await claimSocketPath(socket)) log.warn('stale_socket_removed', { path: socket });
+      await bind(server, config.listen, creds);
+    } else {
+      const port = await bind(server, config.listen, creds);
+      address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
+    }
+    if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+    log.info('registry_serving', {
+      address,
+      metrics: metricsServer?.address ?? null,
+      latestVersion: store.count(),
+      keyId: ledger.keyId,
+      readNeedsToken: tokens.readRequiresToken,
+      relayOf: config.upstream?.address ?? null,
+      tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
+    });
+    if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
+    let closing: Promise<void> | null = null;
+    return {
+      address,
+      metricsAddress: metricsServer?.address ?? null,
+      ledger,
+      close: () => (closing ??= release().then(() => log.info('registry_stopped', {}))),
+    };
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err;
+  }
+}
