@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
-import { openTradesDb } from './schema.js';
+import { openTradesDb } from './open-trades-db.js';
+import type { SettlementSource } from './schema.js';
 import type { Trade, TradeEvent, TradeRow } from './trade.js';
 import { assertTransition, type TradeEventType, type TradeState } from './trade-state.js';
 
 /** A settlement date and where it came from, as stored on the trade and in its event. */
 export interface DateAssignment {
   readonly settlementDate: string;
-  readonly source: 'service' | 'fallback';
+  readonly source: SettlementSource;
   readonly ruleId: string | null;
   readonly rulesetVersion: number | null;
   readonly detail: Record<string, unknown>;
