@@ -13,6 +13,21 @@ export interface DateAssignment {
   readonly detail: Record<string, unknown>;
 }
 
+/** A trade the service refused at capture, with the error code and message. */
+export interface Rejection {
+  readonly trade: Trade;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * The status a captured trade is written with: TRADE_CAPTURED → AWAITING_SETTLEMENT, checked against the
+ * state machine once here, so capture writes the row once instead of inserting it and updating its
+ * (indexed) status in the same transaction. The events still record both steps.
+ */
+const CAPTURED_STATUS: TradeState = 'AWAITING_SETTLEMENT';
+assertTransition('(capture)', 'TRADE_CAPTURED', CAPTURED_STATUS);
+
 interface EventRow {
   event_id: number;
   trade_id: string;
@@ -49,16 +64,18 @@ export class TradeStore {
 
   /** Inserts a captured trade with its settlement date: TRADE_CAPTURED, SETTLEMENT_DATE_ASSIGNED, → AWAITING_SETTLEMENT. */
   insertCaptured(trade: Trade, a: DateAssignment): void {
+    this.db.transaction(() => this.insertOne(trade, a))();
+  }
+
+  /**
+   * Many captures and rejections in ONE transaction: the same rows and events as insertCaptured and
+   * recordRejection one by one, but one commit (one WAL append) for the lot instead of one per trade.
+   * All or nothing: if any row is refused, none is written.
+   */
+  insertMany(captured: readonly { readonly trade: Trade; readonly a: DateAssignment }[], rejected: readonly Rejection[] = []): void {
     this.db.transaction(() => {
-      this
-        .stmt(
-          `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'TRADE_CAPTURED')`,
-        )
-        .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion);
-      this.appendEvent(trade.tradeId, 'TRADE_CAPTURED', null, { tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
-      this.appendEvent(trade.tradeId, 'SETTLEMENT_DATE_ASSIGNED', a, a.detail);
-      this.move(trade.tradeId, 'TRADE_CAPTURED', 'AWAITING_SETTLEMENT');
+      for (const c of captured) this.insertOne(c.trade, c.a);
+      for (const r of rejected) this.recordRejection(r.trade, r.code, r.reason);
     })();
   }
 
@@ -125,6 +142,17 @@ export class TradeStore {
 
   close(): void {
     this.db.close();
+  }
+
+  private insertOne(trade: Trade, a: DateAssignment): void {
+    this
+      .stmt(
+        `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, CAPTURED_STATUS);
+    this.appendEvent(trade.tradeId, 'TRADE_CAPTURED', null, { tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
+    this.appendEvent(trade.tradeId, 'SETTLEMENT_DATE_ASSIGNED', a, a.detail);
   }
 
   private move(tradeId: string, from: string, to: TradeState): void {
