@@ -10,6 +10,7 @@ import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
+import { inProcessBench } from './in-process-bench.js';
 import { memoryBench } from './memory-bench.js';
 import { registryBench } from './registry-bench.js';
 import { sdkBench } from './sdk-bench.js';
@@ -23,14 +24,17 @@ const pack = compilePack(rulesDir, { today: parseDay(new Date().toISOString().sl
 if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not compile: run `tplus rules validate`');
 const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
 
-const only = process.env['BENCH_ONLY'] ?? 'all';
+// BENCH_ONLY: one group or a comma-separated list (core, memory, grpc, registry, sdk, in-process, activation, trade-capture).
+const only = new Set((process.env['BENCH_ONLY'] ?? 'all').split(',').map((s) => s.trim()));
+const wanted = (group: string): boolean => only.has('all') || only.has(group);
 const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
 const results: BenchResult[] = [];
-if (only === 'all' || only === 'core') results.push(...coreBench(ruleset, repetitions));
-if (only === 'all' || only === 'memory') results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
-if (only === 'all' || only === 'grpc') results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
-if (only === 'all' || only === 'registry') results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
-if (only === 'all' || only === 'sdk') results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
+if (wanted('core')) results.push(...coreBench(ruleset, repetitions));
+if (wanted('memory')) results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
+if (wanted('grpc')) results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
+if (wanted('registry')) results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
+if (wanted('sdk')) results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
+if (wanted('in-process')) results.push(...(await inProcessBench(ruleset, repetitions, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);
