@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDay } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
+import { activationBench } from './activation-bench.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
 import { inProcessBench } from './in-process-bench.js';
@@ -35,6 +36,7 @@ if (wanted('grpc')) results.push(...(await grpcBench(Math.min(repetitions, 3), d
 if (wanted('registry')) results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
 if (wanted('sdk')) results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
 if (wanted('in-process')) results.push(...(await inProcessBench(ruleset, repetitions, (line) => console.log(line))));
+if (wanted('activation')) results.push(...(await activationBench(pack.document, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);
