@@ -87,9 +87,10 @@ export class BatchCapture {
     const results: (CaptureResult | null)[] = chunk.map(() => null);
     const fresh: Trade[] = [];
     const first = new Map<string, number>();
+    const stored = this.store.findDates(chunk.map((t) => t.tradeId));
     chunk.forEach((t, i) => {
-      const existing = this.store.find(t.tradeId);
-      if (existing) results[i] = { outcome: 'duplicate', tradeId: t.tradeId, settlementDate: existing.settlement_date };
+      const existing = stored.get(t.tradeId);
+      if (existing !== undefined) results[i] = { outcome: 'duplicate', tradeId: t.tradeId, settlementDate: existing };
       else if (!first.has(t.tradeId)) {
         first.set(t.tradeId, i);
         fresh.push(t);

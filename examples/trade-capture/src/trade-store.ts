@@ -109,6 +109,12 @@ export class TradeStore {
     return this.stmt('SELECT * FROM trades WHERE trade_id = ?').get(tradeId) as TradeRow | undefined;
   }
 
+  /** The stored settlement date of each of `tradeIds` already in the store (one query for the lot). */
+  findDates(tradeIds: readonly string[]): Map<string, string> {
+    const rows = this.stmt('SELECT trade_id, settlement_date FROM trades WHERE trade_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(tradeIds)) as { trade_id: string; settlement_date: string }[];
+    return new Map(rows.map((r) => [r.trade_id, r.settlement_date]));
+  }
+
   /** Every event of a trade, oldest first. */
   events(tradeId: string): TradeEvent[] {
     const rows = this.stmt('SELECT * FROM trade_events WHERE trade_id = ? ORDER BY event_id').all(tradeId) as EventRow[];
@@ -145,14 +151,21 @@ export class TradeStore {
   }
 
   private insertOne(trade: Trade, a: DateAssignment): void {
+    const at = this.now();
     this
       .stmt(
         `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, CAPTURED_STATUS);
-    this.appendEvent(trade.tradeId, 'TRADE_CAPTURED', null, { tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
-    this.appendEvent(trade.tradeId, 'SETTLEMENT_DATE_ASSIGNED', a, a.detail);
+    // TRADE_CAPTURED then SETTLEMENT_DATE_ASSIGNED, in that order, as one statement (capture's hot path).
+    const captured = JSON.stringify({ tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
+    this
+      .stmt(
+        `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
+         VALUES (?, 'TRADE_CAPTURED', ?, NULL, NULL, NULL, NULL, ?), (?, 'SETTLEMENT_DATE_ASSIGNED', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(trade.tradeId, at, captured, trade.tradeId, at, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, JSON.stringify(a.detail));
   }
 
   private move(tradeId: string, from: string, to: TradeState): void {
