@@ -26,6 +26,11 @@ CREATE TABLE trades (
   settlement_source TEXT NOT NULL CHECK (settlement_source IN ('service', 'fallback')),
   rule_id TEXT, ruleset_version INTEGER,
   status TEXT NOT NULL CHECK (status IN ('TRADE_CAPTURED', 'AWAITING_SETTLEMENT', 'SETTLEMENT_IN_PROGRESS', 'SETTLED', 'FAILED'))
+) STRICT;
+CREATE TABLE trade_events (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT, trade_id TEXT NOT NULL REFERENCES trades (trade_id),
+  event_type TEXT NOT NULL, at TEXT NOT NULL, settlement_date TEXT, settlement_source TEXT,
+  rule_id TEXT, ruleset_version INTEGER, detail TEXT NOT NULL DEFAULT '{}'
 ) STRICT;`;
 
 beforeAll(async () => {
@@ -58,10 +63,12 @@ describe('trade capture provenance', () => {
     const old = new Database(file);
     old.exec(OLD_TRADES);
     old.prepare("INSERT INTO trades VALUES ('T-OLD', '2024-05-24', 'EQUITY', 'XNYS', 100, 25.5, '2024-05-29', 'service', 'us-equity-xnys-t2', 1, 'AWAITING_SETTLEMENT')").run();
+    old.prepare("INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source) VALUES ('T-OLD', 'SETTLEMENT_DATE_ASSIGNED', '2024-05-24T15:00:00.000Z', '2024-05-29', 'service')").run();
     old.close();
     const store = new TradeStore(file);
     try {
       expect(store.get('T-OLD')).toMatchObject({ settlement_source: 'service', settlement_date: '2024-05-29', status: 'AWAITING_SETTLEMENT' });
+      expect(store.events('T-OLD').map((e) => [e.eventType, e.settlementSource])).toEqual([['SETTLEMENT_DATE_ASSIGNED', 'service']]);
       expect(await new TradeCapture(client, store).capture(trade('T-IP-2'))).toMatchObject({ outcome: 'captured', source: 'in-process' });
       expect(store.get('T-IP-2')).toMatchObject({ settlement_source: 'in-process' });
       expect(store.db.pragma('user_version', { simple: true })).toBe(1);

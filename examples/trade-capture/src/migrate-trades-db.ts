@@ -12,12 +12,15 @@ export class TradesMigrationError extends Error {
  * were stored as 'service' before). SQLite cannot alter a CHECK, so the table is rebuilt beside the old
  * one, rows copied, and renamed over it, in one transaction (SQLite's documented 12-step procedure);
  * events, batches and instructions are not touched. A new or current database is left alone.
- * Must run with foreign keys off (the caller turns them on afterwards).
+ * Foreign keys are switched off for the rebuild (better-sqlite3 turns them on by default, and dropping
+ * the old table would then fail on the events that reference it) and checked before the commit; the
+ * caller turns them on again.
  */
 export function migrateTradesDb(db: Database.Database): void {
   if ((db.pragma('user_version', { simple: true }) as number) >= 1) return;
   const row = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'trades'").get() as { sql: string } | undefined;
   if (row === undefined || row.sql.includes("'in-process'")) return;
+  db.pragma('foreign_keys = OFF');
   db.transaction(() => {
     db.exec(tradesTable('trades_v1'));
     db.exec('INSERT INTO trades_v1 SELECT trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status FROM trades');

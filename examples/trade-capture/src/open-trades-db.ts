@@ -8,10 +8,15 @@ export function openTradesDb(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  // Before CREATE ... IF NOT EXISTS, which would keep an old trades table as it is.
-  migrateTradesDb(db);
-  db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  return db;
+  try {
+    // Before CREATE ... IF NOT EXISTS, which would keep an old trades table as it is.
+    migrateTradesDb(db);
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
