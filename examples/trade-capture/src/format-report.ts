@@ -1,5 +1,6 @@
 import type { CaptureStats } from './trade-capture.js';
 import type { ReplayReport } from './cutover-replay.js';
+import type { CaptureMode, ModeRun, SameDayOptions } from './same-day-modes.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -34,4 +35,25 @@ export function formatThroughput(s: CaptureStats): string {
     `SDK call ${share.toFixed(0)}% of the time (${(s.sdkMs / Math.max(1, s.attempts)).toFixed(3)} ms/trade), ` +
     `SQLite and the rest ${(100 - share).toFixed(0)}% (${((s.totalMs - s.sdkMs) / Math.max(1, s.attempts)).toFixed(3)} ms/trade)`
   );
+}
+
+const HOW: Readonly<Record<CaptureMode, string>> = {
+  sequential: 'one awaited RPC, one transaction per trade',
+  concurrent: 'all trades of a chunk in flight, coalesced into BatchGetSettlementDates; one transaction per chunk',
+  'in-process': 'decideSync from the synced ruleset; one transaction per chunk',
+};
+
+/** The same day booked in each mode: trades/s, the SDK's share of the time, and where the dates came from. */
+export function formatModes(runs: readonly ModeRun[], opts: SameDayOptions): string {
+  const base = runs.find((r) => r.mode === 'sequential');
+  const rate = (s: CaptureStats): number => (s.totalMs > 0 ? (s.attempts * 1000) / s.totalMs : 0);
+  const lines = [`Same day in each mode: trade date ${opts.tradeDate}, ${n(opts.trades)} trades, chunks of ${n(opts.chunk)}, each mode into its own trades database`, ''];
+  lines.push(`${'mode'.padEnd(12)} ${'trades/s'.padStart(9)} ${'vs seq.'.padStart(8)}  ${'SDK share'.padStart(9)}  ${'stored source'.padEnd(22)}  how`);
+  for (const r of runs) {
+    const share = r.stats.totalMs > 0 ? (100 * r.stats.sdkMs) / r.stats.totalMs : 0;
+    const ratio = base && rate(base.stats) > 0 ? `${(rate(r.stats) / rate(base.stats)).toFixed(1)}x` : '';
+    const sources = Object.entries(r.sources).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+    lines.push(`${r.mode.padEnd(12)} ${n(Math.round(rate(r.stats))).padStart(9)} ${ratio.padStart(8)}  ${`${share.toFixed(0)}%`.padStart(9)}  ${sources.padEnd(22)}  ${HOW[r.mode]}`);
+  }
+  return lines.join('\n');
 }

@@ -1,7 +1,32 @@
-import Database from 'better-sqlite3';
 import { TRADE_EVENT_TYPES, TRADE_STATES } from './trade-state.js';
 
 const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
+
+/** Where a stored settlement date came from: the sidecar over RPC, the SDK's synced in-process ruleset, or the fallback. */
+export const SETTLEMENT_SOURCES = ['service', 'in-process', 'fallback'] as const;
+export type SettlementSource = (typeof SETTLEMENT_SOURCES)[number];
+
+/** PRAGMA user_version of a database with this schema; migrate-trades-db.ts brings older ones here. */
+export const SCHEMA_VERSION = 1;
+
+/** The trades table under `name` (the migration builds the new one beside the old, then renames it). */
+export function tradesTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  trade_id          TEXT PRIMARY KEY,
+  trade_date        TEXT NOT NULL,
+  asset_class       TEXT NOT NULL,
+  market            TEXT NOT NULL,
+  quantity          INTEGER NOT NULL,
+  price             REAL NOT NULL,
+  settlement_date   TEXT NOT NULL,
+  settlement_source TEXT NOT NULL CHECK (settlement_source IN (${list(SETTLEMENT_SOURCES)})),
+  rule_id           TEXT,
+  ruleset_version   INTEGER,
+  status            TEXT NOT NULL CHECK (status IN (${list(TRADE_STATES)}))
+) STRICT;`;
+}
+
+export const TRADES_INDEX = 'CREATE INDEX IF NOT EXISTS trades_settlement_date_status ON trades (settlement_date, status);';
 
 /**
  * trades: one row per trade, its current settlement date and status.
@@ -11,20 +36,8 @@ const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', 
  * trade_rejections: trades refused at capture, with the reason.
  */
 export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS trades (
-  trade_id          TEXT PRIMARY KEY,
-  trade_date        TEXT NOT NULL,
-  asset_class       TEXT NOT NULL,
-  market            TEXT NOT NULL,
-  quantity          INTEGER NOT NULL,
-  price             REAL NOT NULL,
-  settlement_date   TEXT NOT NULL,
-  settlement_source TEXT NOT NULL CHECK (settlement_source IN ('service', 'fallback')),
-  rule_id           TEXT,
-  ruleset_version   INTEGER,
-  status            TEXT NOT NULL CHECK (status IN (${list(TRADE_STATES)}))
-) STRICT;
-CREATE INDEX IF NOT EXISTS trades_settlement_date_status ON trades (settlement_date, status);
+${tradesTable('trades')}
+${TRADES_INDEX}
 
 CREATE TABLE IF NOT EXISTS trade_events (
   event_id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,14 +88,3 @@ CREATE TABLE IF NOT EXISTS trade_rejections (
   at           TEXT NOT NULL
 ) STRICT;
 `;
-
-/** Opens (creating if needed) a trades database: WAL, foreign keys on, schema applied. */
-export function openTradesDb(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
-  return db;
-}

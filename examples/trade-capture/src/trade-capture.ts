@@ -1,4 +1,5 @@
 import { SettlementError, type SettlementClient, type SettlementDetails } from '@tplus/client-sdk';
+import type { SettlementSource } from './schema.js';
 import type { Trade } from './trade.js';
 import type { DateAssignment, TradeStore } from './trade-store.js';
 
@@ -7,7 +8,7 @@ export type CaptureResult =
       readonly outcome: 'captured';
       readonly tradeId: string;
       readonly settlementDate: string;
-      readonly source: 'service' | 'fallback';
+      readonly source: SettlementSource;
       readonly provisional: boolean;
       readonly ruleId: string | null;
       readonly rulesetVersion: number | null;
@@ -30,8 +31,9 @@ export interface CaptureStats {
 export function toAssignment(d: SettlementDetails): DateAssignment {
   return {
     settlementDate: d.settlementDate,
-    // A verified answer (over RPC or in-process) is the service's; only the fallback is provisional.
-    source: d.source === 'fallback' ? 'fallback' : 'service',
+    // Stored as answered: 'service' (the sidecar over RPC), 'in-process' (the SDK's synced, verified
+    // ruleset) or 'fallback' (provisional). Only the fallback is provisional.
+    source: d.source,
     ruleId: d.ruleId ?? null,
     rulesetVersion: d.rulesetVersion ?? null,
     detail: {

@@ -1,16 +1,32 @@
 import type Database from 'better-sqlite3';
-import { openTradesDb } from './schema.js';
+import { openTradesDb } from './open-trades-db.js';
+import type { SettlementSource } from './schema.js';
 import type { Trade, TradeEvent, TradeRow } from './trade.js';
 import { assertTransition, type TradeEventType, type TradeState } from './trade-state.js';
 
 /** A settlement date and where it came from, as stored on the trade and in its event. */
 export interface DateAssignment {
   readonly settlementDate: string;
-  readonly source: 'service' | 'fallback';
+  readonly source: SettlementSource;
   readonly ruleId: string | null;
   readonly rulesetVersion: number | null;
   readonly detail: Record<string, unknown>;
 }
+
+/** A trade the service refused at capture, with the error code and message. */
+export interface Rejection {
+  readonly trade: Trade;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * The status a captured trade is written with: TRADE_CAPTURED → AWAITING_SETTLEMENT, checked against the
+ * state machine once here, so capture writes the row once instead of inserting it and updating its
+ * (indexed) status in the same transaction. The events still record both steps.
+ */
+const CAPTURED_STATUS: TradeState = 'AWAITING_SETTLEMENT';
+assertTransition('(capture)', 'TRADE_CAPTURED', CAPTURED_STATUS);
 
 interface EventRow {
   event_id: number;
@@ -48,16 +64,18 @@ export class TradeStore {
 
   /** Inserts a captured trade with its settlement date: TRADE_CAPTURED, SETTLEMENT_DATE_ASSIGNED, → AWAITING_SETTLEMENT. */
   insertCaptured(trade: Trade, a: DateAssignment): void {
+    this.db.transaction(() => this.insertOne(trade, a))();
+  }
+
+  /**
+   * Many captures and rejections in ONE transaction: the same rows and events as insertCaptured and
+   * recordRejection one by one, but one commit (one WAL append) for the lot instead of one per trade.
+   * All or nothing: if any row is refused, none is written.
+   */
+  insertMany(captured: readonly { readonly trade: Trade; readonly a: DateAssignment }[], rejected: readonly Rejection[] = []): void {
     this.db.transaction(() => {
-      this
-        .stmt(
-          `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'TRADE_CAPTURED')`,
-        )
-        .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion);
-      this.appendEvent(trade.tradeId, 'TRADE_CAPTURED', null, { tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
-      this.appendEvent(trade.tradeId, 'SETTLEMENT_DATE_ASSIGNED', a, a.detail);
-      this.move(trade.tradeId, 'TRADE_CAPTURED', 'AWAITING_SETTLEMENT');
+      for (const c of captured) this.insertOne(c.trade, c.a);
+      for (const r of rejected) this.recordRejection(r.trade, r.code, r.reason);
     })();
   }
 
@@ -89,6 +107,12 @@ export class TradeStore {
 
   find(tradeId: string): TradeRow | undefined {
     return this.stmt('SELECT * FROM trades WHERE trade_id = ?').get(tradeId) as TradeRow | undefined;
+  }
+
+  /** The stored settlement date of each of `tradeIds` already in the store (one query for the lot). */
+  findDates(tradeIds: readonly string[]): Map<string, string> {
+    const rows = this.stmt('SELECT trade_id, settlement_date FROM trades WHERE trade_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(tradeIds)) as { trade_id: string; settlement_date: string }[];
+    return new Map(rows.map((r) => [r.trade_id, r.settlement_date]));
   }
 
   /** Every event of a trade, oldest first. */
@@ -124,6 +148,24 @@ export class TradeStore {
 
   close(): void {
     this.db.close();
+  }
+
+  private insertOne(trade: Trade, a: DateAssignment): void {
+    const at = this.now();
+    this
+      .stmt(
+        `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, CAPTURED_STATUS);
+    // TRADE_CAPTURED then SETTLEMENT_DATE_ASSIGNED, in that order, as one statement (capture's hot path).
+    const captured = JSON.stringify({ tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
+    this
+      .stmt(
+        `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
+         VALUES (?, 'TRADE_CAPTURED', ?, NULL, NULL, NULL, NULL, ?), (?, 'SETTLEMENT_DATE_ASSIGNED', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(trade.tradeId, at, captured, trade.tradeId, at, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, JSON.stringify(a.detail));
   }
 
   private move(tradeId: string, from: string, to: TradeState): void {

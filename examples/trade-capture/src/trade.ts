@@ -1,3 +1,5 @@
+import type { SettlementSource } from './schema.js';
+
 /** A trade as the front office books it. Dates are `YYYY-MM-DD`. */
 export interface Trade {
   readonly tradeId: string;
@@ -18,7 +20,7 @@ export interface TradeRow {
   readonly quantity: number;
   readonly price: number;
   readonly settlement_date: string;
-  readonly settlement_source: 'service' | 'fallback';
+  readonly settlement_source: SettlementSource;
   readonly rule_id: string | null;
   readonly ruleset_version: number | null;
   readonly status: string;

@@ -4,14 +4,14 @@ import { explain } from '@tplus/core';
 import type { Ruleset } from '@tplus/core';
 import { nsPerOp, result, type BenchResult } from './measure.js';
 
-interface Ask {
+export interface Ask {
   readonly tradeDate: string;
   readonly assetClass: string;
   readonly market: string;
 }
 
-/** A realistic mix: every market and asset class of the pack, trade dates across 20 years. */
-function mix(ruleset: Ruleset, size: number): Ask[] {
+/** A realistic mix: every market and asset class of the pack, trade dates across 20 years, each one valid. */
+export function mix(ruleset: Ruleset, size: number): Ask[] {
   const keys = [...new Set(ruleset.rules.map((r) => `${r.assetClass} ${r.market}`))].map((k) => k.split(' '));
   const first = parseDay('2006-01-01');
   const span = parseDay('2025-12-31') - first;

@@ -8,11 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { parseDay } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/compile-pack.js';
+import { activationBench } from './activation-bench.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
+import { inProcessBench } from './in-process-bench.js';
 import { memoryBench } from './memory-bench.js';
 import { registryBench } from './registry-bench.js';
 import { sdkBench } from './sdk-bench.js';
+import { tradeCaptureBench } from './trade-capture-bench.js';
 import type { BenchResult } from './measure.js';
 
 const repetitions = Number(process.env['BENCH_REPETITIONS'] ?? '5');
@@ -23,14 +26,22 @@ const pack = compilePack(rulesDir, { today: parseDay(new Date().toISOString().sl
 if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not compile: run `tplus rules validate`');
 const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
 
-const only = process.env['BENCH_ONLY'] ?? 'all';
+// BENCH_ONLY: one group or a comma-separated list (core, memory, grpc, registry, sdk, in-process, activation,
+// trade-capture). BENCH_TRADES: trades per mode in the trade-capture bench (default 5,000).
+const only = new Set((process.env['BENCH_ONLY'] ?? 'all').split(',').map((s) => s.trim()));
+const wanted = (group: string): boolean => only.has('all') || only.has(group);
 const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
 const results: BenchResult[] = [];
-if (only === 'all' || only === 'core') results.push(...coreBench(ruleset, repetitions));
-if (only === 'all' || only === 'memory') results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
-if (only === 'all' || only === 'grpc') results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
-if (only === 'all' || only === 'registry') results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
-if (only === 'all' || only === 'sdk') results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
+if (wanted('core')) results.push(...coreBench(ruleset, repetitions));
+if (wanted('memory')) results.push(...memoryBench(ruleset, Math.min(repetitions, 3), (line) => console.log(line)));
+if (wanted('grpc')) results.push(...(await grpcBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
+if (wanted('registry')) results.push(...(await registryBench(Math.min(repetitions, 3), (line) => console.log(line))));
+if (wanted('sdk')) results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
+if (wanted('in-process')) results.push(...(await inProcessBench(ruleset, repetitions, (line) => console.log(line))));
+const benchTrades = Number(process.env['BENCH_TRADES'] ?? '5000');
+if (!Number.isInteger(benchTrades) || benchTrades < 1 || benchTrades > 1_000_000) throw new Error(`BENCH_TRADES must be an integer in 1..1000000, got ${process.env['BENCH_TRADES']}`);
+if (wanted('trade-capture')) results.push(...(await tradeCaptureBench(Math.min(repetitions, 3), benchTrades, (line) => console.log(line))));
+if (wanted('activation')) results.push(...(await activationBench(pack.document, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);
