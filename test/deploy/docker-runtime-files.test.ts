@@ -4,7 +4,7 @@
  * are links in node_modules (@tplus/core → ../../core): a package the stage forgets fails here with
  * ERR_MODULE_NOT_FOUND, as it would in the image.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('the Docker runtime stage holds everything the program loads', () => {
   const dir = tempDir('tplus-image-');
   afterAll(() => dir.remove());
 
-  it('starts `serve` from exactly the files the runtime stage copies, and answers SERVING', async () => {
+  it('starts `serve` from exactly the files the runtime stage copies, and its HEALTHCHECK script says SERVING', async () => {
     buildServer();
     const copies = runtimeCopies(readFileSync(DOCKERFILE, 'utf8'));
     expect(copies.map(([, to]) => to)).toEqual(expect.arrayContaining(['server/dist', 'core/dist', 'client-sdk/dist']));
@@ -58,8 +58,15 @@ describe('the Docker runtime stage holds everything the program loads', () => {
       })(),
       exited.then(() => false),
     ]);
+    let health = { status: -1, output: '' };
+    if (serving) {
+      // The image's HEALTHCHECK, from the same file set: `node deploy/docker/healthcheck.mjs`.
+      const h = spawnSync(process.execPath, ['deploy/docker/healthcheck.mjs'], { cwd: dir.path, env: { ...process.env, TPLUS_SOCKET: join(data, 's.sock') }, encoding: 'utf8', timeout: 10_000 });
+      health = { status: h.status ?? -1, output: `${h.stdout}${h.stderr}` };
+    }
     child.kill('SIGTERM');
     await exited;
     expect(serving, output).toBe(true);
+    expect(health.status, health.output).toBe(0);
   });
 });
