@@ -91,7 +91,7 @@ export class Ruleset {
     const index = new Map<string, Map<string, Rule[]>>();
     for (const rule of this.rules) {
       let byAsset = index.get(rule.market);
-      if (!byAsset) index.set(rule.market, (byAsset = new Map()));
+      if (!byAsset) index.set(rule.market, (byAsset = new Map<string, Rule[]>()));
       const list = byAsset.get(rule.assetClass) ?? [];
       list.push(rule);
       byAsset.set(rule.assetClass, list);

@@ -28,7 +28,7 @@ let registryText = '';
 let followerText = '';
 let sdkText = '';
 let known = new Set<string>();
-const rules = ruleExpressions(readYaml<RuleFile>(ALERTS_FILE) as Parameters<typeof ruleExpressions>[0]);
+const rules = ruleExpressions(readYaml<RuleFile>(ALERTS_FILE));
 const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Record<string, unknown> & Parameters<typeof dashboardExpressions>[0];
 
 beforeAll(async () => {

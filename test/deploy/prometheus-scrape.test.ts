@@ -76,7 +76,7 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | null>
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${JSON.stringify(last)}` : ''}`);
 }
 
 describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a registry and a sidecar following it', () => {

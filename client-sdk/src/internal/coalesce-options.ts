@@ -15,7 +15,7 @@ export interface CoalesceConfig {
 export function coalesceConfig(option: unknown, deadlineMs: number): CoalesceConfig | null {
   if (option === false) return null;
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
-    throw new TypeError(`coalesce must be false or an object { windowMs, maxItems }, got ${String(option)}`);
+    throw new TypeError(`coalesce must be false or an object { windowMs, maxItems }, got ${JSON.stringify(option) ?? typeof option}`);
   }
   const o = (option ?? {}) as CoalesceOptions;
   const windowMs = o.windowMs ?? 0;

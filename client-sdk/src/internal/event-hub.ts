@@ -10,8 +10,8 @@ export class EventHub<Events extends object> {
   on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
-    set.add(handler as (payload: never) => void);
-    return () => set.delete(handler as (payload: never) => void);
+    set.add(handler);
+    return () => set.delete(handler);
   }
 
   has(event: keyof Events): boolean {

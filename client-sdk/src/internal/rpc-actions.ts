@@ -2,8 +2,8 @@ import type { BatchResultMessage, DecisionMessage, RequestMessage, SettlementStu
 
 /** The two RPCs a breaker wraps, each with its own gRPC deadline (grpc-js cancels the call when it expires). */
 export interface RpcActions {
-  unary(req: RequestMessage, deadlineMs: number): Promise<DecisionMessage>;
-  batch(items: readonly RequestMessage[], deadlineMs: number): Promise<BatchResultMessage[]>;
+  readonly unary: (req: RequestMessage, deadlineMs: number) => Promise<DecisionMessage>;
+  readonly batch: (items: readonly RequestMessage[], deadlineMs: number) => Promise<BatchResultMessage[]>;
 }
 
 export function rpcActions(stub: SettlementStub): RpcActions {

@@ -4,7 +4,7 @@
  * a constant of the same message shape as the sidecar's, on the same transport. No decision, no metrics.
  * usage: node bare-server.js ADDRESS   (prints "ready" once bound)
  */
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/settlement-proto.js';
 
 const address = process.argv[2];
@@ -56,7 +56,7 @@ function stream(call: NodeJS.EventEmitter & { write(m: unknown): boolean; end():
 
 const server = new Server();
 const service = loadSettlementPackage()[SETTLEMENT_SERVICE_NAME] as ServiceDefinition;
-server.addService(service, { ...impl, StreamSettlementDates: stream } as unknown as UntypedServiceImplementation);
+server.addService(service, { ...impl, StreamSettlementDates: stream });
 server.bindAsync(address, ServerCredentials.createInsecure(), (err) => {
   if (err) throw err;
   process.stdout.write('ready\n');

@@ -79,7 +79,7 @@ export class LoadGenerator {
         this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: details.source === 'fallback' ? 'fallback' : 'service', request, details });
       },
       (err: unknown) => {
-        const code = typeof err === 'object' && err !== null && 'reason' in err ? String((err as { reason: unknown }).reason) : 'UNKNOWN';
+        const code = typeof err === 'object' && err !== null && 'reason' in err ? String((err).reason) : 'UNKNOWN';
         this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: 'error', request, error: `${code}: ${err instanceof Error ? err.message : String(err)}` });
       },
     );

@@ -83,7 +83,7 @@ function resolveCalendars(sources: readonly CalendarSource[], problems: PackProb
       add(day, a.name, a.closesSettlement);
     }
     const list = [...holidays.entries()]
-      .filter(([day]) => day >= (from as number) && day <= (to as number))
+      .filter(([day]) => day >= (from) && day <= (to))
       .sort(([a], [b]) => a - b)
       .map(([, h]) => h);
     const doc: CalendarDocument = {

@@ -28,5 +28,5 @@ export function tolerantDecoding(service: ServiceDefinition): ServiceDefinition 
     };
     return [name, { ...method, requestDeserialize }] as const;
   });
-  return Object.fromEntries(entries) as ServiceDefinition;
+  return Object.fromEntries(entries);
 }

@@ -5,7 +5,7 @@ import { isDecisionError, STATUS_BY_DECISION_ERROR, type DecisionErrorCode } fro
  * The mapping from domain error codes to gRPC status codes: the core's one table (the SDK answers
  * in-process with the same), typed as grpc-js statuses.
  */
-export const GRPC_STATUS_BY_REASON: Readonly<Record<DecisionErrorCode, status>> = STATUS_BY_DECISION_ERROR as Readonly<Record<DecisionErrorCode, status>>;
+export const GRPC_STATUS_BY_REASON: Readonly<Record<DecisionErrorCode, status>> = STATUS_BY_DECISION_ERROR;
 
 /** The reason reported for anything that is not a domain error. */
 export const INTERNAL_REASON = 'INTERNAL';

@@ -18,7 +18,7 @@ export class CallCancelled extends Error {
 }
 
 /** The scope of one server call: aborted on the call's 'cancelled' event (client cancel or deadline). */
-export function callScope(call: ServerSurfaceCall): { readonly scope: CallScope; release(): void } {
+export function callScope(call: ServerSurfaceCall): { readonly scope: CallScope; readonly release: () => void } {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   call.once('cancelled', abort);
