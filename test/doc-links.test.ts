@@ -1,6 +1,6 @@
 // Every relative link in the docs leads to a file that exists, and every #anchor to a heading in it,
 // so moving or renaming a section cannot leave a dangling link behind.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anchors, brokenLink, headingSlug, relativeLinks } from './support/markdown-links.js';
@@ -43,5 +43,17 @@ describe('markdown links resolve', () => {
     expect(brokenLink(ROOT, links[0] ?? { file: '', line: 0, target: '' })).toMatch(/no file nope\.md/);
     expect(brokenLink(ROOT, { file: 'README.md', line: 1, target: 'docs/sidecar.md#no-such-section' })).toMatch(/no heading #no-such-section/);
     expect(brokenLink(ROOT, { file: 'README.md', line: 1, target: 'docs/sidecar.md#errors' })).toBeNull();
+  });
+});
+
+describe('docs/architecture.md names files that exist', () => {
+  // Paths there are written from the repository root, or from server/src/, client-sdk/src/ or core/src/.
+  const BASES = ['', 'server/src', 'client-sdk/src', 'core/src'];
+  const text = readFileSync(resolve(ROOT, 'docs/architecture.md'), 'utf8');
+  const paths = [...new Set([...text.matchAll(/`([\w./-]+\/[\w./-]*)`/g)].map((m) => m[1] ?? ''))].filter((p) => /\.(ts|md|proto|cjs|yaml)$|\/$/.test(p));
+
+  it('every file or folder it names in code is in the tree', () => {
+    expect(paths.length).toBeGreaterThan(40);
+    expect(paths.filter((p) => !BASES.some((b) => existsSync(resolve(ROOT, b, p))))).toEqual([]);
   });
 });
