@@ -1,7 +1,8 @@
-// The README's snippets run, and each prints what the README says it prints: the stated outputs are
-// parsed from the README itself (a "prints:" text block after the snippet), so text and test cannot drift.
+// The snippets of README.md, CONTRIBUTING.md and docs/*.md run, and each prints what the text says it
+// prints: the stated outputs are parsed from the docs themselves (a "prints:" text block after the
+// snippet), so text and test cannot drift. A block that is neither run nor a ```text block fails here.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,27 +10,60 @@ import { reap, spawnSidecar } from './integration/sidecar-process.js';
 import { cliCommands, normalOutput, readmeBlocks, statedOutput, type ReadmeBlock } from './support/readme-snippets.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
-const blocks = readmeBlocks(README);
-const section = (title: string): ReadmeBlock[] => {
-  const from = README.indexOf(`\n## ${title}`);
-  const to = README.indexOf('\n## ', from + 1);
-  const [a, b] = [README.slice(0, from).split('\n').length, to < 0 ? Infinity : README.slice(0, to).split('\n').length];
-  return blocks.filter((x) => x.line > a && x.line < b);
+const DOC_FILES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  ...readdirSync(resolve(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+
+interface DocBlock extends ReadmeBlock {
+  readonly file: string;
+}
+const blocks: DocBlock[] = DOC_FILES.flatMap((file) => readmeBlocks(readFileSync(resolve(ROOT, file), 'utf8')).map((b) => ({ ...b, file })));
+const where = (b: DocBlock): string => `${b.file}:${b.line}`;
+const firstLine = (b: DocBlock): string => b.body.split('\n')[0] ?? '';
+
+/** Blocks deliberately not run, by file and first line, each with the reason. */
+const NOT_RUN: Readonly<Record<string, string>> = {
+  'README.md npm ci && npm start     # serves decisions from the bundled rule pack':
+    'the two commands: `npm test` is how this suite runs, and `npm start` (node server/dist/main.js serve) is the sidecar every snippet below is checked against',
+  'docs/runbooks.md const summary = await client.reconcile();':
+    "a fragment of an application's handler (client and bookings are the app's); reconcile() and its summary run in test/sdk/sdk-against-sidecar.test.ts",
 };
-const stated = (b: ReadmeBlock | undefined): string => {
-  if (b?.prints === undefined) throw new Error(`README block at line ${b?.line ?? '?'} states no output ("prints:" text block after it)`);
+const notRunKey = (b: DocBlock): string => `${b.file} ${firstLine(b)}`;
+
+type Kind = 'cli' | 'script' | 'node' | 'output' | 'unrun';
+function kind(b: DocBlock): Kind {
+  if (b.lang === 'text') return 'output';
+  if (b.lang === 'sh' && cliCommands(b.body).length > 0 && b.prints !== undefined) return 'cli';
+  if (b.lang === 'bash' && b.prints !== undefined) return 'script';
+  if (b.lang === 'js' && b.prints !== undefined) return 'node';
+  return 'unrun';
+}
+const ofKind = (k: Kind): DocBlock[] => blocks.filter((b) => kind(b) === k);
+const stated = (b: DocBlock | undefined): string => {
+  if (b?.prints === undefined) throw new Error(`the block at ${b ? where(b) : '?'} states no output ("prints:" text block after it)`);
   return b.prints;
 };
-const cliBlocks = blocks.filter((b) => b.lang === 'sh' && cliCommands(b.body).length > 0);
+const cliBlocks = ofKind('cli');
 
-describe('README: the stated outputs are read from the README', () => {
-  it('finds the CLI snippets, one command each, each with the output it prints', () => {
-    expect(cliBlocks.length).toBeGreaterThanOrEqual(9);
-    for (const b of cliBlocks) {
-      expect(cliCommands(b.body), `line ${b.line}`).toHaveLength(1);
-      expect(b.prints, `the snippet at README line ${b.line} has no "prints:" block`).toBeDefined();
-    }
+describe('docs: the stated outputs are read from the docs', () => {
+  it('every code block is run by a test below, is a ```text block, or is listed as not run with its reason', () => {
+    const unrun = blocks.filter((b) => kind(b) === 'unrun' && NOT_RUN[notRunKey(b)] === undefined).map((b) => `${where(b)} (${b.lang || 'no language'}): ${firstLine(b)}`);
+    expect(unrun).toEqual([]);
+    const listed = new Set(blocks.filter((b) => kind(b) === 'unrun').map(notRunKey));
+    expect(Object.keys(NOT_RUN).filter((k) => !listed.has(k)), 'entries of NOT_RUN that match no block').toEqual([]);
+  });
+
+  it('finds the CLI snippets, one command each, and the walkthrough and Node snippets, in the files that hold them', () => {
+    expect(cliBlocks.length).toBeGreaterThanOrEqual(13);
+    for (const b of cliBlocks) expect(cliCommands(b.body), where(b)).toHaveLength(1);
+    expect(new Set(cliBlocks.map((b) => b.file))).toEqual(new Set(['README.md', 'docs/cli.md', 'docs/drills.md']));
+    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md']);
+    expect(ofKind('node').map((b) => b.file)).toEqual(['docs/sidecar.md']);
   });
 
   it('states the outputs the issue names: 2024-05-29, the flagged double settlement day, "none" for the identical packs, the installed versions', () => {
@@ -37,8 +71,7 @@ describe('README: the stated outputs are read from the README', () => {
     expect(byCommand('--trade-date 2024-05-24\n')).toBe('2024-05-29\n');
     expect(byCommand('rules transition')).toMatch(/2024-05-24 {2}FRI {2}2024-05-29 .*DOUBLE SETTLEMENT DAY[\s\S]*2024-05-28 {2}TUE {2}2024-05-29 .*DOUBLE SETTLEMENT DAY/);
     expect(byCommand('rules diff server/rules server/rules')).toBe('no trade date gets a different answer (server/rules → server/rules)\n');
-    const walkthrough = stated(section('Usage: the registry and a fleet').find((b) => b.lang === 'bash'));
-    expect(walkthrough).toContain('"event":"snapshot_installed","version":1\n"event":"snapshot_installed","version":2\n');
+    expect(stated(ofKind('script')[0])).toContain('"event":"snapshot_installed","version":1\n"event":"snapshot_installed","version":2\n');
   });
 
   it('the comparison can fail: a wrong stated date, a missing line or an extra one does not match', () => {
@@ -49,24 +82,28 @@ describe('README: the stated outputs are read from the README', () => {
     expect(normalOutput('a\nx\n')).not.toMatch(statedOutput('a\n...\nb\n'));
     expect(normalOutput('sha256 e4ed9b\n')).toMatch(statedOutput('sha256 …\n'));
   });
+
+  it('the coverage check can fail: a shell block without a stated output is not run', () => {
+    const [b] = readmeBlocks('```sh\nnpm run --silent tplus -- settle --help\n```\n');
+    expect(b && kind({ ...b, file: 'x.md' })).toBe('unrun');
+  });
 });
 
-describe('README: every CLI snippet prints what the README says', () => {
-  it.each(cliBlocks.map((b) => [cliCommands(b.body)[0] as string, b] as const))('%s', (cmd, b) => {
+describe('docs: every CLI snippet prints what the text says', () => {
+  it.each(cliBlocks.map((b) => [`${where(b)} ${cliCommands(b.body)[0] ?? ''}`, b] as const))('%s', (_, b) => {
+    const cmd = cliCommands(b.body)[0] ?? '';
     const out = execFileSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TPLUS_TODAY: '2026-11-27' }, timeout: 120_000 });
     expect(normalOutput(out)).toMatch(statedOutput(stated(b)));
   }, 130_000);
 });
 
-describe('README: the Node snippet calls a real sidecar', () => {
-  it('prints what the README says it prints', async () => {
-    const js = section('Usage: the sidecar').find((b) => b.lang === 'js');
-    expect(js).toBeDefined();
+describe('docs: the Node snippets call a real sidecar', () => {
+  it.each(ofKind('node').map((b) => [where(b), b] as const))('%s prints what the text says it prints', async (_, js) => {
     const dir = mkdtempSync(join(tmpdir(), 'tplus-readme-'));
     const sidecar = spawnSidecar(['--data-dir', dir, '--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--socket', 'off']);
     try {
       const listening = await sidecar.waitFor('listening', (l) => l['transport'] === 'tcp');
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', js?.body ?? ''], {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', js.body], {
         cwd: ROOT,
         encoding: 'utf8',
         env: { ...process.env, TPLUS_ADDRESS: String(listening['address']) },
@@ -81,10 +118,13 @@ describe('README: the Node snippet calls a real sidecar', () => {
   });
 });
 
-describe('README: the registry and fleet walkthrough runs', () => {
-  it('publishes twice, the diff names the moved trade, and the following sidecar installs both versions, as the README states', () => {
-    const script = section('Usage: the registry and a fleet').find((b) => b.lang === 'bash');
-    const out = execFileSync('bash', ['-e', '-c', script?.body ?? ''], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
-    expect(normalOutput(out)).toMatch(statedOutput(stated(script)));
-  }, 120_000);
+describe('docs: the registry and fleet walkthrough runs', () => {
+  it.each(ofKind('script').map((b) => [where(b), b] as const))(
+    '%s publishes twice, the diff names the moved trade, and the following sidecar installs both versions, as the text states',
+    (_, script) => {
+      const out = execFileSync('bash', ['-e', '-c', script.body], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
+      expect(normalOutput(out)).toMatch(statedOutput(stated(script)));
+    },
+    120_000,
+  );
 });

@@ -1,5 +1,5 @@
 /**
- * The README's code blocks and the output the README states for them: a ```text block whose preceding
+ * The code blocks of a markdown file (README.md, docs/*.md) and the output the text states for them: a ```text block whose preceding
  * prose ends with "prints:" (or "prints (…):") is what the nearest code block before it prints.
  * In a stated output a line `...` stands for any number of lines and `…` for any text within a line.
  */

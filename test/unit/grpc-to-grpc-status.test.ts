@@ -6,7 +6,7 @@ import { failureStatus } from '../../server/src/rpc/handler-adapter.js';
 import { decodeStatusDetails, encodeStatusDetails, ERROR_INFO_TYPE_URL } from '../../server/src/rpc/status-details.js';
 import { GRPC_STATUS_BY_REASON, INTERNAL_MESSAGE, toGrpcStatus, wellFormed } from '../../server/src/rpc/to-grpc-status.js';
 
-/** The contract's error table (README "Errors"), restated independently of the implementation. */
+/** The contract's error table (docs/sidecar.md "Errors"), restated independently of the implementation. */
 const TABLE: readonly [DecisionErrorCode, status][] = [
   ['INVALID_DATE', status.INVALID_ARGUMENT],
   ['INVALID_ARGUMENT', status.INVALID_ARGUMENT],
