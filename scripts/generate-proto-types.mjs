@@ -3,7 +3,7 @@
 // SERVER_LOADER_OPTIONS, the SDK's fromJSON options): camelCase fields, 64-bit integers as number,
 // enums as strings, defaults filled, oneof names set.
 //
-//   node scripts/generate-proto-types.mjs OUT_DIR PROTO_FILE...   (PROTO_FILE relative to proto/)
+//   node scripts/generate-proto-types.mjs [--proto-root DIR] OUT_DIR PROTO_FILE...   (PROTO_FILE relative to proto/)
 //
 // Run by `npm run build` before tsc, so the types can never lag the proto: they are not committed
 // (OUT_DIR is gitignored). Files are rewritten only when their text changes, so tsc -b stays incremental.
@@ -28,16 +28,16 @@ function listFiles(dir) {
 }
 
 /** Generates into a scratch folder, then brings outDir in line with it (write changed, delete gone). */
-export function generateProtoTypes(outDir, protoFiles) {
+export function generateProtoTypes(outDir, protoFiles, protoRoot = PROTO_ROOT) {
   const scratch = mkdtempSync(join(tmpdir(), 'tplus-proto-types-'));
   try {
-    const args = [...LOADER_FLAGS, '--grpcLib=@grpc/grpc-js', '--importFileExtension=.js', '-I', PROTO_ROOT, '-O', scratch];
+    const args = [...LOADER_FLAGS, '--grpcLib=@grpc/grpc-js', '--importFileExtension=.js', '-I', protoRoot, '-O', scratch];
     execFileSync(process.execPath, [GENERATOR, ...args, ...protoFiles], { stdio: ['ignore', 'ignore', 'inherit'] });
     const fresh = new Set(listFiles(scratch));
     for (const file of listFiles(outDir)) if (!fresh.has(file)) rmSync(join(outDir, file));
     for (const file of fresh) {
       // The generator writes the absolute proto path in each header; keep it relative to the repo.
-      const text = readFileSync(join(scratch, file), 'utf8').replaceAll(`${dirname(PROTO_ROOT)}/`, '');
+      const text = readFileSync(join(scratch, file), 'utf8').replaceAll(`${dirname(protoRoot)}/`, '');
       const target = join(outDir, file);
       if (existsSync(target) && readFileSync(target, 'utf8') === text) continue;
       mkdirSync(dirname(target), { recursive: true });
@@ -49,10 +49,12 @@ export function generateProtoTypes(outDir, protoFiles) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [outDir, ...protoFiles] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const root = args[0] === '--proto-root' ? resolve(args.splice(0, 2)[1] ?? '') : PROTO_ROOT;
+  const [outDir, ...protoFiles] = args;
   if (!outDir || protoFiles.length === 0) {
-    console.error('usage: node scripts/generate-proto-types.mjs OUT_DIR PROTO_FILE...');
+    console.error('usage: node scripts/generate-proto-types.mjs [--proto-root DIR] OUT_DIR PROTO_FILE...');
     process.exit(2);
   }
-  generateProtoTypes(resolve(outDir), protoFiles);
+  generateProtoTypes(resolve(outDir), protoFiles, root);
 }
