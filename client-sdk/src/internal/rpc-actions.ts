@@ -14,7 +14,8 @@ export function rpcActions(stub: SettlementStub): RpcActions {
       }),
     batch: (items, deadlineMs) =>
       new Promise<BatchResultMessage[]>((resolve, reject) => {
-        stub.BatchGetSettlementDates({ items }, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value.results)));
+        // The generated input type is mutable; grpc-js only serializes the array, so no copy is made.
+        stub.BatchGetSettlementDates({ items: items as RequestMessage[] }, { deadline: Date.now() + deadlineMs }, (err, value) => (err || !value ? reject(err) : resolve(value.results)));
       }),
   };
 }

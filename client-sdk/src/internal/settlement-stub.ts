@@ -2,65 +2,29 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { SETTLEMENT_DESCRIPTOR } from '../generated/settlement-descriptor.js';
 import type { TlsOptions } from '../types.js';
-import type { ActivatedRulesetMessage } from './verify-ruleset.js';
+import type { ProtoGrpcType } from '../generated/types/settlement.js';
+import type { SettlementServiceClient } from '../generated/types/tplus/settlement/v1/SettlementService.js';
 
-/** SettlementDecision as proto-loader decodes it (camelCase, longs as numbers). */
-export interface DecisionMessage {
-  readonly settlementDate: string;
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly cycleDays: number;
-  readonly calendarId: string;
-  readonly rulesetVersion: number;
-  readonly rulesetHash: string;
-}
+/**
+ * The settlement API's messages and client, generated from the proto at build (scripts/generate-descriptor.mjs,
+ * the loader options below): what we send is the permissive input shape, what we receive the complete
+ * `__Output` shape (camelCase, longs as numbers, defaults filled, oneof names set).
+ */
+export type { GetSettlementDateRequest as RequestMessage } from '../generated/types/tplus/settlement/v1/GetSettlementDateRequest.js';
+export type { SettlementDecision__Output as DecisionMessage } from '../generated/types/tplus/settlement/v1/SettlementDecision.js';
+export type { BatchResult__Output as BatchResultMessage } from '../generated/types/tplus/settlement/v1/BatchResult.js';
+export type { RulesetHeartbeat__Output as RulesetHeartbeatMessage } from '../generated/types/tplus/settlement/v1/RulesetHeartbeat.js';
+export type { RulesetEvent__Output as RulesetEventMessage } from '../generated/types/tplus/settlement/v1/RulesetEvent.js';
+export type SettlementStub = SettlementServiceClient;
 
-export interface RequestMessage {
-  readonly tradeDate: string;
-  readonly assetClass: string;
-  readonly market: string;
-  readonly allowNonTradingDay?: boolean;
-  readonly rulesetVersion?: number;
-}
+type StubConstructor = ProtoGrpcType['tplus']['settlement']['v1']['SettlementService'];
 
-export interface BatchResultMessage {
-  readonly decision?: DecisionMessage | null;
-  readonly error?: { readonly code: string; readonly message: string } | null;
-}
+let constructorCache: StubConstructor | null = null;
 
-export interface RulesetHeartbeatMessage {
-  readonly sentAt: string;
-  readonly intervalMs: number;
-  readonly activeVersion: number;
-  readonly followingRegistry: boolean;
-  readonly stalenessSeconds: number;
-}
-
-export interface RulesetEventMessage {
-  readonly ruleset?: ActivatedRulesetMessage | null;
-  readonly heartbeat?: RulesetHeartbeatMessage | null;
-}
-
-type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
-
-export interface SettlementStub extends grpc.Client {
-  GetSettlementDate(request: RequestMessage, options: grpc.CallOptions, callback: Callback<DecisionMessage>): grpc.ClientUnaryCall;
-  BatchGetSettlementDates(
-    request: { items: readonly RequestMessage[] },
-    options: grpc.CallOptions,
-    callback: Callback<{ results: BatchResultMessage[] }>,
-  ): grpc.ClientUnaryCall;
-  WatchRuleset(request: { knownVersion: number; knownSha256: string }, options?: grpc.CallOptions): grpc.ClientReadableStream<RulesetEventMessage>;
-}
-
-let constructorCache: grpc.ServiceClientConstructor | null = null;
-
-function serviceConstructor(): grpc.ServiceClientConstructor {
+function serviceConstructor(): StubConstructor {
   if (constructorCache) return constructorCache;
   const definition = fromJSON(SETTLEMENT_DESCRIPTOR, { longs: Number, enums: String, defaults: true, oneofs: true });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    tplus: { settlement: { v1: { SettlementService: grpc.ServiceClientConstructor } } };
-  };
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   constructorCache = loaded.tplus.settlement.v1.SettlementService;
   return constructorCache;
 }
@@ -78,5 +42,5 @@ export function createSettlementStub(address: string, tls: TlsOptions | undefine
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.min_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
-  }) as unknown as SettlementStub;
+  });
 }

@@ -1,21 +1,9 @@
 import type { KeyObject } from 'node:crypto';
+import type { ActivatedRuleset__Output as ActivatedRulesetMessage } from '../generated/types/tplus/settlement/v1/ActivatedRuleset.js';
 import { DOCUMENT_REJECT_REASONS, DocumentRejected, verifyDocument, type DocumentRejectReason, type Ruleset } from '@tplus/core';
 
-/** A version as WatchRuleset sends it (proto-loader: camelCase, longs as numbers, bytes as Buffer). */
-export interface ActivatedRulesetMessage {
-  readonly rulesetVersion: number;
-  readonly sha256: string;
-  readonly document: Buffer;
-  readonly signature: Buffer;
-  readonly keyId: string;
-  readonly source: string;
-  readonly activatedAt: string;
-  readonly parentVersion: number;
-  readonly author: string;
-  readonly reason: string;
-  readonly publishedAt: string;
-  readonly rollbackOf: number;
-}
+/** A version as WatchRuleset sends it, generated from the proto (camelCase, longs as numbers, bytes as Buffer). */
+export type { ActivatedRuleset__Output as ActivatedRulesetMessage } from '../generated/types/tplus/settlement/v1/ActivatedRuleset.js';
 
 /** Why a synced version was refused: the `reason` label of tplus_client_ruleset_rejected_total (the core's reasons). */
 export const RULESET_REJECT_REASONS = DOCUMENT_REJECT_REASONS;

@@ -1,75 +1,31 @@
 import type { VersionRecord } from './version-record.js';
-import type { SignedFields } from '@tplus/core';
+import type { Snapshot__Output as SnapshotMessage } from '../rpc/generated/tplus/registry/v1/Snapshot.js';
+import type { VersionInfo__Output as VersionInfoMessage } from '../rpc/generated/tplus/registry/v1/VersionInfo.js';
+import type { PublishResponse__Output } from '../rpc/generated/tplus/registry/v1/PublishResponse.js';
 
-/** RegistryService messages as the server and clients see them (camelCase, uint64 as number, bytes as Buffer). */
-export interface PackFileMessage {
-  readonly path: string;
-  readonly content: Buffer;
-}
-
-export interface PublishRequestMessage {
-  readonly files: readonly PackFileMessage[];
-  readonly reason: string;
-  readonly author: string;
-  readonly expectVersion?: number;
-}
-
-export interface RollbackRequestMessage {
-  readonly toVersion: number;
-  readonly reason: string;
-  readonly author: string;
-  readonly expectVersion?: number;
-}
-
-/** The signed fields of a version plus its signature. */
-export interface VersionInfoMessage extends SignedFields {
-  readonly signature: Buffer;
-  readonly keyId: string;
-}
-
-export interface PublishResponseMessage {
-  readonly version: VersionInfoMessage;
-  readonly created: boolean;
-  readonly warnings: readonly string[];
-}
-
-export interface SnapshotMessage extends VersionInfoMessage {
-  readonly document: Buffer;
-}
-
-export interface HeartbeatMessage {
-  readonly latestVersion: number;
-  readonly sentAt: string;
-  readonly heartbeatIntervalMs: number;
-}
-
-export interface WatchEventMessage {
-  readonly snapshot?: SnapshotMessage | null;
-  readonly heartbeat?: HeartbeatMessage | null;
-  readonly event?: 'snapshot' | 'heartbeat';
-}
-
-export interface DiffRequestMessage {
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  readonly fromDate: string;
-  readonly toDate: string;
-}
-
-export interface DiffRangeMessage {
-  readonly assetClass: string;
-  readonly market: string;
-  readonly from: string;
-  readonly to: string;
-  readonly changedDates: number;
-  readonly examples: readonly { readonly tradeDate: string; readonly before: string; readonly after: string }[];
-}
-
-export interface DiffResponseMessage {
-  readonly fromSha256: string;
-  readonly toSha256: string;
-  readonly ranges: readonly DiffRangeMessage[];
-}
+/**
+ * RegistryService messages, generated from proto/tplus/registry/v1/registry.proto by `npm run build`
+ * (scripts/generate-proto-types.mjs; camelCase, uint64 as number, bytes as Buffer), named as the
+ * registry, its clients and followers use them. `__Output` shapes are complete, so a proto change
+ * fails the compile where a message is built or read.
+ */
+export type { PackFile__Output as PackFileMessage } from '../rpc/generated/tplus/registry/v1/PackFile.js';
+export type { PublishRequest__Output as PublishRequestMessage } from '../rpc/generated/tplus/registry/v1/PublishRequest.js';
+export type { RollbackRequest__Output as RollbackRequestMessage } from '../rpc/generated/tplus/registry/v1/RollbackRequest.js';
+export type { VersionInfo__Output as VersionInfoMessage } from '../rpc/generated/tplus/registry/v1/VersionInfo.js';
+export type { GetVersionRequest__Output as GetVersionRequestMessage } from '../rpc/generated/tplus/registry/v1/GetVersionRequest.js';
+export type { ListVersionsRequest__Output as ListVersionsRequestMessage } from '../rpc/generated/tplus/registry/v1/ListVersionsRequest.js';
+export type { ListVersionsResponse__Output as ListVersionsResponseMessage } from '../rpc/generated/tplus/registry/v1/ListVersionsResponse.js';
+export type { Snapshot__Output as SnapshotMessage } from '../rpc/generated/tplus/registry/v1/Snapshot.js';
+export type { Heartbeat__Output as HeartbeatMessage } from '../rpc/generated/tplus/registry/v1/Heartbeat.js';
+export type { WatchRequest__Output as WatchRequestMessage } from '../rpc/generated/tplus/registry/v1/WatchRequest.js';
+export type { WatchEvent__Output as WatchEventMessage } from '../rpc/generated/tplus/registry/v1/WatchEvent.js';
+export type { DiffRequest__Output as DiffRequestMessage } from '../rpc/generated/tplus/registry/v1/DiffRequest.js';
+export type { DiffRange__Output as DiffRangeMessage } from '../rpc/generated/tplus/registry/v1/DiffRange.js';
+export type { DiffResponse__Output as DiffResponseMessage } from '../rpc/generated/tplus/registry/v1/DiffResponse.js';
+/** Publish and Rollback always answer with the version (the registry sets it on every response). */
+export type PublishResponseMessage = PublishResponse__Output & { readonly version: VersionInfoMessage };
+export type { RegistryServiceHandlers } from '../rpc/generated/tplus/registry/v1/RegistryService.js';
 
 export function versionInfo(r: VersionRecord): VersionInfoMessage {
   return {

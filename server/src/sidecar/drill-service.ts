@@ -1,6 +1,8 @@
-import { status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../rpc/settlement-proto.js';
+import type { DrillServiceHandlers } from '../rpc/generated/tplus/drill/v1/DrillService.js';
+import type { DrillState } from '../rpc/generated/tplus/drill/v1/DrillState.js';
 import { DrillRequestError, type DrillControl, type DrillStateView } from './drill-control.js';
 
 export const DRILL_PROTO_FILE = 'tplus/drill/v1/drill.proto';
@@ -14,11 +16,9 @@ export function drillServiceDefinition(): ServiceDefinition {
   return cached;
 }
 
-type Callback = (err: { code: number; details: string } | null, value?: DrillStateView) => void;
-
 /** Handlers for DrillService; a request out of bounds is INVALID_ARGUMENT. Synchronous, so nothing can reject unhandled. */
-export function drillService(control: DrillControl): UntypedServiceImplementation {
-  const answer = (run: () => DrillStateView, callback: Callback): void => {
+export function drillService(control: DrillControl): DrillServiceHandlers {
+  const answer = (run: () => DrillStateView, callback: sendUnaryData<DrillState>): void => {
     try {
       callback(null, run());
     } catch (err) {
@@ -27,9 +27,8 @@ export function drillService(control: DrillControl): UntypedServiceImplementatio
     }
   };
   return {
-    InjectLatency: (call: { request: { latencyMs: number; durationMs: number } }, callback: Callback) =>
-      answer(() => control.injectLatency(call.request.latencyMs, call.request.durationMs), callback),
-    ClearDrills: (_call: unknown, callback: Callback) => answer(() => control.clear(), callback),
-    GetDrillState: (_call: unknown, callback: Callback) => answer(() => control.state(), callback),
+    InjectLatency: (call, callback) => answer(() => control.injectLatency(call.request.latencyMs, call.request.durationMs), callback),
+    ClearDrills: (_call, callback) => answer(() => control.clear(), callback),
+    GetDrillState: (_call, callback) => answer(() => control.state(), callback),
   };
 }

@@ -4,13 +4,20 @@ import { checkIdentifier } from '@tplus/core';
 import { parseTradeDate, quoteValue } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
 import { pickVersion } from './pick-version.js';
-import { ruleInfoMessage, type RuleInfoMessage } from './to-wire.js';
-import type { ListHolidaysRequest, ListRulesRequest } from './wire-types.js';
+import { ruleInfoMessage } from './to-wire.js';
+import type {
+  ListHolidaysRequest,
+  ListHolidaysResponse,
+  ListRulesRequest,
+  ListRulesResponse,
+  RuleInfoMessage,
+  RulesetInfoMessage,
+} from './wire-types.js';
 
 const DAY_MS = 86_400_000;
 
 /** GetRulesetInfo: the active version, its calendars' horizons as of `now`, and every held version. */
-export function rulesetInfo(snapshot: RulesetSnapshot, now: Date) {
+export function rulesetInfo(snapshot: RulesetSnapshot, now: Date): RulesetInfoMessage {
   const active = snapshot.active;
   const today: DayNumber = Math.floor(now.getTime() / DAY_MS);
   return {
@@ -43,7 +50,7 @@ export function rulesetInfo(snapshot: RulesetSnapshot, now: Date) {
 }
 
 /** ListRules: every rule of the version, optionally filtered by market and asset class. */
-export function listRules(snapshot: RulesetSnapshot, req: ListRulesRequest) {
+export function listRules(snapshot: RulesetSnapshot, req: ListRulesRequest): ListRulesResponse {
   if (req.market !== '') checkIdentifier(req.market, 'market');
   if (req.assetClass !== '') checkIdentifier(req.assetClass, 'asset_class');
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
@@ -61,7 +68,7 @@ function bound(text: string, field: string, fallback: DayNumber): DayNumber {
 }
 
 /** ListHolidays: a calendar's named non-business days in [from, to], which must lie in its covered range. */
-export function listHolidays(snapshot: RulesetSnapshot, req: ListHolidaysRequest) {
+export function listHolidays(snapshot: RulesetSnapshot, req: ListHolidaysRequest): ListHolidaysResponse {
   checkIdentifier(req.calendarId, 'calendar_id');
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
   const cal = ruleset.calendars.get(req.calendarId);

@@ -1,4 +1,3 @@
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { explain } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/handler-adapter.js';
@@ -19,11 +18,17 @@ import type {
   ColumnarBatchRequest,
   ColumnarBatchResponse,
   ExplainSettlementDateRequest,
+  ExplainSettlementDateResponse,
+  GetRulesetInfoRequest,
   GetSettlementDateRequest,
   ListHolidaysRequest,
+  ListHolidaysResponse,
   ListRulesRequest,
+  ListRulesResponse,
   RulesetEventMessage,
+  RulesetInfoMessage,
   SettlementDecisionMessage,
+  SettlementServiceHandlers,
   StreamResultMessage,
   WatchRulesetRequest,
 } from './wire-types.js';
@@ -44,8 +49,8 @@ export interface SettlementServiceDeps {
 const DECIDES = { decides: true } as const;
 const QUERIES = { decides: false } as const;
 
-/** The SettlementService handlers, each wrapped by the one adapter. */
-export function settlementService(deps: SettlementServiceDeps): UntypedServiceImplementation {
+/** The SettlementService handlers (typed from the proto), each wrapped by the one adapter. */
+export function settlementService(deps: SettlementServiceDeps): SettlementServiceHandlers {
   const { holder, observer, limits } = deps;
   const latency = deps.injectedLatency ?? NO_INJECTED_LATENCY;
   const ctx: AdapterContext = { observer, onInternalError: deps.onInternalError };
@@ -90,7 +95,7 @@ export function settlementService(deps: SettlementServiceDeps): UntypedServiceIm
       ctx,
       streamDecisions(holder, observer),
     ),
-    ExplainSettlementDate: unaryHandler<ExplainSettlementDateRequest, ReturnType<typeof explainMessage>>(
+    ExplainSettlementDate: unaryHandler<ExplainSettlementDateRequest, ExplainSettlementDateResponse>(
       'ExplainSettlementDate',
       DECIDES,
       ctx,
@@ -101,13 +106,13 @@ export function settlementService(deps: SettlementServiceDeps): UntypedServiceIm
         return explainMessage(e);
       },
     ),
-    GetRulesetInfo: unaryHandler<unknown, ReturnType<typeof rulesetInfo>>('GetRulesetInfo', QUERIES, ctx, () =>
+    GetRulesetInfo: unaryHandler<GetRulesetInfoRequest, RulesetInfoMessage>('GetRulesetInfo', QUERIES, ctx, () =>
       rulesetInfo(holder.current, deps.now()),
     ),
-    ListRules: unaryHandler<ListRulesRequest, ReturnType<typeof listRules>>('ListRules', QUERIES, ctx, (req) =>
+    ListRules: unaryHandler<ListRulesRequest, ListRulesResponse>('ListRules', QUERIES, ctx, (req) =>
       listRules(holder.current, req),
     ),
-    ListHolidays: unaryHandler<ListHolidaysRequest, ReturnType<typeof listHolidays>>('ListHolidays', QUERIES, ctx, (req) =>
+    ListHolidays: unaryHandler<ListHolidaysRequest, ListHolidaysResponse>('ListHolidays', QUERIES, ctx, (req) =>
       listHolidays(holder.current, req),
     ),
     WatchRuleset: serverStreamHandler<WatchRulesetRequest, RulesetEventMessage>('WatchRuleset', ctx, (call) => deps.watchers.watch(call)),

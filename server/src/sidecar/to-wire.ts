@@ -1,7 +1,7 @@
 import type { Explanation } from '@tplus/core';
 import { formatExplanation } from '@tplus/core';
 import type { Decision, Rule } from '@tplus/core';
-import type { SettlementDecisionMessage } from './wire-types.js';
+import type { ExplainSettlementDateResponse, RuleInfoMessage, SettlementDecisionMessage } from './wire-types.js';
 
 export function decisionMessage(d: Decision): SettlementDecisionMessage {
   const rule = d.rule;
@@ -16,23 +16,7 @@ export function decisionMessage(d: Decision): SettlementDecisionMessage {
   };
 }
 
-export interface ExplainMessage {
-  readonly decision: SettlementDecisionMessage;
-  readonly candidates: readonly {
-    ruleId: string;
-    effectiveFrom: string;
-    effectiveTo: string;
-    cycleDays: number;
-    matched: boolean;
-    why: string;
-  }[];
-  readonly tradingDay: { calendarId: string; open: boolean; reason: string } | null;
-  readonly steps: readonly { date: string; counted: boolean; count: number; skippedBecause: string }[];
-  readonly text: string;
-  readonly ruleSource: string;
-}
-
-export function explainMessage(e: Explanation): ExplainMessage {
+export function explainMessage(e: Explanation): ExplainSettlementDateResponse {
   return {
     decision: decisionMessage(e.decision),
     candidates: e.candidates.map((c) => ({
@@ -48,19 +32,6 @@ export function explainMessage(e: Explanation): ExplainMessage {
     text: formatExplanation(e),
     ruleSource: e.decision.rule.source,
   };
-}
-
-export interface RuleInfoMessage {
-  readonly ruleId: string;
-  readonly name: string;
-  readonly assetClass: string;
-  readonly market: string;
-  readonly effectiveFrom: string;
-  readonly effectiveTo: string;
-  readonly cycleDays: number;
-  readonly settlementCalendarId: string;
-  readonly tradingCalendarId: string;
-  readonly source: string;
 }
 
 export function ruleInfoMessage(r: Rule): RuleInfoMessage {

@@ -1,126 +1,32 @@
 /**
- * Message shapes as @grpc/proto-loader hands them to the server (see SERVER_LOADER_OPTIONS):
- * camelCase, uint64 as number, absent proto3 `optional` fields undefined.
+ * SettlementService messages, generated from proto/tplus/settlement/v1/settlement.proto by
+ * `npm run build` (scripts/generate-proto-types.mjs, the loader options of SERVER_LOADER_OPTIONS):
+ * camelCase, uint64 as number, absent proto3 `optional` fields undefined. Named here as the server
+ * uses them; the `__Output` shapes are complete (every field present), so a message the server builds
+ * must set every field the proto has, and a proto change fails the compile.
  */
-
-export interface GetSettlementDateRequest {
-  readonly tradeDate: string;
-  readonly assetClass: string;
-  readonly market: string;
-  readonly rulesetVersion?: number | undefined;
-  readonly allowNonTradingDay?: boolean | undefined;
-  readonly correlationId: string;
-}
-
-export interface SettlementDecisionMessage {
-  readonly settlementDate: string;
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly cycleDays: number;
-  readonly calendarId: string;
-  readonly rulesetVersion: number;
-  readonly rulesetHash: string;
-}
-
-export interface ItemErrorMessage {
-  readonly code: string;
-  readonly message: string;
-}
-
-export type BatchResultMessage = { readonly decision: SettlementDecisionMessage } | { readonly error: ItemErrorMessage };
-
-export interface BatchRequest {
-  readonly items: readonly GetSettlementDateRequest[];
-}
-
-export interface BatchResponse {
-  readonly results: readonly BatchResultMessage[];
-}
-
-export interface InstrumentKey {
-  readonly assetClass: string;
-  readonly market: string;
-}
-
-export interface ColumnarBatchRequest {
-  readonly tradeDates: readonly number[];
-  readonly keys: readonly InstrumentKey[];
-  readonly keyIndexes: readonly number[];
-  readonly rulesetVersion?: number | undefined;
-  readonly allowNonTradingDay?: boolean | undefined;
-}
-
-export interface ColumnarItemError {
-  readonly index: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface ColumnarBatchResponse {
-  readonly settlementDates: number[];
-  readonly statusCodes: number[];
-  readonly rulesetVersion: number;
-  readonly rulesetHash: string;
-  readonly errors: ColumnarItemError[];
-  readonly ruleIds: string[];
-  readonly ruleIndexes: number[];
-  readonly cycleDays: number[];
-}
-
-export type StreamResultMessage =
-  | { readonly correlationId: string; readonly decision: SettlementDecisionMessage }
-  | { readonly correlationId: string; readonly error: ItemErrorMessage };
-
-export interface ExplainSettlementDateRequest {
-  readonly tradeDate: string;
-  readonly assetClass: string;
-  readonly market: string;
-  readonly rulesetVersion?: number | undefined;
-  readonly allowNonTradingDay?: boolean | undefined;
-}
-
-export interface ListRulesRequest {
-  readonly market: string;
-  readonly assetClass: string;
-  readonly rulesetVersion?: number | undefined;
-}
-
-export interface ListHolidaysRequest {
-  readonly calendarId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly rulesetVersion?: number | undefined;
-}
-
-export interface WatchRulesetRequest {
-  readonly knownVersion: number;
-  readonly knownSha256: string;
-}
-
-export interface ActivatedRulesetMessage {
-  readonly rulesetVersion: number;
-  readonly sha256: string;
-  readonly document: Buffer;
-  readonly signature: Buffer;
-  readonly keyId: string;
-  readonly source: string;
-  readonly activatedAt: string;
-  readonly parentVersion: number;
-  readonly author: string;
-  readonly reason: string;
-  readonly publishedAt: string;
-  readonly rollbackOf: number;
-}
-
-export interface RulesetHeartbeatMessage {
-  readonly sentAt: string;
-  readonly intervalMs: number;
-  readonly activeVersion: number;
-  readonly followingRegistry: boolean;
-  readonly stalenessSeconds: number;
-}
-
-export interface RulesetEventMessage {
-  readonly ruleset?: ActivatedRulesetMessage;
-  readonly heartbeat?: RulesetHeartbeatMessage;
-}
+export type { GetSettlementDateRequest__Output as GetSettlementDateRequest } from '../rpc/generated/tplus/settlement/v1/GetSettlementDateRequest.js';
+export type { SettlementDecision__Output as SettlementDecisionMessage } from '../rpc/generated/tplus/settlement/v1/SettlementDecision.js';
+export type { ItemError__Output as ItemErrorMessage } from '../rpc/generated/tplus/settlement/v1/ItemError.js';
+export type { BatchResult__Output as BatchResultMessage } from '../rpc/generated/tplus/settlement/v1/BatchResult.js';
+export type { BatchRequest__Output as BatchRequest } from '../rpc/generated/tplus/settlement/v1/BatchRequest.js';
+export type { BatchResponse__Output as BatchResponse } from '../rpc/generated/tplus/settlement/v1/BatchResponse.js';
+export type { InstrumentKey__Output as InstrumentKey } from '../rpc/generated/tplus/settlement/v1/InstrumentKey.js';
+export type { ColumnarBatchRequest__Output as ColumnarBatchRequest } from '../rpc/generated/tplus/settlement/v1/ColumnarBatchRequest.js';
+export type { ColumnarItemError__Output as ColumnarItemError } from '../rpc/generated/tplus/settlement/v1/ColumnarItemError.js';
+export type { ColumnarBatchResponse__Output as ColumnarBatchResponse } from '../rpc/generated/tplus/settlement/v1/ColumnarBatchResponse.js';
+export type { StreamResult__Output as StreamResultMessage } from '../rpc/generated/tplus/settlement/v1/StreamResult.js';
+export type { ExplainSettlementDateRequest__Output as ExplainSettlementDateRequest } from '../rpc/generated/tplus/settlement/v1/ExplainSettlementDateRequest.js';
+export type { ExplainSettlementDateResponse__Output as ExplainSettlementDateResponse } from '../rpc/generated/tplus/settlement/v1/ExplainSettlementDateResponse.js';
+export type { GetRulesetInfoRequest__Output as GetRulesetInfoRequest } from '../rpc/generated/tplus/settlement/v1/GetRulesetInfoRequest.js';
+export type { RulesetInfo__Output as RulesetInfoMessage } from '../rpc/generated/tplus/settlement/v1/RulesetInfo.js';
+export type { ListRulesRequest__Output as ListRulesRequest } from '../rpc/generated/tplus/settlement/v1/ListRulesRequest.js';
+export type { RuleInfo__Output as RuleInfoMessage } from '../rpc/generated/tplus/settlement/v1/RuleInfo.js';
+export type { ListRulesResponse__Output as ListRulesResponse } from '../rpc/generated/tplus/settlement/v1/ListRulesResponse.js';
+export type { ListHolidaysRequest__Output as ListHolidaysRequest } from '../rpc/generated/tplus/settlement/v1/ListHolidaysRequest.js';
+export type { ListHolidaysResponse__Output as ListHolidaysResponse } from '../rpc/generated/tplus/settlement/v1/ListHolidaysResponse.js';
+export type { WatchRulesetRequest__Output as WatchRulesetRequest } from '../rpc/generated/tplus/settlement/v1/WatchRulesetRequest.js';
+export type { ActivatedRuleset__Output as ActivatedRulesetMessage } from '../rpc/generated/tplus/settlement/v1/ActivatedRuleset.js';
+export type { RulesetHeartbeat__Output as RulesetHeartbeatMessage } from '../rpc/generated/tplus/settlement/v1/RulesetHeartbeat.js';
+export type { RulesetEvent__Output as RulesetEventMessage } from '../rpc/generated/tplus/settlement/v1/RulesetEvent.js';
+export type { SettlementServiceHandlers } from '../rpc/generated/tplus/settlement/v1/SettlementService.js';

@@ -1,4 +1,3 @@
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { diffSteps } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import type { RulesetDocument } from '@tplus/core';
@@ -13,10 +12,16 @@ import {
   versionInfo,
   type DiffRequestMessage,
   type DiffResponseMessage,
+  type GetVersionRequestMessage,
+  type ListVersionsRequestMessage,
+  type ListVersionsResponseMessage,
   type PublishRequestMessage,
   type PublishResponseMessage,
+  type RegistryServiceHandlers,
   type RollbackRequestMessage,
+  type SnapshotMessage,
   type WatchEventMessage,
+  type WatchRequestMessage,
 } from '../registry-wire.js';
 import type { VersionRecord } from '../version-record.js';
 import type { WatchHub } from './watch-hub.js';
@@ -36,8 +41,8 @@ function rulesetOf(r: VersionRecord): Ruleset {
   return new Ruleset(JSON.parse(r.document.toString('utf8')) as RulesetDocument, { version: r.version, hash: r.sha256 });
 }
 
-/** The RegistryService handlers, each wrapped by the registry adapter (auth, audit, status table). */
-export function registryService(deps: RegistryServiceDeps): UntypedServiceImplementation {
+/** The RegistryService handlers (typed from the proto), each wrapped by the registry adapter (auth, audit, status table). */
+export function registryService(deps: RegistryServiceDeps): RegistryServiceHandlers {
   const { ledger, hub } = deps;
   const today = (): number => Math.floor(deps.now().getTime() / 86_400_000);
   return {
@@ -46,7 +51,7 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
       deps,
       (r) => {
         const out = ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today());
-        return { version: versionInfo(out.record), created: out.created, warnings: out.warnings };
+        return { version: versionInfo(out.record), created: out.created, warnings: [...out.warnings] };
       },
     ),
     Rollback: registryUnary<RollbackRequestMessage, PublishResponseMessage>(
@@ -58,12 +63,12 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
         return { version: versionInfo(out.record), created: out.created, warnings: [] };
       },
     ),
-    GetVersion: registryUnary<{ version: number }, ReturnType<typeof snapshotMessage>>(
+    GetVersion: registryUnary<GetVersionRequestMessage, SnapshotMessage>(
       { method: 'GetVersion', role: 'read', describe: (r) => `version=${r.version}` },
       deps,
       (r) => snapshotMessage(ledger.get(r.version)),
     ),
-    ListVersions: registryUnary<object, { versions: ReturnType<typeof versionInfo>[] }>(
+    ListVersions: registryUnary<ListVersionsRequestMessage, ListVersionsResponseMessage>(
       { method: 'ListVersions', role: 'read', describe: () => '' },
       deps,
       () => ({ versions: ledger.store.list().map(versionInfo) }),
@@ -81,10 +86,11 @@ export function registryService(deps: RegistryServiceDeps): UntypedServiceImplem
         await yieldToEventLoop();
         if (scope.signal.aborted) throw new CallCancelled();
         const ranges = await runInSlices(diffSteps(before, rulesetOf(to), window.from, window.to), scope, deps.diffProgress);
-        return { fromSha256: from.sha256, toSha256: to.sha256, ranges };
+        // The core's ranges are readonly; the wire type is not (a Diff is rare: the copy costs nothing that matters).
+        return { fromSha256: from.sha256, toSha256: to.sha256, ranges: ranges.map((g) => ({ ...g, examples: [...g.examples] })) };
       },
     ),
-    Watch: registryStream<{ sinceVersion: number }, WatchEventMessage>(
+    Watch: registryStream<WatchRequestMessage, WatchEventMessage>(
       { method: 'Watch', role: 'read', describe: (r) => `since_version=${r.sinceVersion}` },
       deps,
       (call) => hub.watch(call, call.request.sinceVersion, ledger.latestForWatch(call.request.sinceVersion)),
