@@ -2,10 +2,17 @@
 /**
  * Composition root: the only place that reads process.env, argv and the clock, and wires the CLI.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatDay, INVALID_DAY, parseDay } from '@tplus/core';
 
 const bundledRules = fileURLToPath(new URL('../rules', import.meta.url));
+
+/** The version of the package this program ships in (server/dist/main.js → package.json). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 function today(): number {
   const override = process.env['TPLUS_TODAY'];
@@ -55,5 +62,6 @@ const code = await runCli(argv, {
   stderr: process.stderr,
   today: today(),
   defaultRulesDir: bundledRules,
+  version: packageVersion(),
 }, { ...registryCommands(process.env), ...replayCommands(process.env), drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env) });
 process.exitCode = code;

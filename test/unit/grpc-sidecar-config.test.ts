@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
 import { ConfigError } from '../../server/src/runtime/config-error.js';
-import { loadSidecarConfig } from '../../server/src/sidecar/load-sidecar-config.js';
+import { loadSidecarConfig, SERVE_USAGE } from '../../server/src/sidecar/load-sidecar-config.js';
+import { UsageError } from '../../server/src/runtime/usage-error.js';
 import type { SidecarConfig } from '../../server/src/sidecar/sidecar-config.js';
 
 const DEFAULTS = { cwd: '/srv/app', rulesDir: '/opt/tplus/server/rules' };
@@ -70,18 +71,33 @@ describe('sidecar configuration (flags over env over defaults)', () => {
     [['--keep-versions', '-1'], {}, 'keepVersions', 'invalid keepVersions'],
     [['--data-dir', ''], {}, 'dataDir', 'invalid dataDir'],
     [['--listen', 'off', '--socket', 'off'], {}, 'listen', 'listen and socket are both off'],
-    [['--lisen', 'x'], {}, '--lisen', 'unknown flag --lisen'],
-    [['--listen'], {}, 'listen', '--listen needs a value'],
-    [['serve'], {}, 'serve', 'unexpected argument "serve"'],
+    [[], { TPLUS_ALLOW_DRILLS: 'maybe' }, 'allowDrills', 'invalid allowDrills: TPLUS_ALLOW_DRILLS="maybe": expected true or false'],
   ] as const)('refuses %j %j naming %s', (argv, env, field, text) => {
     const err = failure([...argv], env);
     expect(err.field).toBe(field);
     expect(err.message).toContain(text);
   });
 
+  it.each([
+    [['--lisen', 'x'], 'unknown flag --lisen (did you mean --listen?)'],
+    [['--listen'], '--listen needs a value'],
+    [['--listen', '--socket', 'off'], '--listen needs a value'],
+    [['serve'], 'unexpected argument "serve"'],
+  ])('a malformed line %j is a usage error carrying the serve usage: %s', (argv, text) => {
+    let err: unknown;
+    try {
+      loadSidecarConfig(argv, {}, DEFAULTS);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(text);
+    expect((err as UsageError).usage).toBe(SERVE_USAGE);
+  });
+
   it('answers --help with the usage, listing each flag and variable', () => {
     const loaded = loadSidecarConfig(['--help'], {}, DEFAULTS);
     expect(loaded.kind).toBe('help');
-    if (loaded.kind === 'help') for (const f of ['--listen (TPLUS_LISTEN)', '--socket (TPLUS_SOCKET)', '--metrics-listen (TPLUS_METRICS_LISTEN)', '--data-dir (TPLUS_DATA_DIR)']) expect(loaded.text).toContain(f);
+    if (loaded.kind === 'help') for (const f of ['--listen HOST:PORT|off (TPLUS_LISTEN)', '--socket PATH|off (TPLUS_SOCKET)', '--metrics-listen HOST:PORT|off (TPLUS_METRICS_LISTEN)', '--data-dir DIR (TPLUS_DATA_DIR)']) expect(loaded.text).toContain(f);
   });
 });

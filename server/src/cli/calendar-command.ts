@@ -3,33 +3,37 @@ import { formatDay, weekdayOf, WEEKDAY_NAMES } from '@tplus/core';
 import { parseTradeDate } from '@tplus/core';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
-import { checkIdentifierFlags } from './check-identifier-flags.js';
-import { parseFlags } from './parse-flags.js';
+import { cliCommand } from './cli-command.js';
+import { FLAG } from './common-flags.js';
+import type { CommandSpec } from '../runtime/flag-table.js';
 import { UsageError } from '../runtime/usage-error.js';
 
-const FLAGS = {
-  id: { type: 'string', required: true },
-  from: { type: 'string', required: true },
-  to: { type: 'string', required: true },
-  json: { type: 'boolean' },
-  rules: { type: 'string' },
-} as const;
+export const CALENDAR_SPEC: CommandSpec = {
+  name: 'calendar',
+  synopsis: ['--id ID --from YYYY-MM-DD --to YYYY-MM-DD [--json] [--rules DIR]'],
+  about: 'Lists the business days and named holidays of one calendar.',
+  flags: [
+    FLAG.calendarId,
+    { name: 'from', type: 'string', value: 'YYYY-MM-DD', help: 'first day', required: true },
+    { name: 'to', type: 'string', value: 'YYYY-MM-DD', help: 'last day (at most 50 years after --from)', required: true },
+    FLAG.json,
+    FLAG.rules,
+  ],
+};
 
 const MAX_DAYS = 366 * 50;
 
 /** Business days and named holidays of one calendar in [from, to]. */
-export function calendarCommand(args: readonly string[], io: CliIo): number {
-  const flags = parseFlags(args, FLAGS, 'calendar');
-  checkIdentifierFlags(flags, 'calendar');
-  const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
-  const id = flags.strings.get('id') ?? '';
+export const calendarCommand = cliCommand(CALENDAR_SPEC, (flags, io: CliIo) => {
+  const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
+  const id = flags.get('id') ?? '';
   const cal = ruleset.calendars.get(id);
   if (!cal) {
     const known = [...ruleset.calendars.keys()].sort().join(', ');
     throw new DecisionError('CALENDAR_NOT_FOUND', `calendar ${JSON.stringify(id)} does not exist (known: ${known})`, { calendar_id: id });
   }
-  const from = parseTradeDate(flags.strings.get('from') ?? '', 'from');
-  const to = parseTradeDate(flags.strings.get('to') ?? '', 'to');
+  const from = parseTradeDate(flags.get('from') ?? '', 'from');
+  const to = parseTradeDate(flags.get('to') ?? '', 'to');
   if (to < from) throw new UsageError(`calendar: --to ${formatDay(to)} is before --from ${formatDay(from)}`);
   if (to - from > MAX_DAYS) throw new UsageError(`calendar: at most ${MAX_DAYS} days at a time`);
   cal.isBusinessDay(from, 'from');
@@ -41,7 +45,7 @@ export function calendarCommand(args: readonly string[], io: CliIo): number {
   }
   const business = days.filter((d) => d.business).length;
   const holidays = days.filter((d) => d.holiday !== null);
-  if (flags.booleans.has('json')) {
+  if (flags.on('json')) {
     io.stdout.write(`${JSON.stringify({ calendar_id: cal.id, name: cal.name, covered_from: cal.fromText, covered_to: cal.toText, business_days: business, days })}\n`);
     return 0;
   }
@@ -51,4 +55,4 @@ export function calendarCommand(args: readonly string[], io: CliIo): number {
     io.stdout.write(`${d.date} ${d.weekday} ${what}\n`);
   }
   return 0;
-}
+});

@@ -10,6 +10,8 @@ export interface CliIo {
   readonly today: DayNumber;
   /** The bundled rule pack, used when --rules is not given. */
   readonly defaultRulesDir: string;
+  /** The package version, for `tplus --version`. */
+  readonly version: string;
 }
 
 /** Writes and waits for the stream to drain when its buffer is full (back-pressure). */

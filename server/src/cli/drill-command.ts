@@ -6,26 +6,34 @@ import { runDrill, SCENARIOS } from '../drill/run-drill.js';
 import { reportMarkdown } from '../drill/drill-report.js';
 import { timelineSvg } from '../drill/timeline-svg.js';
 import type { CliIo } from './cli-io.js';
-import { parseFlags } from './parse-flags.js';
+import { cliCommand } from './cli-command.js';
+import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
+import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
-export const DRILL_USAGE = `usage: tplus drill <scenario> [--duration S] [--rate N] [--report DIR] [--alert-rules FILE|off] [--promtool PATH]
+const num = (name: string, value: string, help: string, hidden = false): FlagDef => ({ name, type: 'string', value, help, ...(hidden ? { hidden } : {}) });
 
-Runs a degradation drill end to end with real processes in a temporary directory: trade capture
-(the SDK at a fixed rate) against sidecars and a registry, a fault, its healing, and checks.
-Exit 0 when every expectation holds, 1 when one fails.
-
-scenarios:
-${SCENARIOS.map((s) => `  ${s.name.padEnd(18)} ${s.proves}`).join('\n')}
-
-  --duration S   how long the fault lasts, seconds (default 10)
-  --rate N       trade-capture calls per second (default 50)
-  --report DIR   write DIR/report.md, DIR/report.json, DIR/timeline.svg and DIR/alerts.test.yml
-  --alert-rules FILE|off
-                 the Prometheus rules the run's recorded metrics are evaluated against with
-                 promtool (default deploy/prometheus/alerts.yml of this checkout, when present)
-  --promtool PATH
-                 the promtool binary (default $PROMTOOL, then promtool on PATH)`;
+/** `tplus drill`: a degradation drill; --sabotage and --deadline-ms are test hooks, accepted but not listed. */
+export const DRILL_SPEC: CommandSpec = {
+  name: 'drill',
+  synopsis: ['<scenario> [--duration S] [--rate N] [--report DIR] [--alert-rules FILE|off] [--promtool PATH]'],
+  about: [
+    'Runs a degradation drill end to end with real processes in a temporary directory: trade capture',
+    '(the SDK at a fixed rate) against sidecars and a registry, a fault, its healing, and checks.',
+    'Exit 0 when every expectation holds, 1 when one fails.',
+  ].join('\n'),
+  flags: [
+    num('duration', 'S', 'how long the fault lasts, seconds (0.5..600)'),
+    num('rate', 'N', 'trade-capture calls per second (1..1000)'),
+    num('report', 'DIR', 'write DIR/report.md, DIR/report.json, DIR/timeline.svg and DIR/alerts.test.yml'),
+    { ...num('alert-rules', 'FILE|off', 'the Prometheus rules the recorded metrics are evaluated against with promtool'), defaultNote: 'deploy/prometheus/alerts.yml of this checkout, when present' },
+    { ...num('promtool', 'PATH', 'the promtool binary'), defaultNote: '$PROMTOOL, then promtool on PATH' },
+    num('sabotage', 'WHAT', 'test hook: fallback-off', true),
+    num('deadline-ms', 'MS', 'test hook: the SDK deadline', true),
+  ],
+  positionals: 1,
+  footer: `scenarios:\n${SCENARIOS.map((x) => `  ${x.name.padEnd(18)} ${x.proves}`).join('\n')}`,
+};
 
 /** deploy/prometheus/alerts.yml of the checkout this program runs from (server/dist/cli/ → repository root). */
 const REPO_ALERT_RULES = fileURLToPath(new URL('../../../deploy/prometheus/alerts.yml', import.meta.url));
@@ -86,27 +94,26 @@ function summary(r: DrillReport, reportDir: string | undefined): string {
 }
 
 /** `tplus drill`: flags, the run, the printed summary and the report files. Hidden: --sabotage fallback-off (tests). */
-export async function drillCommand(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(`${DRILL_USAGE}\n`);
-    return 0;
-  }
-  const flags = parseFlags(args, { duration: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, sabotage: { type: 'string' }, 'deadline-ms': { type: 'string' }, 'alert-rules': { type: 'string' }, promtool: { type: 'string' } }, 'drill', 1);
+export function drillCommand(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
+  return cliCommand(DRILL_SPEC, (flags, cliIo) => drill(flags, cliIo, env))(args, io);
+}
+
+async function drill(flags: ParsedArgs, io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const name = flags.positionals[0];
   const scenario = SCENARIOS.find((s) => s.name === name);
   if (!scenario) {
     throw new UsageError(`drill: ${name === undefined ? 'missing scenario' : `unknown scenario ${JSON.stringify(name)}`} (one of ${SCENARIOS.map((s) => s.name).join(', ')})`);
   }
-  const sabotage = flags.strings.get('sabotage');
+  const sabotage = flags.get('sabotage');
   if (sabotage !== undefined && sabotage !== 'fallback-off') throw new UsageError(`drill: --sabotage must be fallback-off`);
-  const reportDir = flags.strings.get('report');
-  const rules = alertRules(flags.strings.get('alert-rules'));
-  const promtool = rules === null ? null : findPromtool(flags.strings.get('promtool'), env);
+  const reportDir = flags.get('report');
+  const rules = alertRules(flags.get('alert-rules'));
+  const promtool = rules === null ? null : findPromtool(flags.get('promtool'), env);
   if (rules === null) io.stderr.write(`drill ${scenario.name}: alert rules not evaluated (--alert-rules off, or no deploy/prometheus/alerts.yml beside this program)\n`);
   const report = await runDrill(scenario, {
-    durationMs: Math.round(number(flags.strings.get('duration'), 'duration', 10, 0.5, 600) * 1000),
-    rate: number(flags.strings.get('rate'), 'rate', 50, 1, 1000),
-    deadlineMs: number(flags.strings.get('deadline-ms'), 'deadline-ms', 250, 10, 10_000),
+    durationMs: Math.round(number(flags.get('duration'), 'duration', 10, 0.5, 600) * 1000),
+    rate: number(flags.get('rate'), 'rate', 50, 1, 1000),
+    deadlineMs: number(flags.get('deadline-ms'), 'deadline-ms', 250, 10, 10_000),
     marginMs: 150,
     warmupMs: 1_000,
     rulesDir: io.defaultRulesDir,

@@ -2,34 +2,25 @@ import { explain, formatExplanation } from '@tplus/core';
 import type { CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
-import { checkIdentifierFlags } from './check-identifier-flags.js';
-import { parseFlags } from './parse-flags.js';
+import { cliCommand } from './cli-command.js';
+import { FLAG, required } from './common-flags.js';
+import type { CommandSpec } from '../runtime/flag-table.js';
 
-const FLAGS = {
-  market: { type: 'string', required: true },
-  'asset-class': { type: 'string', required: true },
-  'trade-date': { type: 'string', required: true },
-  'allow-non-trading-day': { type: 'boolean' },
-  json: { type: 'boolean' },
-  rules: { type: 'string' },
-} as const;
+export const EXPLAIN_SPEC: CommandSpec = {
+  name: 'explain',
+  synopsis: ['--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json] [--rules DIR]'],
+  about: 'Shows why a trade settles when it does: the rule that matched, the ones that did not and why, and every day skipped.',
+  flags: [required(FLAG.market), required(FLAG.assetClass), required(FLAG.tradeDate), FLAG.allowNonTradingDay, FLAG.json, FLAG.rules],
+};
 
-export function explainCommand(args: readonly string[], io: CliIo): number {
-  const flags = parseFlags(args, FLAGS, 'explain');
-  checkIdentifierFlags(flags, 'explain');
-  const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
-  const e = explain(
-    ruleset,
-    flags.strings.get('trade-date') ?? '',
-    flags.strings.get('asset-class') ?? '',
-    flags.strings.get('market') ?? '',
-    flags.booleans.has('allow-non-trading-day'),
-  );
-  if (flags.booleans.has('json')) {
+export const explainCommand = cliCommand(EXPLAIN_SPEC, (flags, io: CliIo) => {
+  const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
+  const e = explain(ruleset, flags.get('trade-date') ?? '', flags.get('asset-class') ?? '', flags.get('market') ?? '', flags.on('allow-non-trading-day'));
+  if (flags.on('json')) {
     const { decision, ...trace } = e;
     io.stdout.write(`${JSON.stringify({ ...decisionJson(decision), source: decision.rule.source, ...trace })}\n`);
   } else {
     io.stdout.write(`${formatExplanation(e)}\n`);
   }
   return 0;
-}
+});

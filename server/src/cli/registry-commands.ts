@@ -2,24 +2,53 @@ import { packFiles } from '../registry/pack-files.js';
 import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } from '../registry/registry-wire.js';
 import { generateSigningKeys } from '../registry/signing-keys.js';
 import type { CliIo } from './cli-io.js';
+import { cliCommand } from './cli-command.js';
+import { FLAG, REGISTRY_FLAGS, required as requiredFlag } from './common-flags.js';
 import { loadRuleset } from './load-ruleset.js';
-import { parseFlags, type FlagSpec, type ParsedFlags } from './parse-flags.js';
-import { callRegistry, cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from '../registry/client/registry-call.js';
+import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
+import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
+import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `--flag` value, else the TPLUS_FLAG environment variable. */
-function setting(flags: ParsedFlags, env: Env, name: string): string | undefined {
-  return flags.strings.get(name) ?? env[`TPLUS_${name.replace(/-/g, '_').toUpperCase()}`];
-}
-
-function required(flags: ParsedFlags, env: Env, name: string, command: string): string {
-  const v = setting(flags, env, name);
+/** A string flag's value (flag, else its TPLUS_* variable); a usage error naming both when missing or empty. */
+function required(flags: ParsedArgs, name: string, command: string): string {
+  const v = flags.get(name);
   if (v === undefined || v === '') throw new UsageError(`${command}: missing --${name} (or TPLUS_${name.replace(/-/g, '_').toUpperCase()})`);
   return v;
 }
+
+const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({ name, type: 'string', value, help, ...extra });
+const REASON = str('reason', 'TEXT', 'why, kept in the audit log', { env: 'TPLUS_REASON' });
+const AUTHOR = str('author', 'NAME', 'who, kept in the audit log', { env: 'TPLUS_AUTHOR', defaultNote: '$USER' });
+const EXPECT = str('expect-version', 'N', 'refuse unless version N is the latest (optimistic concurrency)');
+const TLS_NOTE = 'A TLS registry is reached with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE].';
+
+const SPECS = {
+  keygen: { name: 'keygen', synopsis: ['--out DIR'], about: 'Writes DIR/signing.key (mode 0600) and DIR/signing.pub: an ed25519 key pair for a registry.', flags: [str('out', 'DIR', 'directory to write the keys to', { required: true })] },
+  publish: {
+    name: 'publish',
+    synopsis: ['--registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N] [--json]'],
+    about: `Validates a rule pack and publishes it as a new immutable version. ${TLS_NOTE}`,
+    flags: [...REGISTRY_FLAGS, str('rules', 'DIR', 'the rule pack to publish', { env: 'TPLUS_RULES' }), REASON, AUTHOR, EXPECT, FLAG.json],
+  },
+  history: { name: 'history', synopsis: ['--registry ADDR [--token-file F] [--json]'], about: `Lists every published version. ${TLS_NOTE}`, flags: [...REGISTRY_FLAGS, FLAG.json] },
+  rollback: {
+    name: 'rollback',
+    synopsis: ['--registry ADDR --token-file F --to N --reason TEXT [--expect-version N] [--json]'],
+    about: `Publishes version N's content again as a new version (nothing is rewritten). ${TLS_NOTE}`,
+    flags: [...REGISTRY_FLAGS, requiredFlag(str('to', 'N', 'the version to roll back to')), REASON, AUTHOR, EXPECT, FLAG.json],
+  },
+  diff: {
+    name: 'diff',
+    synopsis: ['--registry ADDR [--token-file F] N M [--from D] [--to D] [--json]'],
+    about: `Which trade dates get a different answer from versions N and M: at most 3,660 days per call (default: from today). ${TLS_NOTE}`,
+    flags: [...REGISTRY_FLAGS, str('from', 'YYYY-MM-DD', 'first trade date'), str('to', 'YYYY-MM-DD', 'last trade date'), FLAG.json],
+    positionals: 2,
+  },
+} as const satisfies Record<string, CommandSpec>;
 
 function versionNumber(text: string, what: string, command: string, min = 1): number {
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -39,63 +68,60 @@ function published(io: CliIo, r: PublishResponseMessage, json: boolean): number 
   return 0;
 }
 
-const COMMON: FlagSpec = { registry: { type: 'string' }, 'token-file': { type: 'string' }, json: { type: 'boolean' }, ...TLS_FLAGS };
-
 /** publish, history, rollback, diff and keygen: the registry's command line. `env` supplies TPLUS_* settings. */
 export function registryCommands(env: Env): ExtraCommands {
-  const creds = (flags: ParsedFlags, command: string) => cliCredentials((name) => setting(flags, env, name), command);
-  const author = (flags: ParsedFlags): string => setting(flags, env, 'author') ?? env['USER'] ?? env['LOGNAME'] ?? '';
-  const wrap = (run: (args: readonly string[], io: CliIo) => Promise<number>) => async (args: readonly string[], io: CliIo): Promise<number> => {
-    try {
-      return await run(args, io);
-    } catch (e) {
-      if (!(e instanceof RegistryCallError)) throw e;
-      io.stderr.write(`tplus: ${e.message}\n`);
-      return 1;
-    }
+  const creds = (flags: ParsedArgs, command: string) => cliCredentials((name) => flags.get(name), command);
+  const author = (flags: ParsedArgs): string => flags.get('author') ?? env['USER'] ?? env['LOGNAME'] ?? '';
+  // Registry call failures are one line and exit 1 (not usage errors).
+  const wrap = (spec: CommandSpec, body: (flags: ParsedArgs, io: CliIo) => Promise<number>) => {
+    const run = cliCommand(spec, body, env);
+    return async (args: readonly string[], io: CliIo): Promise<number> => {
+      try {
+        return await run(args, io);
+      } catch (e) {
+        if (!(e instanceof RegistryCallError)) throw e;
+        io.stderr.write(`tplus: ${e.message}\n`);
+        return 1;
+      }
+    };
   };
   return {
-    keygen: async (args, io) => {
-      const flags = parseFlags(args, { out: { type: 'string', required: true } }, 'keygen');
-      const files = generateSigningKeys(flags.strings.get('out') as string);
+    keygen: cliCommand(SPECS.keygen, (flags, io) => {
+      const files = generateSigningKeys(flags.get('out') ?? '');
       io.stdout.write(`wrote ${files.privateKeyFile} (mode 0600) and ${files.publicKeyFile}\n`);
       return 0;
-    },
-    publish: wrap(async (args, io) => {
-      const flags = parseFlags(args, { ...COMMON, rules: { type: 'string' }, reason: { type: 'string' }, author: { type: 'string' }, 'expect-version': { type: 'string' } }, 'publish');
-      const dir = required(flags, env, 'rules', 'publish');
-      const reason = required(flags, env, 'reason', 'publish');
-      const expect = flags.strings.get('expect-version');
-      const registry = required(flags, env, 'registry', 'publish');
-      const token = readTokenFile(required(flags, env, 'token-file', 'publish'));
+    }),
+    publish: wrap(SPECS.publish, async (flags, io) => {
+      const dir = required(flags, 'rules', 'publish');
+      const reason = required(flags, 'reason', 'publish');
+      const expect = flags.get('expect-version');
+      const registry = required(flags, 'registry', 'publish');
+      const token = readTokenFile(required(flags, 'token-file', 'publish'));
       loadRuleset(dir, io); // the same validation as `rules validate`: every error listed, exit 1
       const request = { files: packFiles(dir), reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'publish', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request, undefined, creds(flags, 'publish')), flags.booleans.has('json'));
+      return published(io, await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request, undefined, creds(flags, 'publish')), flags.on('json'));
     }),
-    rollback: wrap(async (args, io) => {
-      const flags = parseFlags(args, { ...COMMON, to: { type: 'string', required: true }, reason: { type: 'string' }, author: { type: 'string' }, 'expect-version': { type: 'string' } }, 'rollback');
-      const to = versionNumber(flags.strings.get('to') as string, '--to', 'rollback');
-      const reason = required(flags, env, 'reason', 'rollback');
-      const expect = flags.strings.get('expect-version');
-      const token = readTokenFile(required(flags, env, 'token-file', 'rollback'));
+    rollback: wrap(SPECS.rollback, async (flags, io) => {
+      const to = versionNumber(flags.get('to') ?? '', '--to', 'rollback');
+      const reason = required(flags, 'reason', 'rollback');
+      const expect = flags.get('expect-version');
+      const token = readTokenFile(required(flags, 'token-file', 'rollback'));
       const request = { toVersion: to, reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'rollback', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(required(flags, env, 'registry', 'rollback'), token, 'Rollback', request, undefined, creds(flags, 'rollback')), flags.booleans.has('json'));
+      return published(io, await callRegistry<PublishResponseMessage>(required(flags, 'registry', 'rollback'), token, 'Rollback', request, undefined, creds(flags, 'rollback')), flags.on('json'));
     }),
-    history: wrap(async (args, io) => {
-      const flags = parseFlags(args, COMMON, 'history');
-      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(required(flags, env, 'registry', 'history'), readTokenFile(setting(flags, env, 'token-file')), 'ListVersions', {}, undefined, creds(flags, 'history'));
-      if (flags.booleans.has('json')) for (const v of res.versions) io.stdout.write(`${JSON.stringify({ ...v, signature: v.signature.toString('base64') })}\n`);
+    history: wrap(SPECS.history, async (flags, io) => {
+      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(required(flags, 'registry', 'history'), readTokenFile(flags.get('token-file')), 'ListVersions', {}, undefined, creds(flags, 'history'));
+      if (flags.on('json')) for (const v of res.versions) io.stdout.write(`${JSON.stringify({ ...v, signature: v.signature.toString('base64') })}\n`);
       else if (res.versions.length === 0) io.stdout.write('no versions published yet\n');
       else for (const v of res.versions) io.stdout.write(`${line(v)}\n`);
       return 0;
     }),
-    diff: wrap(async (args, io) => {
-      const flags = parseFlags(args, { ...COMMON, from: { type: 'string' }, to: { type: 'string' } }, 'diff', 2);
+    diff: wrap(SPECS.diff, async (flags, io) => {
       const [a, b] = flags.positionals;
-      if (a === undefined || b === undefined) throw new UsageError('diff: usage: diff --registry ADDR FROM_VERSION TO_VERSION');
-      const request = { fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'), toVersion: versionNumber(b, 'TO_VERSION', 'diff'), fromDate: flags.strings.get('from') ?? '', toDate: flags.strings.get('to') ?? '' };
-      const res = await callRegistry<DiffResponseMessage>(required(flags, env, 'registry', 'diff'), readTokenFile(setting(flags, env, 'token-file')), 'Diff', request, undefined, creds(flags, 'diff'));
-      if (flags.booleans.has('json')) {
+      if (a === undefined || b === undefined) throw new UsageError('diff: needs FROM_VERSION and TO_VERSION');
+      const request = { fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'), toVersion: versionNumber(b, 'TO_VERSION', 'diff'), fromDate: flags.get('from') ?? '', toDate: flags.get('to') ?? '' };
+      const res = await callRegistry<DiffResponseMessage>(required(flags, 'registry', 'diff'), readTokenFile(flags.get('token-file')), 'Diff', request, undefined, creds(flags, 'diff'));
+      if (flags.on('json')) {
         io.stdout.write(`${JSON.stringify(res)}\n`);
         return 0;
       }

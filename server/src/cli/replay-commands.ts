@@ -4,45 +4,39 @@ import { SnapshotRejected } from '../sync/verify-snapshot.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
 import { VersionSource } from '../registry/client/fetch-version.js';
-import { checkIdentifierFlags } from './check-identifier-flags.js';
-import { parseFlags, type ParsedFlags } from './parse-flags.js';
-import { cliCredentials, readTokenFile, RegistryCallError, TLS_FLAGS } from '../registry/client/registry-call.js';
+import { cliCommand } from './cli-command.js';
+import { FLAG, REGISTRY_FLAGS, required } from './common-flags.js';
+import { cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/registry-call.js';
 import type { ExtraCommands } from './run-cli.js';
-import { settleCommand } from './settle-command.js';
+import { SETTLE_SPEC, settleLocally, REPLAY_FLAGS } from './settle-command.js';
 import { settleAtSidecar } from './sidecar-call.js';
+import type { CommandSpec } from '../runtime/flag-table.js';
+import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const TRADE_FLAGS = {
-  market: { type: 'string', required: true },
-  'asset-class': { type: 'string', required: true },
-  'trade-date': { type: 'string', required: true },
-  'allow-non-trading-day': { type: 'boolean' },
-  json: { type: 'boolean' },
-  registry: { type: 'string' },
-  'token-file': { type: 'string' },
-  'registry-public-key': { type: 'string' },
-  ...TLS_FLAGS,
-} as const;
+const AUDIT_SPEC: CommandSpec = {
+  name: 'audit',
+  synopsis: ['--registry ADDR [--token-file F] [--registry-public-key FILE] --market MIC --asset-class AC --trade-date D [--json]'],
+  about: 'What every version that ever existed answers for one trade, each verified (sha256, and the signature with --registry-public-key).',
+  flags: [required(FLAG.market), required(FLAG.assetClass), required(FLAG.tradeDate), FLAG.allowNonTradingDay, FLAG.json, ...REGISTRY_FLAGS, FLAG.registryPublicKey],
+};
 
-/** The flags that turn `settle` into a replay against a registry (or a sidecar holding the version). */
-const REPLAY_FLAGS = ['--registry', '--sidecar', '--ruleset-version', '--token-file', '--registry-public-key', '--tls-ca', '--tls-client-cert', '--tls-client-key'];
-
-function source(flags: ParsedFlags, env: Env, command: string): VersionSource {
-  const registry = flags.strings.get('registry') ?? env['TPLUS_REGISTRY'];
+function source(flags: ParsedArgs, command: string): VersionSource {
+  const registry = flags.get('registry');
   if (registry === undefined || registry === '') throw new UsageError(`${command}: missing --registry (or TPLUS_REGISTRY)`);
-  const tokenFile = flags.strings.get('token-file') ?? env['TPLUS_TOKEN_FILE'];
-  const keyFile = flags.strings.get('registry-public-key') ?? env['TPLUS_REGISTRY_PUBLIC_KEY'];
-  const creds = cliCredentials((name) => flags.strings.get(name) ?? env[`TPLUS_${name.replace(/-/g, '_').toUpperCase()}`], command);
+  const tokenFile = flags.get('token-file');
+  const keyFile = flags.get('registry-public-key');
+  const creds = cliCredentials((name) => flags.get(name), command);
   return new VersionSource(registry, readTokenFile(tokenFile === '' ? undefined : tokenFile), keyFile === '' ? undefined : keyFile, creds);
 }
 
-function decideOrError(ruleset: Ruleset, flags: ParsedFlags): { readonly ok: true; readonly d: ReturnType<Ruleset['decide']> } | { readonly ok: false; readonly e: DecisionError } {
+function decideOrError(ruleset: Ruleset, flags: ParsedArgs): { readonly ok: true; readonly d: ReturnType<Ruleset['decide']> } | { readonly ok: false; readonly e: DecisionError } {
   try {
     return {
       ok: true,
-      d: ruleset.decide(flags.strings.get('trade-date') ?? '', flags.strings.get('asset-class') ?? '', flags.strings.get('market') ?? '', flags.booleans.has('allow-non-trading-day')),
+      d: ruleset.decide(flags.get('trade-date') ?? '', flags.get('asset-class') ?? '', flags.get('market') ?? '', flags.on('allow-non-trading-day')),
     };
   } catch (e) {
     if (e instanceof DecisionError) return { ok: false, e };
@@ -50,7 +44,9 @@ function decideOrError(ruleset: Ruleset, flags: ParsedFlags): { readonly ok: tru
   }
 }
 
-const wrap = (run: (args: readonly string[], io: CliIo) => Promise<number>) => async (args: readonly string[], io: CliIo): Promise<number> => {
+const wrap = (spec: CommandSpec, body: (flags: ParsedArgs, io: CliIo) => Promise<number>, env: Env) => {
+  const run = cliCommand(spec, body, env);
+  return async (args: readonly string[], io: CliIo): Promise<number> => {
   try {
     return await run(args, io);
   } catch (e) {
@@ -64,6 +60,7 @@ const wrap = (run: (args: readonly string[], io: CliIo) => Promise<number>) => a
     }
     throw e;
   }
+  };
 };
 
 /**
@@ -73,28 +70,30 @@ const wrap = (run: (args: readonly string[], io: CliIo) => Promise<number>) => a
  */
 export function replayCommands(env: Env): ExtraCommands {
   return {
-    settle: wrap(async (args, io) => {
-      if (!args.some((a) => REPLAY_FLAGS.some((f) => a === f || a.startsWith(`${f}=`)))) return settleCommand(args, io);
-      const flags = parseFlags(args, { ...TRADE_FLAGS, 'ruleset-version': { type: 'string', required: true }, sidecar: { type: 'string' } }, 'settle');
-      checkIdentifierFlags(flags, 'settle');
-      const text = flags.strings.get('ruleset-version') as string;
+    settle: wrap(SETTLE_SPEC, async (flags, io) => {
+      if (!REPLAY_FLAGS.some((f) => flags.onArgv(f))) return settleLocally(flags, io);
+      for (const f of ['ruleset-version', 'market', 'asset-class', 'trade-date']) {
+        if (!flags.onArgv(f)) throw new UsageError(`settle: missing required flag --${f}`);
+      }
+      if (flags.onArgv('input')) throw new UsageError('settle: --input cannot be combined with --ruleset-version');
+      const text = flags.get('ruleset-version') ?? '';
       const version = /^\d+$/.test(text) ? Number(text) : Number.NaN;
       if (!Number.isSafeInteger(version) || version < 1) throw new UsageError(`settle: --ruleset-version ${JSON.stringify(text)} must be an integer >= 1`);
-      const sidecar = flags.strings.get('sidecar');
+      const sidecar = flags.get('sidecar');
       if (sidecar !== undefined) {
-        if (flags.strings.has('registry')) throw new UsageError('settle: give --registry or --sidecar, not both');
-        if (Object.keys(TLS_FLAGS).some((f) => flags.strings.has(f))) throw new UsageError('settle: --tls-* flags apply to --registry; a sidecar is reached in plaintext (Unix socket or loopback)');
+        if (flags.onArgv('registry')) throw new UsageError('settle: give --registry or --sidecar, not both');
+        if (['tls-ca', 'tls-client-cert', 'tls-client-key'].some((f) => flags.onArgv(f))) throw new UsageError('settle: --tls-* flags apply to --registry; a sidecar is reached in plaintext (Unix socket or loopback)');
         const d = await settleAtSidecar(sidecar, {
-          tradeDate: flags.strings.get('trade-date') ?? '',
-          assetClass: flags.strings.get('asset-class') ?? '',
-          market: flags.strings.get('market') ?? '',
+          tradeDate: flags.get('trade-date') ?? '',
+          assetClass: flags.get('asset-class') ?? '',
+          market: flags.get('market') ?? '',
           rulesetVersion: version,
-          allowNonTradingDay: flags.booleans.has('allow-non-trading-day'),
+          allowNonTradingDay: flags.on('allow-non-trading-day'),
         });
         const out: DecisionJson = {
-          trade_date: flags.strings.get('trade-date') ?? '',
-          asset_class: flags.strings.get('asset-class') ?? '',
-          market: flags.strings.get('market') ?? '',
+          trade_date: flags.get('trade-date') ?? '',
+          asset_class: flags.get('asset-class') ?? '',
+          market: flags.get('market') ?? '',
           settlement_date: d.settlementDate,
           rule_id: d.ruleId,
           rule_name: d.ruleName,
@@ -103,27 +102,25 @@ export function replayCommands(env: Env): ExtraCommands {
           ruleset_version: d.rulesetVersion,
           ruleset_hash: d.rulesetHash,
         };
-        io.stdout.write(flags.booleans.has('json') ? `${JSON.stringify(out)}\n` : `${d.settlementDate}\n`);
+        io.stdout.write(flags.on('json') ? `${JSON.stringify(out)}\n` : `${d.settlementDate}\n`);
         return 0;
       }
-      const from = source(flags, env, 'settle');
+      const from = source(flags, 'settle');
       const { verified, verification } = await from.fetch(version);
       const d = verified.ruleset.decide(
-        flags.strings.get('trade-date') ?? '',
-        flags.strings.get('asset-class') ?? '',
-        flags.strings.get('market') ?? '',
-        flags.booleans.has('allow-non-trading-day'),
+        flags.get('trade-date') ?? '',
+        flags.get('asset-class') ?? '',
+        flags.get('market') ?? '',
+        flags.on('allow-non-trading-day'),
       );
-      io.stdout.write(flags.booleans.has('json') ? `${JSON.stringify({ ...decisionJson(d), published_at: verified.snapshot.publishedAt, verified: verification })}\n` : `${d.settlementDate}\n`);
+      io.stdout.write(flags.on('json') ? `${JSON.stringify({ ...decisionJson(d), published_at: verified.snapshot.publishedAt, verified: verification })}\n` : `${d.settlementDate}\n`);
       return 0;
-    }),
-    audit: wrap(async (args, io) => {
-      const flags = parseFlags(args, TRADE_FLAGS, 'audit');
-      checkIdentifierFlags(flags, 'audit');
-      const from = source(flags, env, 'audit');
-      const json = flags.booleans.has('json');
+    }, env),
+    audit: wrap(AUDIT_SPEC, async (flags, io) => {
+      const from = source(flags, 'audit');
+      const json = flags.on('json');
       const versions = await from.list();
-      const trade = `${flags.strings.get('market') ?? ''} ${flags.strings.get('asset-class') ?? ''} trade ${flags.strings.get('trade-date') ?? ''}`;
+      const trade = `${flags.get('market') ?? ''} ${flags.get('asset-class') ?? ''} trade ${flags.get('trade-date') ?? ''}`;
       if (!json) {
         const how = from.verification === 'signature' ? 'each version verified: sha256 and signature' : 'each version verified: sha256 only (no --registry-public-key)';
         io.stdout.write(`${trade}: ${versions.length} version(s) at ${from.address}; ${how}\n`);
@@ -154,6 +151,6 @@ export function replayCommands(env: Env): ExtraCommands {
       }
       if (rejected > 0) io.stderr.write(`audit: ${rejected} version(s) failed verification and were not used\n`);
       return rejected > 0 ? 1 : 0;
-    }),
+    }, env),
   };
 }

@@ -5,15 +5,53 @@ import { compilePack } from '../pack/compile-pack.js';
 import { formatProblem } from '../pack/pack-problem.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
-import { parseFlags } from './parse-flags.js';
+import { cliCommand, type CommandRun } from './cli-command.js';
+import { FLAG, required } from './common-flags.js';
+import type { CommandSpec } from '../runtime/flag-table.js';
+import { formatUsage } from '../runtime/format-usage.js';
+import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
-function validate(args: readonly string[], io: CliIo): number {
-  const flags = parseFlags(args, { json: { type: 'boolean' } }, 'rules validate', 1);
+const date = (name: string, help: string): CommandSpec['flags'][number] => ({ name, type: 'string', value: 'YYYY-MM-DD', help });
+
+const VALIDATE: CommandSpec = {
+  name: 'rules validate',
+  synopsis: ['[DIR] [--json]'],
+  about: 'Checks a rule pack (default: the bundled one) and lists every problem; exit 1 when one is an error.',
+  flags: [FLAG.json],
+  positionals: 1,
+};
+
+const TRANSITION: CommandSpec = {
+  name: 'rules transition',
+  synopsis: ['--market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json] [--rules DIR]'],
+  about: 'The trade dates around a cycle change, each with its settlement date; flags double settlement days.',
+  flags: [
+    required(FLAG.market),
+    required(FLAG.assetClass),
+    { ...date('around', 'the day to look around'), required: true },
+    { name: 'days', type: 'string', value: 'N', help: 'trade dates on each side, 0..400', default: '10' },
+    FLAG.json,
+    FLAG.rules,
+  ],
+};
+
+const DIFF: CommandSpec = {
+  name: 'rules diff',
+  synopsis: ['OLD_DIR NEW_DIR [--from D] [--to D] [--json]'],
+  about: 'Which trade dates get a different answer from two local rule packs; any range, Ctrl-C stops it.',
+  flags: [FLAG.json, { ...date('from', 'first trade date'), default: '2000-01-01' }, { ...date('to', 'last trade date'), default: '2035-12-31' }],
+  positionals: 2,
+};
+
+/** The usage of `tplus rules`: its three subcommands. */
+export const RULES_USAGE = [VALIDATE, TRANSITION, DIFF].map(formatUsage).join('\n\n');
+
+function validate(flags: ParsedArgs, io: CliIo): number {
   const dir = flags.positionals[0] ?? io.defaultRulesDir;
   const pack = compilePack(dir, { today: io.today });
   const errors = pack.problems.filter((p) => p.severity === 'error').length;
-  if (flags.booleans.has('json')) {
+  if (flags.on('json')) {
     io.stdout.write(`${JSON.stringify({ valid: errors === 0, hash: pack.hash, problems: pack.problems })}\n`);
     return errors === 0 ? 0 : 1;
   }
@@ -28,26 +66,14 @@ function validate(args: readonly string[], io: CliIo): number {
   return 0;
 }
 
-function transition(args: readonly string[], io: CliIo): number {
-  const flags = parseFlags(
-    args,
-    {
-      market: { type: 'string', required: true },
-      'asset-class': { type: 'string', required: true },
-      around: { type: 'string', required: true },
-      days: { type: 'string' },
-      json: { type: 'boolean' },
-      rules: { type: 'string' },
-    },
-    'rules transition',
-  );
-  const daysText = flags.strings.get('days') ?? '10';
+function transition(flags: ParsedArgs, io: CliIo): number {
+  const daysText = flags.get('days') ?? '10';
   const days = Number(daysText);
   if (!Number.isInteger(days) || days < 0 || days > 400) throw new UsageError(`rules transition: --days ${daysText} must be an integer 0..400`);
-  const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
-  const around = parseTradeDate(flags.strings.get('around') ?? '', 'around');
-  const rows = transitionTable(ruleset, flags.strings.get('asset-class') ?? '', flags.strings.get('market') ?? '', around, days);
-  if (flags.booleans.has('json')) {
+  const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
+  const around = parseTradeDate(flags.get('around') ?? '', 'around');
+  const rows = transitionTable(ruleset, flags.get('asset-class') ?? '', flags.get('market') ?? '', around, days);
+  if (flags.on('json')) {
     for (const r of rows) io.stdout.write(`${JSON.stringify(r)}\n`);
     return 0;
   }
@@ -61,16 +87,15 @@ function transition(args: readonly string[], io: CliIo): number {
   return 0;
 }
 
-function diff(args: readonly string[], io: CliIo): number {
-  const flags = parseFlags(args, { json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' } }, 'rules diff', 2);
+function diff(flags: ParsedArgs, io: CliIo): number {
   const [oldDir, newDir] = flags.positionals;
-  if (oldDir === undefined || newDir === undefined) throw new UsageError('rules diff: usage: rules diff OLD_DIR NEW_DIR');
+  if (oldDir === undefined || newDir === undefined) throw new UsageError('rules diff: needs OLD_DIR and NEW_DIR');
   const before = loadRuleset(oldDir, io);
   const after = loadRuleset(newDir, io);
-  const from = parseTradeDate(flags.strings.get('from') ?? '2000-01-01', 'from');
-  const to = parseTradeDate(flags.strings.get('to') ?? '2035-12-31', 'to');
+  const from = parseTradeDate(flags.get('from') ?? '', 'from');
+  const to = parseTradeDate(flags.get('to') ?? '', 'to');
   const ranges = diffRulesets(before, after, from, to);
-  if (flags.booleans.has('json')) {
+  if (flags.on('json')) {
     io.stdout.write(`${JSON.stringify({ from: before.hash, to: after.hash, ranges })}\n`);
     return 0;
   }
@@ -87,16 +112,20 @@ function diff(args: readonly string[], io: CliIo): number {
   return 0;
 }
 
-export function rulesCommand(args: readonly string[], io: CliIo): number {
+const SUBCOMMANDS: Readonly<Record<string, CommandRun>> = {
+  validate: cliCommand(VALIDATE, validate),
+  transition: cliCommand(TRANSITION, transition),
+  diff: cliCommand(DIFF, diff),
+};
+
+/** `tplus rules validate|transition|diff`; `tplus rules --help` lists the three. */
+export async function rulesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  switch (sub) {
-    case 'validate':
-      return validate(rest, io);
-    case 'transition':
-      return transition(rest, io);
-    case 'diff':
-      return diff(rest, io);
-    default:
-      throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} (validate, transition, diff)`);
+  if (sub === '--help' || sub === '-h') {
+    io.stdout.write(`${RULES_USAGE}\n`);
+    return 0;
   }
+  const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
+  if (run === undefined) throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} (validate, transition, diff)`, RULES_USAGE);
+  return run(rest, io);
 }

@@ -37,8 +37,9 @@ commands:
            registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
-  help
+  help | --version
 
+tplus <command> --help prints that command's flags and their TPLUS_* variables.
 Every decision command takes --rules DIR (default: the bundled rule pack).
 Exit codes: 0 ok, 1 decision or validation error, 2 usage error.`;
 
@@ -61,15 +62,20 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
         // The composition root may supply a settle that also replays against a registry (--ruleset-version).
         return await (extra['settle'] ?? settleCommand)(args, io);
       case 'explain':
-        return explainCommand(args, io);
+        return await explainCommand(args, io);
       case 'rules':
-        return rulesCommand(args, io);
+        return await rulesCommand(args, io);
       case 'calendar':
-        return calendarCommand(args, io);
+        return await calendarCommand(args, io);
       case 'help':
       case '--help':
       case '-h':
         io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'version':
+      case '--version':
+      case '-V':
+        io.stdout.write(`${io.version}\n`);
         return 0;
       default: {
         const run = command === undefined ? undefined : extra[command];
@@ -79,7 +85,8 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`tplus: ${e.message}\n${USAGE}\n`);
+      // The usage of the command that was called (only that one), or the list of commands.
+      io.stderr.write(`tplus: ${e.message}\n${e.usage ?? USAGE}\n`);
       return 2;
     }
     if (e instanceof DecisionError) {

@@ -6,19 +6,44 @@ import type { Ruleset } from '@tplus/core';
 import { writeAll, type CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
-import { checkIdentifierFlags } from './check-identifier-flags.js';
-import { parseFlags } from './parse-flags.js';
+import { cliCommand } from './cli-command.js';
+import { FLAG, REGISTRY_FLAGS } from './common-flags.js';
+import type { CommandSpec } from '../runtime/flag-table.js';
+import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
-const FLAGS = {
-  market: { type: 'string' },
-  'asset-class': { type: 'string' },
-  'trade-date': { type: 'string' },
-  'allow-non-trading-day': { type: 'boolean' },
-  input: { type: 'string' },
-  json: { type: 'boolean' },
-  rules: { type: 'string' },
-} as const;
+/** The flags that turn `settle` into a replay of a published version (replay-commands.ts). */
+export const REPLAY_FLAGS = ['ruleset-version', 'sidecar', 'registry', 'token-file', 'registry-public-key', 'tls-ca', 'tls-client-cert', 'tls-client-key'];
+
+/** `tplus settle`: one trade, a JSON Lines stream, or a replay against a registry or sidecar. */
+export const SETTLE_SPEC: CommandSpec = {
+  name: 'settle',
+  synopsis: [
+    '--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json] [--rules DIR]',
+    '--input FILE|- [--json] [--rules DIR]',
+    '--ruleset-version N --registry ADDR [--token-file F] [--registry-public-key FILE] --market MIC --asset-class AC --trade-date D [--json]',
+    '--ruleset-version N --sidecar ADDR --market MIC --asset-class AC --trade-date D [--json]',
+  ],
+  about: [
+    'Prints the settlement date of a trade (with --json, the decision and the rule and ruleset behind it).',
+    '--input reads JSON Lines {"trade_date","asset_class","market"} and answers one line for each.',
+    '--ruleset-version N answers as version N did: fetched from the registry and verified, or from a',
+    'sidecar that still holds it (it keeps the last few).',
+  ].join('\n'),
+  flags: [
+    FLAG.market,
+    FLAG.assetClass,
+    FLAG.tradeDate,
+    FLAG.allowNonTradingDay,
+    { name: 'input', type: 'string', value: 'FILE|-', help: 'JSON Lines input, - for stdin' },
+    FLAG.json,
+    FLAG.rules,
+    { name: 'ruleset-version', type: 'string', value: 'N', help: 'answer as this published version did' },
+    { name: 'sidecar', type: 'string', value: 'ADDR', help: 'with --ruleset-version: ask this sidecar (HOST:PORT or unix:/path)' },
+    ...REGISTRY_FLAGS,
+    FLAG.registryPublicKey,
+  ],
+};
 
 const OUTPUT_CHUNK = 64 * 1024;
 
@@ -77,30 +102,31 @@ async function settleStream(ruleset: Ruleset, input: Readable, io: CliIo): Promi
   return failed > 0 ? 1 : 0;
 }
 
-export async function settleCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, FLAGS, 'settle');
-  const input = flags.strings.get('input');
-  const single = ['market', 'asset-class', 'trade-date'].filter((f) => flags.strings.has(f));
+/** Plain `settle` (no replay flags): decided locally from a rule pack. */
+export async function settleLocally(flags: ParsedArgs, io: CliIo): Promise<number> {
+  const input = flags.get('input');
+  const single = ['market', 'asset-class', 'trade-date'].filter((f) => flags.onArgv(f));
   if (input !== undefined && single.length > 0) {
     throw new UsageError(`settle: --input cannot be combined with --${single[0]}`);
   }
   if (input === undefined) {
     for (const f of ['trade-date', 'asset-class', 'market']) {
-      if (!flags.strings.has(f)) throw new UsageError(`settle: missing required flag --${f} (or use --input FILE|-)`);
+      if (!flags.onArgv(f)) throw new UsageError(`settle: missing required flag --${f} (or use --input FILE|-)`);
     }
   }
-  checkIdentifierFlags(flags, 'settle');
-  const ruleset = loadRuleset(flags.strings.get('rules') ?? io.defaultRulesDir, io);
+  const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
   if (input !== undefined) {
     const stream = input === '-' ? io.stdin : createReadStream(input);
     return settleStream(ruleset, stream, io);
   }
-  const d = ruleset.decide(
-    flags.strings.get('trade-date') ?? '',
-    flags.strings.get('asset-class') ?? '',
-    flags.strings.get('market') ?? '',
-    flags.booleans.has('allow-non-trading-day'),
-  );
-  io.stdout.write(flags.booleans.has('json') ? `${JSON.stringify(decisionJson(d))}\n` : `${d.settlementDate}\n`);
+  const d = ruleset.decide(flags.get('trade-date') ?? '', flags.get('asset-class') ?? '', flags.get('market') ?? '', flags.on('allow-non-trading-day'));
+  io.stdout.write(flags.on('json') ? `${JSON.stringify(decisionJson(d))}\n` : `${d.settlementDate}\n`);
   return 0;
 }
+
+/** `tplus settle` without the registry client loaded: the replay flags are refused. */
+export const settleCommand = cliCommand(SETTLE_SPEC, (flags, io) => {
+  const replay = REPLAY_FLAGS.find((f) => flags.onArgv(f));
+  if (replay !== undefined) throw new UsageError(`settle: --${replay} needs the registry client, which this build does not include`);
+  return settleLocally(flags, io);
+});

@@ -2,6 +2,7 @@ import { format } from 'node:util';
 import { setLogger } from '@grpc/grpc-js';
 import { ConfigError } from './config-error.js';
 import type { Logger } from './json-logger.js';
+import { UsageError } from './usage-error.js';
 
 /** What a long-running command touches of its process; tests pass their own. */
 export interface ServeProcess {
@@ -40,7 +41,7 @@ export interface RunSpec<C> {
 }
 
 /**
- * The life of a server command: validate flags/env (exit 2 naming the field), start (exit 1 when it
+ * The life of a server command: validate flags/env (exit 2 naming the field; a malformed line also prints the usage), start (exit 1 when it
  * cannot), run until SIGTERM/SIGINT, then close gracefully; a second signal cancels the drain but never
  * skips the cleanup. A signal during start-up still leads to a clean shutdown. Resolves with the exit code.
  */
@@ -51,6 +52,10 @@ export async function runUntilSignal<C>(spec: RunSpec<C>, proc: ServeProcess): P
   } catch (err) {
     if (err instanceof ConfigError) {
       proc.stderr(`${spec.command}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      proc.stderr(`${spec.command}: ${err.message}\n${err.usage === undefined ? '' : `${err.usage}\n`}`);
       return 2;
     }
     throw err;
