@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Registry } from 'prom-client';
+import type { MetricsRegistry } from './internal/metric-family.js';
 import type { ProvisionalLedger } from './provisional-ledger.js';
 
 /** One trade to decide. Dates are `YYYY-MM-DD`. */
@@ -106,8 +106,11 @@ export interface SettlementClientOptions {
   readonly fallback?: FallbackOptions | false;
   /** Receives exactly the `alert` events. */
   readonly onAlert?: (alert: AlertEvent) => void;
-  /** prom-client Registry for the SDK metrics; none are registered without it. */
-  readonly registry?: Registry;
+  /**
+   * prom-client (15) Registry for the SDK metrics; none are registered without it. prom-client is an
+   * optional peer dependency: the SDK never loads it, it only calls `registry.registerMetric`.
+   */
+  readonly registry?: MetricsRegistry;
   readonly tls?: TlsOptions;
   readonly breaker?: BreakerOptions;
   /** After an incident's first alert, at most one alert per interval. Default 60,000 ms. */

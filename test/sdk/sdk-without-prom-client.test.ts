@@ -90,7 +90,7 @@ describe('the SDK without prom-client installed', () => {
 
   it.each(['call.mjs', 'call.cjs'])('%s: loads and answers from a real sidecar', async (file) => {
     const { stdout } = await run(process.execPath, [join(app, file), sidecar.address], { cwd: app, timeout: 30_000 });
-    expect(JSON.parse(stdout)).toEqual({ date: '2024-05-28', source: 'service' });
+    expect(JSON.parse(stdout)).toEqual({ date: '2024-05-29', source: 'service' });
   });
 
   it('declares prom-client an optional peer dependency, not a dependency', () => {
