@@ -17,8 +17,12 @@ export const Status = {
   UNAUTHENTICATED: 16,
 } as const;
 
-/** Statuses that mean the request or the rules are wrong: thrown, never answered by the fallback. */
+/**
+ * Statuses that mean the request or the rules are wrong, or the caller aborted the call (CANCELLED):
+ * thrown, never answered by the fallback, never counted by the breaker.
+ */
 export const CALLER_ERROR_CODES: ReadonlySet<number> = new Set([
+  Status.CANCELLED,
   Status.INVALID_ARGUMENT,
   Status.NOT_FOUND,
   Status.FAILED_PRECONDITION,

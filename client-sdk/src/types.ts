@@ -48,6 +48,12 @@ export interface CallOptions {
   readonly fallback?: boolean;
   /** Overrides the client's deadline for this call. */
   readonly deadlineMs?: number;
+  /**
+   * Aborting it cancels this call: the RPC is cancelled (a coalesced call is dropped from its batch if
+   * the batch has not left yet; otherwise only this caller stops waiting) and the call rejects with
+   * SettlementError CANCELLED, a caller error: never a fallback, never counted by the breaker.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The hard-coded answer used when the service cannot be reached: T+N over a weekends-only calendar. */
