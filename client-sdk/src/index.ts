@@ -11,6 +11,7 @@ export type { LedgerErrorCode } from './ledger-error.js';
 export type { LedgerEvent, TornTail, WatchableLedger } from './ledger-events.js';
 export { createShadow } from './shadow.js';
 export type { Shadow, ShadowOptions, ShadowSummary, Disagreement } from './shadow.js';
+export type { MetricsRegistry } from './internal/metric-family.js';
 export type {
   SettlementRequest,
   SettlementDetails,

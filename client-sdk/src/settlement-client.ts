@@ -1,10 +1,11 @@
+import { callSignal, cancelledError } from './internal/abort.js';
 import { ClientBase } from './internal/client-base.js';
 import { fromDecision, toMessage, type BatchItemResult } from './internal/client-core.js';
 import type { ReconcileSummary } from './internal/reconcile.js';
 import { itemError } from './internal/to-settlement-error.js';
 import { validateRequest } from './internal/validate-request.js';
 import type { ProvisionalLedger } from './provisional-ledger.js';
-import type { SettlementError } from './settlement-error.js';
+import { Status, type SettlementError } from './settlement-error.js';
 import { InProcessClient } from './internal/in-process-client.js';
 import type {
   BreakerState,
@@ -54,9 +55,10 @@ class Client extends ClientBase implements SettlementClient {
   override async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
     const started = performance.now();
     const tradeDay = validateRequest(request);
+    const signal = callSignal(options.signal);
     const core = this.core;
     try {
-      const decision = await core.source.decide(toMessage(request), options.deadlineMs ?? core.deadlineMs);
+      const decision = await core.source.decide(toMessage(request), options.deadlineMs ?? core.deadlineMs, signal);
       core.record('GetSettlementDate', 'service', started);
       return fromDecision(decision);
     } catch (e) {
@@ -78,6 +80,8 @@ class Client extends ClientBase implements SettlementClient {
 
   async getSettlementDates(requests: readonly SettlementRequest[], options: CallOptions = {}): Promise<BatchItemResult[]> {
     const started = performance.now();
+    const signal = callSignal(options.signal);
+    if (signal?.aborted) throw cancelledError(signal);
     const core = this.core;
     const results: (BatchItemResult | undefined)[] = new Array<BatchItemResult | undefined>(requests.length);
     const days: number[] = [];
@@ -92,7 +96,7 @@ class Client extends ClientBase implements SettlementClient {
     });
     if (sent.length > 0) {
       try {
-        const answers = await core.batch.fire(sent.map((i) => toMessage(requests[i] as SettlementRequest)), options.deadlineMs ?? core.batchDeadlineMs);
+        const answers = await core.batch.fire(sent.map((i) => toMessage(requests[i] as SettlementRequest)), options.deadlineMs ?? core.batchDeadlineMs, signal);
         sent.forEach((i, j) => {
           const a = answers[j];
           results[i] = a?.decision
@@ -102,6 +106,10 @@ class Client extends ClientBase implements SettlementClient {
         core.record('BatchGetSettlementDates', 'service', started);
       } catch (e) {
         const err = core.failure(e);
+        if (err.code === Status.CANCELLED) {
+          core.record('BatchGetSettlementDates', 'caller_error', started);
+          throw err;
+        }
         const outcome = err.isCallerError ? 'caller_error' : options.fallback === false ? 'failure' : 'fallback';
         for (const i of sent) {
           const req = requests[i] as SettlementRequest;

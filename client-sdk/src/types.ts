@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Registry } from 'prom-client';
+import type { MetricsRegistry } from './internal/metric-family.js';
 import type { ProvisionalLedger } from './provisional-ledger.js';
 
 /** One trade to decide. Dates are `YYYY-MM-DD`. */
@@ -48,6 +48,12 @@ export interface CallOptions {
   readonly fallback?: boolean;
   /** Overrides the client's deadline for this call. */
   readonly deadlineMs?: number;
+  /**
+   * Aborting it cancels this call: the RPC is cancelled (a coalesced call is dropped from its batch if
+   * the batch has not left yet; otherwise only this caller stops waiting) and the call rejects with
+   * SettlementError CANCELLED, a caller error: never a fallback, never counted by the breaker.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The hard-coded answer used when the service cannot be reached: T+N over a weekends-only calendar. */
@@ -106,8 +112,11 @@ export interface SettlementClientOptions {
   readonly fallback?: FallbackOptions | false;
   /** Receives exactly the `alert` events. */
   readonly onAlert?: (alert: AlertEvent) => void;
-  /** prom-client Registry for the SDK metrics; none are registered without it. */
-  readonly registry?: Registry;
+  /**
+   * prom-client (15) Registry for the SDK metrics; none are registered without it. prom-client is an
+   * optional peer dependency: the SDK never loads it, it only calls `registry.registerMetric`.
+   */
+  readonly registry?: MetricsRegistry;
   readonly tls?: TlsOptions;
   readonly breaker?: BreakerOptions;
   /** After an incident's first alert, at most one alert per interval. Default 60,000 ms. */

@@ -71,7 +71,7 @@ afterAll(async () => {
 describe('metric-name cross-check', () => {
   it('collects the names the sidecar and the SDK really export', () => {
     const sidecarNames = exportedMetricNames(sidecarText);
-    for (const n of ['tplus_requests_total', 'tplus_request_duration_seconds_bucket', 'tplus_calendar_horizon_days', 'process_resident_memory_bytes']) {
+    for (const n of ['tplus_requests_total', 'tplus_request_duration_seconds_bucket', 'tplus_calendar_horizon_seconds', 'process_resident_memory_bytes']) {
       expect(sidecarNames.has(n), n).toBe(true);
     }
     const sdkNames = exportedMetricNames(sdkText);

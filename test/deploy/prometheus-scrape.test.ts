@@ -162,8 +162,8 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     expect((await query(base, 'tplus_decision_errors_total{reason="NO_RULE"}'))[0]?.value[1]).toBe('1');
     expect((await query(base, 'tplus_request_duration_seconds_bucket{method="GetSettlementDate", le="0.001"}')).length).toBe(1);
     expect((await query(base, `tplus_ruleset_version{instance="${sidecar.metricsTarget}"}`))[0]?.value[1]).toBe('1');
-    const horizon = await query(base, 'tplus_calendar_horizon_days{calendar_id="US-SETTLEMENT"}');
-    expect(Number(horizon[0]?.value[1])).toBeGreaterThan(180);
+    const horizon = await query(base, 'tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"}');
+    expect(Number(horizon[0]?.value[1])).toBeGreaterThan(180 * 86_400);
     expect((await query(base, `process_resident_memory_bytes{instance="${sidecar.metricsTarget}"}`)).length).toBe(1);
   });
 

@@ -34,7 +34,7 @@ describe('Prometheus /metrics', () => {
       'tplus_decision_errors_total',
       'tplus_ruleset_version',
       'tplus_ruleset_loaded_timestamp_seconds',
-      'tplus_calendar_horizon_days',
+      'tplus_calendar_horizon_seconds',
       'tplus_batch_items',
       'process_cpu_user_seconds_total',
       'nodejs_heap_size_used_bytes',
@@ -51,7 +51,7 @@ describe('Prometheus /metrics', () => {
     expect(text).toContain('tplus_batch_items_sum 1000');
     expect(text).toContain('tplus_ruleset_version 1');
     expect(text).toContain(`tplus_ruleset_loaded_timestamp_seconds ${Date.parse('2026-11-27T09:30:00.000Z') / 1000}`);
-    expect(text).toContain('tplus_calendar_horizon_days{calendar_id="US-SETTLEMENT"} 3321');
+    expect(text).toContain(`tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"} ${3321 * 86_400}`);
     expect(text).toContain('tplus_request_duration_seconds_count{method="GetSettlementDate"} 2');
   });
 

@@ -70,10 +70,10 @@ describe('SidecarMetrics', () => {
         '# HELP tplus_ruleset_serving_older_version Is 1 while the sidecar serves an older version than the one it last activated (the newer one failed verification at rest); 0 when it serves the last one.',
         '# TYPE tplus_ruleset_serving_older_version gauge',
         'tplus_ruleset_serving_older_version N',
-        "# HELP tplus_calendar_horizon_days Days from today to the last date each active calendar covers; decisions beyond it fail.",
-        '# TYPE tplus_calendar_horizon_days gauge',
-        'tplus_calendar_horizon_days{calendar_id="US-SETTLEMENT"} N',
-        'tplus_calendar_horizon_days{calendar_id="SHORT"} N',
+        "# HELP tplus_calendar_horizon_seconds Time from today (UTC) to the last date each active calendar covers, in seconds (whole days); decisions beyond it fail.",
+        '# TYPE tplus_calendar_horizon_seconds gauge',
+        'tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"} N',
+        'tplus_calendar_horizon_seconds{calendar_id="SHORT"} N',
       ].join('\n'),
     );
     const values = Object.fromEntries(
@@ -85,9 +85,9 @@ describe('SidecarMetrics', () => {
     expect(values['tplus_ruleset_serving_older_version']).toEqual([[{}, 0]]);
     metrics.rulesetActivated(6, new Date('2026-11-27T11:00:00Z'), 7);
     expect((await registry.getSingleMetric('tplus_ruleset_serving_older_version')?.get())?.values[0]?.value).toBe(1);
-    expect(values['tplus_calendar_horizon_days']).toEqual([
-      [{ calendar_id: 'US-SETTLEMENT' }, 3321],
-      [{ calendar_id: 'SHORT' }, 10],
+    expect(values['tplus_calendar_horizon_seconds']).toEqual([
+      [{ calendar_id: 'US-SETTLEMENT' }, 3321 * 86_400],
+      [{ calendar_id: 'SHORT' }, 10 * 86_400],
     ]);
   });
 
@@ -95,10 +95,10 @@ describe('SidecarMetrics', () => {
     let now = new Date('2026-11-27T12:00:00Z');
     const registry = new Registry();
     new SidecarMetrics({ registry, now: () => now, calendars: () => [{ id: 'C', to: parseDay('2026-12-07') }], processMetrics: false });
-    const horizon = async (): Promise<unknown> => (await registry.getSingleMetric('tplus_calendar_horizon_days')?.get())?.values[0]?.value;
-    expect(await horizon()).toBe(10);
+    const horizon = async (): Promise<unknown> => (await registry.getSingleMetric('tplus_calendar_horizon_seconds')?.get())?.values[0]?.value;
+    expect(await horizon()).toBe(10 * 86_400);
     now = new Date('2026-12-10T00:00:00Z');
-    expect(await horizon()).toBe(-3);
+    expect(await horizon()).toBe(-3 * 86_400);
   });
 
   it('adds Node process metrics to its registry when asked', async () => {

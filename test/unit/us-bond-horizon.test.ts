@@ -8,7 +8,7 @@ import { NOW, startTestSidecar, type TestSidecar } from '../integration/sidecar-
 
 const BOND_CALENDARS = ['US-BOND', 'SIFMA-NO-SETTLEMENT', 'SIFMA-GOV-NO-SETTLEMENT', 'US-TREASURY-SETTLEMENT', 'US-CORP-MUNI-SETTLEMENT'];
 
-describe('tplus_calendar_horizon_days for the SIFMA calendars (real sidecar, bundled pack)', () => {
+describe('tplus_calendar_horizon_seconds for the SIFMA calendars (real sidecar, bundled pack)', () => {
   let sidecar: TestSidecar;
   let text: string;
   beforeAll(async () => {
@@ -19,9 +19,10 @@ describe('tplus_calendar_horizon_days for the SIFMA calendars (real sidecar, bun
     await sidecar.stop();
   });
 
+  /** The gauge in days (it is exported in seconds, whole days). */
   const horizon = (id: string): number | null => {
-    const m = new RegExp(`^tplus_calendar_horizon_days\\{calendar_id="${id}"\\} (-?\\d+)$`, 'm').exec(text);
-    return m ? Number(m[1]) : null;
+    const m = new RegExp(`^tplus_calendar_horizon_seconds\\{calendar_id="${id}"\\} (-?\\d+)$`, 'm').exec(text);
+    return m ? Number(m[1]) / 86_400 : null;
   };
 
   it.each(BOND_CALENDARS)('%s reports the days left until 2027-12-31', (id) => {

@@ -65,7 +65,7 @@ export class ClientCore {
   readonly batchDeadlineMs: number;
   /** Answers getSettlementDate*: coalesced batch RPCs or unary RPCs, through the breaker `single`. */
   readonly source: AnswerSource;
-  readonly batch: CircuitBreaker<[readonly RequestMessage[], number], BatchResultMessage[]>;
+  readonly batch: CircuitBreaker<[readonly RequestMessage[], number, (AbortSignal | undefined)?], BatchResultMessage[]>;
   private readonly single: CircuitBreaker;
   private readonly fallbackCalendar: FallbackCalendar | null;
   private readonly metrics: ClientMetrics | null;

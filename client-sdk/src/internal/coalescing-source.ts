@@ -1,10 +1,11 @@
 import type CircuitBreaker from 'opossum';
+import { cancelledError, whenAborted } from './abort.js';
 import type { AnswerSource } from './answer-source.js';
 import type { CoalesceConfig } from './coalesce-options.js';
 import type { BatchResultMessage, DecisionMessage, RequestMessage } from './settlement-stub.js';
 import { itemError, toSettlementError } from './to-settlement-error.js';
 
-export type BatchBreaker = CircuitBreaker<[readonly RequestMessage[], number], BatchResultMessage[]>;
+export type BatchBreaker = CircuitBreaker<[readonly RequestMessage[], number, (AbortSignal | undefined)?], BatchResultMessage[]>;
 type Resolve = (d: DecisionMessage) => void;
 type Reject = (e: unknown) => void;
 
@@ -13,6 +14,7 @@ class PendingBatch {
   readonly items: RequestMessage[] = [];
   readonly resolves: Resolve[] = [];
   readonly rejects: Reject[] = [];
+  sent = false;
   constructor(readonly deadlineAt: number) {}
 }
 
@@ -33,6 +35,8 @@ function settle(b: PendingBatch, results: readonly BatchResultMessage[]): void {
  * its first call's, which within a group is the earliest. Per call there is the promise and three array
  * slots; one timer per window, not per call. A per-item error rejects only its caller (as a
  * SettlementError with the unary status); a failed batch rejects each of its callers with the same error.
+ * A call whose AbortSignal aborts rejects with CANCELLED at once: it is taken out of its batch if the
+ * batch has not left yet, otherwise the batch goes on for the others and its answer is dropped.
  */
 export class CoalescingSource implements AnswerSource {
   private readonly open = new Map<number, PendingBatch>();
@@ -45,7 +49,7 @@ export class CoalescingSource implements AnswerSource {
   };
   private readonly flushAll = (): void => {
     this.timer = null;
-    for (const b of this.open.values()) this.send(b);
+    for (const b of this.open.values()) if (b.items.length > 0) this.send(b);
     this.open.clear();
   };
 
@@ -55,7 +59,8 @@ export class CoalescingSource implements AnswerSource {
     readonly ready: (timeoutMs: number) => Promise<void>,
   ) {}
 
-  decide(req: RequestMessage, deadlineMs: number): Promise<DecisionMessage> {
+  decide(req: RequestMessage, deadlineMs: number, signal?: AbortSignal): Promise<DecisionMessage> {
+    if (signal?.aborted) return Promise.reject(cancelledError(signal));
     let b = this.open.get(deadlineMs);
     if (b === undefined) {
       b = new PendingBatch(Date.now() + deadlineMs);
@@ -66,14 +71,42 @@ export class CoalescingSource implements AnswerSource {
     this.adding = b;
     const answer = new Promise<DecisionMessage>(this.capture);
     this.adding = null;
+    const abortable = signal ? this.abortable(b, answer, signal) : answer;
     if (b.items.length >= this.config.maxItems) {
       this.open.delete(deadlineMs);
       this.send(b);
     }
-    return answer;
+    return abortable;
+  }
+
+  /** `answer`, or CANCELLED as soon as `signal` aborts (taking the call out of `b` if `b` has not left). */
+  private abortable(b: PendingBatch, answer: Promise<DecisionMessage>, signal: AbortSignal): Promise<DecisionMessage> {
+    const reject = b.rejects[b.rejects.length - 1] as Reject;
+    return new Promise<DecisionMessage>((resolve, fail) => {
+      const stop = whenAborted(signal, () => {
+        if (!b.sent) {
+          const i = b.rejects.indexOf(reject);
+          b.items.splice(i, 1);
+          b.resolves.splice(i, 1);
+          b.rejects.splice(i, 1);
+        }
+        fail(cancelledError(signal));
+      });
+      answer.then(
+        (d) => {
+          stop();
+          resolve(d);
+        },
+        (e: unknown) => {
+          stop();
+          fail(e);
+        },
+      );
+    });
   }
 
   private send(b: PendingBatch): void {
+    b.sent = true;
     const remaining = b.deadlineAt - Date.now();
     this.breaker.fire(b.items, remaining > 1 ? remaining : 1).then(
       (results) => settle(b, results),

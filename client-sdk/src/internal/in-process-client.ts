@@ -9,6 +9,7 @@ import type {
   SettlementDetails,
   SettlementRequest,
 } from '../types.js';
+import { callSignal, cancelledError } from './abort.js';
 import { AlertPolicy } from './alert-policy.js';
 import { ClientBase } from './client-base.js';
 import type { BatchItemResult } from './client-core.js';
@@ -92,12 +93,16 @@ export class InProcessClient extends ClientBase {
 
   override async getSettlementDateDetails(request: SettlementRequest, options: CallOptions = {}): Promise<SettlementDetails> {
     const tradeDay = validateRequest(request);
+    const signal = callSignal(options.signal);
+    if (signal?.aborted) throw cancelledError(signal);
     const s = this.sync.current;
     if (s !== null) return this.answer(s, request);
     return this.fallback('GetSettlementDate', request, tradeDay, options);
   }
 
   async getSettlementDates(requests: readonly SettlementRequest[], options: CallOptions = {}): Promise<BatchItemResult[]> {
+    const signal = callSignal(options.signal);
+    if (signal?.aborted) throw cancelledError(signal);
     const s = this.sync.current;
     return requests.map((request) => {
       try {

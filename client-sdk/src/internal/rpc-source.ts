@@ -22,5 +22,5 @@ export function createRpcSource(actions: RpcActions, coalesce: CoalesceConfig | 
     return { source: new CoalescingSource(breaker, coalesce, ready), breaker };
   }
   const breaker = createBreaker(actions.unary, breakerOptions);
-  return { source: { decide: (req, deadlineMs) => breaker.fire(req, deadlineMs), ready }, breaker };
+  return { source: { decide: (req, deadlineMs, signal) => breaker.fire(req, deadlineMs, signal), ready }, breaker };
 }

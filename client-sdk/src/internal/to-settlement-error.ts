@@ -12,17 +12,17 @@ function isGrpcError(e: unknown): e is GrpcLikeError {
   return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number';
 }
 
-/** Any failure of a call (grpc-js error, opossum rejection, anything else) as a SettlementError. */
+/** Any failure of a call (grpc-js error, opossum rejection, anything else) as a SettlementError whose `cause` is that failure. */
 export function toSettlementError(e: unknown): SettlementError {
   if (e instanceof SettlementError) return e;
   if (isGrpcError(e)) {
     const reason = e.metadata?.get('tplus-error-reason')[0];
-    return new SettlementError(e.code, typeof reason === 'string' ? reason : statusName(e.code), e.details || e.message || statusName(e.code));
+    return new SettlementError(e.code, typeof reason === 'string' ? reason : statusName(e.code), e.details || e.message || statusName(e.code), { cause: e });
   }
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'EOPENBREAKER') return new SettlementError(Status.UNAVAILABLE, 'BREAKER_OPEN', 'circuit breaker is open: the service is failing');
+  if (code === 'EOPENBREAKER') return new SettlementError(Status.UNAVAILABLE, 'BREAKER_OPEN', 'circuit breaker is open: the service is failing', { cause: e });
   const message = e instanceof Error ? e.message : String(e);
-  return new SettlementError(Status.UNKNOWN, 'UNKNOWN', message);
+  return new SettlementError(Status.UNKNOWN, 'UNKNOWN', message, { cause: e });
 }
 
 /** A batch item's (or an in-process answer's) domain error, with the status a unary call would have had (the core's one table). */

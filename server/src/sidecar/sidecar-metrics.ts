@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 
 import type { Rule } from '@tplus/core';
 
 const DAY_MS = 86_400_000;
+const DAY_SECONDS = 86_400;
 
 export interface CalendarHorizonSource {
   readonly id: string;
@@ -96,14 +97,15 @@ export class SidecarMetrics {
     });
     const { now, calendars } = options;
     new Gauge({
-      name: 'tplus_calendar_horizon_days',
-      help: 'Days from today to the last date each active calendar covers; decisions beyond it fail.',
+      // Seconds (the base unit promtool asks for), in whole days: from today (UTC) to the last covered date.
+      name: 'tplus_calendar_horizon_seconds',
+      help: 'Time from today (UTC) to the last date each active calendar covers, in seconds (whole days); decisions beyond it fail.',
       labelNames: ['calendar_id'],
       registers,
       collect() {
         this.reset();
         const today = Math.floor(now().getTime() / DAY_MS);
-        for (const cal of calendars()) this.set({ calendar_id: cal.id }, cal.to - today);
+        for (const cal of calendars()) this.set({ calendar_id: cal.id }, (cal.to - today) * DAY_SECONDS);
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: options.registry });
