@@ -9,7 +9,12 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.test.json', './core/tsconfig.esm.json', './client-sdk/tsconfig.esm.json', './examples/trade-capture/tsconfig.json'],
+        project: [
+          './tsconfig.test.json',
+          './core/tsconfig.esm.json',
+          './client-sdk/tsconfig.esm.json',
+          './examples/trade-capture/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -14,10 +14,16 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
     projects: [
-      { extends: true, test: { name: 'fast', include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], exclude: STARTS_A_SIDECAR } },
       {
         extends: true,
-        test: { name: 'slow', include: ['test/*.test.ts', 'test/{cli,deploy,drills,examples,integration,registry,sdk}/**/*.test.ts', ...STARTS_A_SIDECAR] },
+        test: { name: 'fast', include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], exclude: STARTS_A_SIDECAR },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: ['test/*.test.ts', 'test/{cli,deploy,drills,examples,integration,registry,sdk}/**/*.test.ts', ...STARTS_A_SIDECAR],
+        },
       },
     ],
   },

@@ -28,7 +28,9 @@ describe('markdown links resolve', () => {
   });
 
   it('the docs link to each other: README reaches every page of docs/ and CONTRIBUTING.md', () => {
-    const targets = new Set(relativeLinks('README.md', readFileSync(resolve(ROOT, 'README.md'), 'utf8')).map((l) => l.target.split('#')[0]));
+    const targets = new Set(
+      relativeLinks('README.md', readFileSync(resolve(ROOT, 'README.md'), 'utf8')).map((l) => l.target.split('#')[0]),
+    );
     const pages = DOCS.filter((f) => f.startsWith('docs/') || f === 'CONTRIBUTING.md');
     expect(pages.filter((p) => !targets.has(p))).toEqual([]);
   });
@@ -41,7 +43,9 @@ describe('markdown links resolve', () => {
     const links = relativeLinks('README.md', text);
     expect(links.map((l) => l.target)).toEqual(['nope.md', '#errors-1', '#errors-2']);
     expect(brokenLink(ROOT, links[0] ?? { file: '', line: 0, target: '' })).toMatch(/no file nope\.md/);
-    expect(brokenLink(ROOT, { file: 'README.md', line: 1, target: 'docs/sidecar.md#no-such-section' })).toMatch(/no heading #no-such-section/);
+    expect(brokenLink(ROOT, { file: 'README.md', line: 1, target: 'docs/sidecar.md#no-such-section' })).toMatch(
+      /no heading #no-such-section/,
+    );
     expect(brokenLink(ROOT, { file: 'README.md', line: 1, target: 'docs/sidecar.md#errors' })).toBeNull();
   });
 });
@@ -50,7 +54,9 @@ describe('docs/architecture.md names files that exist', () => {
   // Paths there are written from the repository root, or from server/src/, client-sdk/src/ or core/src/.
   const BASES = ['', 'server/src', 'client-sdk/src', 'core/src'];
   const text = readFileSync(resolve(ROOT, 'docs/architecture.md'), 'utf8');
-  const paths = [...new Set([...text.matchAll(/`([\w./-]+\/[\w./-]*)`/g)].map((m) => m[1] ?? ''))].filter((p) => /\.(ts|md|proto|cjs|yaml)$|\/$/.test(p));
+  const paths = [...new Set([...text.matchAll(/`([\w./-]+\/[\w./-]*)`/g)].map((m) => m[1] ?? ''))].filter((p) =>
+    /\.(ts|md|proto|cjs|yaml)$|\/$/.test(p),
+  );
 
   it('every file or folder it names in code is in the tree', () => {
     expect(paths.length).toBeGreaterThan(40);

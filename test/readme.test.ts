@@ -22,7 +22,9 @@ const DOC_FILES = [
 interface DocBlock extends ReadmeBlock {
   readonly file: string;
 }
-const blocks: DocBlock[] = DOC_FILES.flatMap((file) => readmeBlocks(readFileSync(resolve(ROOT, file), 'utf8')).map((b) => ({ ...b, file })));
+const blocks: DocBlock[] = DOC_FILES.flatMap((file) =>
+  readmeBlocks(readFileSync(resolve(ROOT, file), 'utf8')).map((b) => ({ ...b, file })),
+);
 const where = (b: DocBlock): string => `${b.file}:${b.line}`;
 const firstLine = (b: DocBlock): string => b.body.split('\n')[0] ?? '';
 
@@ -52,10 +54,15 @@ const cliBlocks = ofKind('cli');
 
 describe('docs: the stated outputs are read from the docs', () => {
   it('every code block is run by a test below, is a ```text block, or is listed as not run with its reason', () => {
-    const unrun = blocks.filter((b) => kind(b) === 'unrun' && NOT_RUN[notRunKey(b)] === undefined).map((b) => `${where(b)} (${b.lang || 'no language'}): ${firstLine(b)}`);
+    const unrun = blocks
+      .filter((b) => kind(b) === 'unrun' && NOT_RUN[notRunKey(b)] === undefined)
+      .map((b) => `${where(b)} (${b.lang || 'no language'}): ${firstLine(b)}`);
     expect(unrun).toEqual([]);
     const listed = new Set(blocks.filter((b) => kind(b) === 'unrun').map(notRunKey));
-    expect(Object.keys(NOT_RUN).filter((k) => !listed.has(k)), 'entries of NOT_RUN that match no block').toEqual([]);
+    expect(
+      Object.keys(NOT_RUN).filter((k) => !listed.has(k)),
+      'entries of NOT_RUN that match no block',
+    ).toEqual([]);
   });
 
   it('finds the CLI snippets, one command each, and the walkthrough and Node snippets, in the files that hold them', () => {
@@ -69,7 +76,9 @@ describe('docs: the stated outputs are read from the docs', () => {
   it('states the outputs the issue names: 2024-05-29, the flagged double settlement day, "none" for the identical packs, the installed versions', () => {
     const byCommand = (part: string): string => stated(cliBlocks.find((b) => b.body.includes(part)));
     expect(byCommand('--trade-date 2024-05-24\n')).toBe('2024-05-29\n');
-    expect(byCommand('rules transition')).toMatch(/2024-05-24 {2}FRI {2}2024-05-29 .*DOUBLE SETTLEMENT DAY[\s\S]*2024-05-28 {2}TUE {2}2024-05-29 .*DOUBLE SETTLEMENT DAY/);
+    expect(byCommand('rules transition')).toMatch(
+      /2024-05-24 {2}FRI {2}2024-05-29 .*DOUBLE SETTLEMENT DAY[\s\S]*2024-05-28 {2}TUE {2}2024-05-29 .*DOUBLE SETTLEMENT DAY/,
+    );
     expect(byCommand('rules diff server/rules server/rules')).toBe('no trade date gets a different answer (server/rules → server/rules)\n');
     expect(stated(ofKind('script')[0])).toContain('"event":"snapshot_installed","version":1\n"event":"snapshot_installed","version":2\n');
   });
@@ -90,11 +99,20 @@ describe('docs: the stated outputs are read from the docs', () => {
 });
 
 describe('docs: every CLI snippet prints what the text says', () => {
-  it.each(cliBlocks.map((b) => [`${where(b)} ${cliCommands(b.body)[0] ?? ''}`, b] as const))('%s', (_, b) => {
-    const cmd = cliCommands(b.body)[0] ?? '';
-    const out = execFileSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TPLUS_TODAY: '2026-11-27' }, timeout: 120_000 });
-    expect(normalOutput(out)).toMatch(statedOutput(stated(b)));
-  }, 130_000);
+  it.each(cliBlocks.map((b) => [`${where(b)} ${cliCommands(b.body)[0] ?? ''}`, b] as const))(
+    '%s',
+    (_, b) => {
+      const cmd = cliCommands(b.body)[0] ?? '';
+      const out = execFileSync('bash', ['-o', 'pipefail', '-c', cmd], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TPLUS_TODAY: '2026-11-27' },
+        timeout: 120_000,
+      });
+      expect(normalOutput(out)).toMatch(statedOutput(stated(b)));
+    },
+    130_000,
+  );
 });
 
 describe('docs: the Node snippets call a real sidecar', () => {

@@ -47,12 +47,18 @@ export class JsonlFileLedger extends InMemoryLedger implements WatchableLedger {
       else super.resolve(line.id, line.resolution);
     }
     this.tornTail = opened.torn;
-    this.writer = new LedgerWriter<Op>(path, opened.size, (op) => this.serialize(op), (e) => this.emit(e), {
-      retryInitialMs: positive('retryInitialMs', options.retryInitialMs, 100),
-      retryMaxMs: positive('retryMaxMs', options.retryMaxMs, 5_000),
-      maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024),
-      backlogThreshold: positive('backlogThreshold', options.backlogThreshold, 10_000),
-    });
+    this.writer = new LedgerWriter<Op>(
+      path,
+      opened.size,
+      (op) => this.serialize(op),
+      (e) => this.emit(e),
+      {
+        retryInitialMs: positive('retryInitialMs', options.retryInitialMs, 100),
+        retryMaxMs: positive('retryMaxMs', options.retryMaxMs, 5_000),
+        maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes, 4 * 1024 * 1024),
+        backlogThreshold: positive('backlogThreshold', options.backlogThreshold, 10_000),
+      },
+    );
   }
 
   override record(entry: ProvisionalEntry): void {

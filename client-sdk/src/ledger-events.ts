@@ -13,7 +13,13 @@ export interface TornTail {
 
 /** What a file ledger reports about its writes. */
 export type LedgerEvent =
-  | { readonly type: 'writeFailed'; readonly error: LedgerError; readonly pending: number; readonly consecutiveFailures: number; readonly at: number }
+  | {
+      readonly type: 'writeFailed';
+      readonly error: LedgerError;
+      readonly pending: number;
+      readonly consecutiveFailures: number;
+      readonly at: number;
+    }
   | { readonly type: 'writeRecovered'; readonly pending: number; readonly at: number }
   | { readonly type: 'backlog'; readonly pending: number; readonly at: number };
 

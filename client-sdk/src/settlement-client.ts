@@ -96,7 +96,11 @@ class Client extends ClientBase implements SettlementClient {
     });
     if (sent.length > 0) {
       try {
-        const answers = await core.batch.fire(sent.map((i) => toMessage(requests[i] as SettlementRequest)), options.deadlineMs ?? core.batchDeadlineMs, signal);
+        const answers = await core.batch.fire(
+          sent.map((i) => toMessage(requests[i] as SettlementRequest)),
+          options.deadlineMs ?? core.batchDeadlineMs,
+          signal,
+        );
         sent.forEach((i, j) => {
           const a = answers[j];
           results[i] = a?.decision
@@ -114,7 +118,9 @@ class Client extends ClientBase implements SettlementClient {
         for (const i of sent) {
           const req = requests[i] as SettlementRequest;
           try {
-            results[i] = err.isCallerError ? { ok: false, error: err } : { ok: true, value: core.fallbackOrThrow('BatchGetSettlementDates', req, days[i] as number, err, options) };
+            results[i] = err.isCallerError
+              ? { ok: false, error: err }
+              : { ok: true, value: core.fallbackOrThrow('BatchGetSettlementDates', req, days[i] as number, err, options) };
           } catch (thrown) {
             results[i] = { ok: false, error: thrown as SettlementError };
           }
@@ -132,7 +138,6 @@ class Client extends ClientBase implements SettlementClient {
     }
     return this.core.source.ready(timeoutMs);
   }
-
 }
 
 /**
@@ -142,7 +147,9 @@ class Client extends ClientBase implements SettlementClient {
  */
 export function createSettlementClient(options: InProcessClientOptions): InProcessSettlementClient;
 export function createSettlementClient(options: SettlementClientOptions): SettlementClient;
-export function createSettlementClient(options: SettlementClientOptions | InProcessClientOptions): SettlementClient | InProcessSettlementClient {
+export function createSettlementClient(
+  options: SettlementClientOptions | InProcessClientOptions,
+): SettlementClient | InProcessSettlementClient {
   const mode: unknown = options.mode ?? 'rpc';
   if (mode === 'in-process') return new InProcessClient(options as InProcessClientOptions);
   if (mode !== 'rpc') throw new TypeError(`mode must be 'rpc' or 'in-process', got ${JSON.stringify(mode)}`);

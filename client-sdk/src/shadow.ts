@@ -62,7 +62,14 @@ export function createShadow(options: ShadowOptions): Shadow {
       try {
         const d = await options.client.getSettlementDateDetails(request, { fallback: false });
         if (d.settlementDate === legacy) agreed++;
-        else disagree({ request, legacy, service: d.settlementDate, ...(d.ruleId ? { ruleId: d.ruleId } : {}), ...(d.rulesetVersion !== undefined ? { rulesetVersion: d.rulesetVersion } : {}) });
+        else
+          disagree({
+            request,
+            legacy,
+            service: d.settlementDate,
+            ...(d.ruleId ? { ruleId: d.ruleId } : {}),
+            ...(d.rulesetVersion !== undefined ? { rulesetVersion: d.rulesetVersion } : {}),
+          });
       } catch (e) {
         const err = e as { isCallerError?: boolean; reason?: string };
         if (err.isCallerError) disagree({ request, legacy, service: err.reason ?? 'ERROR' });

@@ -44,7 +44,13 @@ function keysOf(ruleset: Ruleset): string[] {
  * when to resume it (a server yields to its event loop in between and stops resuming when the call is
  * cancelled), so the domain needs neither a clock nor I/O.
  */
-export function* diffSteps(before: Ruleset, after: Ruleset, from: DayNumber, to: DayNumber, maxExamples = 3): Generator<number, DiffRange[], void> {
+export function* diffSteps(
+  before: Ruleset,
+  after: Ruleset,
+  from: DayNumber,
+  to: DayNumber,
+  maxExamples = 3,
+): Generator<number, DiffRange[], void> {
   const keys = [...new Set([...keysOf(before), ...keysOf(after)])].sort();
   const out: DiffRange[] = [];
   let compared = 0;

@@ -28,13 +28,7 @@ export interface Explanation {
 }
 
 /** The decision plus why: which rule matched and why the others did not, and every day walked. */
-export function explain(
-  ruleset: Ruleset,
-  tradeDate: string,
-  assetClass: string,
-  market: string,
-  allowNonTradingDay = false,
-): Explanation {
+export function explain(ruleset: Ruleset, tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false): Explanation {
   const decision = ruleset.decide(tradeDate, assetClass, market, allowNonTradingDay);
   const tradeDay = parseTradeDate(tradeDate);
   const candidates = ruleset.rulesFor(assetClass, market).map((r) => {
@@ -63,7 +57,12 @@ export function explain(
   for (let day = first; day <= settlementDay; day++) {
     const reason = cal.nonBusinessReason(day);
     if (reason === null) count++;
-    steps.push({ date: formatDay(day), counted: reason === null, count: reason === null ? count : 0, skippedBecause: reason?.name ?? null });
+    steps.push({
+      date: formatDay(day),
+      counted: reason === null,
+      count: reason === null ? count : 0,
+      skippedBecause: reason?.name ?? null,
+    });
   }
   return { decision, candidates, tradingDay, steps };
 }

@@ -10,7 +10,10 @@ export const IDENTIFIER_SHAPES = Object.freeze({
   market: { pattern: /^[A-Z0-9]{4}$/, text: 'an ISO 10383 MIC (4 upper-case letters or digits)' },
   asset_class: { pattern: /^[A-Z][A-Z0-9_]{0,31}$/, text: 'an upper-case letter, then at most 31 upper-case letters, digits or _' },
   /** Calendar and rule ids. */
-  calendar_id: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, text: 'a letter or digit, then at most 63 letters, digits, ".", "_" or "-"' },
+  calendar_id: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    text: 'a letter or digit, then at most 63 letters, digits, ".", "_" or "-"',
+  },
 });
 
 export type IdentifierKind = keyof typeof IDENTIFIER_SHAPES;
@@ -64,5 +67,8 @@ export function checkIdentifier(value: string, kind: IdentifierKind, field: stri
   if (FAST[kind](value)) return;
   if (value.length === 0) throw new DecisionError('INVALID_ARGUMENT', `${field} must not be empty`, { field, value: '' });
   const shown = shownValue(value);
-  throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not ${IDENTIFIER_SHAPES[kind].text}`, { field, value: shown });
+  throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not ${IDENTIFIER_SHAPES[kind].text}`, {
+    field,
+    value: shown,
+  });
 }

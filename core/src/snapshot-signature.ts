@@ -46,7 +46,10 @@ export function verifyFields(f: SignedFields, signature: Buffer, publicKey: KeyO
 /** First 16 hex digits of sha256(SPKI DER) of a key (private keys: of their public half). */
 export function keyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function sha256Hex(bytes: Buffer | string): string {

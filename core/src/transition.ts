@@ -18,13 +18,7 @@ export interface TransitionRow {
  * Trade date → settlement date around a cutover, flagging settlement dates that receive trades from two
  * rules (the "double settlement day"). Trade dates outside the window are still counted for the flag.
  */
-export function transitionTable(
-  ruleset: Ruleset,
-  assetClass: string,
-  market: string,
-  around: DayNumber,
-  days: number,
-): TransitionRow[] {
+export function transitionTable(ruleset: Ruleset, assetClass: string, market: string, around: DayNumber, days: number): TransitionRow[] {
   const pad = days + 40;
   const rows: { day: DayNumber; row: Omit<TransitionRow, 'doubleSettlementRules'> }[] = [];
   const rulesBySettlement = new Map<string, Set<string>>();
@@ -33,7 +27,14 @@ export function transitionTable(
     let row: Omit<TransitionRow, 'doubleSettlementRules'>;
     try {
       const d = ruleset.decide(tradeDate, assetClass, market);
-      row = { tradeDate, weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '', settlementDate: d.settlementDate, ruleId: d.rule.id, cycleDays: d.rule.cycleDays, closedBecause: null };
+      row = {
+        tradeDate,
+        weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '',
+        settlementDate: d.settlementDate,
+        ruleId: d.rule.id,
+        cycleDays: d.rule.cycleDays,
+        closedBecause: null,
+      };
       const set = rulesBySettlement.get(d.settlementDate) ?? new Set<string>();
       set.add(d.rule.id);
       rulesBySettlement.set(d.settlementDate, set);
@@ -43,7 +44,14 @@ export function transitionTable(
       if (Math.abs(day - around) > days) continue;
       if (e.code !== 'NOT_A_TRADING_DAY') throw e;
       const reason = ruleset.rulesFor(assetClass, market)[0]?.tradingCalendar?.nonBusinessReason(day);
-      row = { tradeDate, weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '', settlementDate: null, ruleId: null, cycleDays: null, closedBecause: reason?.name ?? 'closed' };
+      row = {
+        tradeDate,
+        weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '',
+        settlementDate: null,
+        ruleId: null,
+        cycleDays: null,
+        closedBecause: reason?.name ?? 'closed',
+      };
     }
     rows.push({ day, row });
   }

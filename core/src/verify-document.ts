@@ -32,13 +32,20 @@ export interface SignedDocument extends SignedFields {
  * signature that verifies with one of them (an unsigned version is then refused); then a canonical
  * document that builds a Ruleset. With no keys only the sha256 is checked. Throws DocumentRejected.
  */
-export function verifyDocument(d: SignedDocument, keys: readonly KeyObject[]): { readonly document: RulesetDocument; readonly ruleset: Ruleset } {
+export function verifyDocument(
+  d: SignedDocument,
+  keys: readonly KeyObject[],
+): { readonly document: RulesetDocument; readonly ruleset: Ruleset } {
   const v = d.version;
   if (keys.length > 0 && d.signature.length === 0) throw new DocumentRejected('missing_signature', `version ${v} carries no signature`);
   const actual = sha256Hex(d.document);
-  if (actual !== d.sha256) throw new DocumentRejected('bad_hash', `version ${v}: document sha256 ${actual} is not the announced ${d.sha256}`);
+  if (actual !== d.sha256)
+    throw new DocumentRejected('bad_hash', `version ${v}: document sha256 ${actual} is not the announced ${d.sha256}`);
   if (keys.length > 0 && !keys.some((key) => verifyFields(d, d.signature, key))) {
-    throw new DocumentRejected('bad_signature', `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'any trusted public key'}`);
+    throw new DocumentRejected(
+      'bad_signature',
+      `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'any trusted public key'}`,
+    );
   }
   const text = d.document.toString('utf8');
   let document: RulesetDocument;
@@ -47,7 +54,10 @@ export function verifyDocument(d: SignedDocument, keys: readonly KeyObject[]): {
     document = JSON.parse(text) as RulesetDocument;
     ruleset = new Ruleset(document, { version: v, hash: d.sha256 });
   } catch (err) {
-    throw new DocumentRejected('invalid_document', `version ${v}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`);
+    throw new DocumentRejected(
+      'invalid_document',
+      `version ${v}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   if (canonicalJson(document) !== text) throw new DocumentRejected('non_canonical', `version ${v}: the document is not in canonical form`);
   return { document, ruleset };

@@ -5,8 +5,7 @@ import grpc from '@grpc/grpc-js';
 import health from 'grpc-health-check';
 
 const SERVICE = 'tplus.settlement.v1.SettlementService';
-const address =
-  process.env.TPLUS_HEALTH_ADDRESS ?? (process.env.TPLUS_SOCKET ? `unix://${process.env.TPLUS_SOCKET}` : '127.0.0.1:50051');
+const address = process.env.TPLUS_HEALTH_ADDRESS ?? (process.env.TPLUS_SOCKET ? `unix://${process.env.TPLUS_SOCKET}` : '127.0.0.1:50051');
 const timeoutMs = Number(process.env.TPLUS_HEALTH_TIMEOUT_MS ?? 2000);
 
 const Health = grpc.makeGenericClientConstructor(health.service, 'Health');

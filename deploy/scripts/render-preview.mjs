@@ -48,7 +48,18 @@ const socket = join(dir, 'tplus.sock');
 function startSidecar() {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'server/dist/main.js'), 'serve', '--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', '127.0.0.1:0'],
+    [
+      join(ROOT, 'server/dist/main.js'),
+      'serve',
+      '--data-dir',
+      join(dir, 'data'),
+      '--socket',
+      socket,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      '127.0.0.1:0',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const ready = new Promise((resolveReady, reject) => {
@@ -167,8 +178,21 @@ const svg = renderChart({
   band: down.from !== undefined && down.to !== undefined ? { ...down, label: 'sidecar down' } : null,
   panels: [
     { title: 'Decisions/s (rate of tplus_decisions_total, sidecar /metrics)', key: 'rate', unit: '/s', color: '#1f77b4', kind: 'line' },
-    { title: 'SDK provisional answers (tplus_client_fallbacks_total, cumulative)', key: 'fallbacks', unit: '', color: '#d62728', kind: 'line' },
-    { title: 'SDK breaker state, GetSettlementDate (0 closed · 1 half-open · 2 open)', key: 'breaker', unit: '', color: '#ff7f0e', kind: 'step', max: 2 },
+    {
+      title: 'SDK provisional answers (tplus_client_fallbacks_total, cumulative)',
+      key: 'fallbacks',
+      unit: '',
+      color: '#d62728',
+      kind: 'line',
+    },
+    {
+      title: 'SDK breaker state, GetSettlementDate (0 closed · 1 half-open · 2 open)',
+      key: 'breaker',
+      unit: '',
+      color: '#ff7f0e',
+      kind: 'step',
+      max: 2,
+    },
   ],
   samples,
   events,

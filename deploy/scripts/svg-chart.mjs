@@ -44,8 +44,13 @@ export function renderChart({ title, subtitle, band, panels, samples, events }) 
     const y = (v) => bottom - (v / yMax) * PANEL_H;
     out.push(`<text x="${LEFT}" y="${top - 8}" font-weight="bold" fill="#333">${esc(panel.title)}</text>`);
     if (band) {
-      out.push(`<rect x="${x(band.from)}" y="${top}" width="${Math.max(1, x(band.to) - x(band.from))}" height="${PANEL_H}" fill="#fde2e1"/>`);
-      if (i === 0) out.push(`<text x="${(x(band.from) + x(band.to)) / 2}" y="${top + 16}" text-anchor="middle" fill="#b42318">${esc(band.label)}</text>`);
+      out.push(
+        `<rect x="${x(band.from)}" y="${top}" width="${Math.max(1, x(band.to) - x(band.from))}" height="${PANEL_H}" fill="#fde2e1"/>`,
+      );
+      if (i === 0)
+        out.push(
+          `<text x="${(x(band.from) + x(band.to)) / 2}" y="${top + 16}" text-anchor="middle" fill="#b42318">${esc(band.label)}</text>`,
+        );
     }
     const ticks = panel.max === 2 ? [0, 1, 2] : [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
     for (const v of ticks) {
@@ -74,10 +79,12 @@ export function renderChart({ title, subtitle, band, panels, samples, events }) 
       last = v;
     }
     out.push(`<path d="${d}" fill="none" stroke="${panel.color}" stroke-width="2" stroke-linejoin="round"/>`);
-    if (last !== null) out.push(`<text x="${W - RIGHT}" y="${top - 8}" text-anchor="end" fill="${panel.color}">last: ${fmt(last)}${esc(panel.unit)}</text>`);
+    if (last !== null)
+      out.push(`<text x="${W - RIGHT}" y="${top - 8}" text-anchor="end" fill="${panel.color}">last: ${fmt(last)}${esc(panel.unit)}</text>`);
     events.forEach((e, k) => {
       out.push(`<line x1="${x(e.t)}" x2="${x(e.t)}" y1="${top}" y2="${bottom}" stroke="#555" stroke-dasharray="4 3"/>`);
-      if (i === panels.length - 1) out.push(`<text x="${x(e.t) + 3}" y="${bottom - 6 - 14 * k}" fill="#555" font-size="11">${esc(e.what)} ${e.t.toFixed(1)}s</text>`);
+      if (i === panels.length - 1)
+        out.push(`<text x="${x(e.t) + 3}" y="${bottom - 6 - 14 * k}" fill="#555" font-size="11">${esc(e.what)} ${e.t.toFixed(1)}s</text>`);
     });
   });
   out.push('</svg>');

@@ -56,12 +56,20 @@ const [{ runCli }, { registryCommands }, { replayCommands }] = await Promise.all
   import('./cli/registry-commands.js'),
   import('./cli/replay-commands.js'),
 ]);
-const code = await runCli(argv, {
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  today: today(),
-  defaultRulesDir: bundledRules,
-  version: packageVersion(),
-}, { ...registryCommands(process.env), ...replayCommands(process.env), drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env) });
+const code = await runCli(
+  argv,
+  {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    today: today(),
+    defaultRulesDir: bundledRules,
+    version: packageVersion(),
+  },
+  {
+    ...registryCommands(process.env),
+    ...replayCommands(process.env),
+    drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env),
+  },
+);
 process.exitCode = code;

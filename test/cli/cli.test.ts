@@ -54,7 +54,10 @@ describe('tplus settle', () => {
       '{"trade_date":"2025-01-09","asset_class":"EQUITY","market":"XNYS","allow_non_trading_day":true}',
     ].join('\n');
     const r = await cli(['settle', '--input', '-', '--json'], `${input}\n`);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, { code: string } | string>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, { code: string } | string>);
     expect(lines).toHaveLength(7);
     expect(lines[0]).toMatchObject({ settlement_date: '2024-05-29' });
     expect(lines[1]).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
@@ -87,7 +90,10 @@ describe('tplus explain', () => {
 
   it('--json carries the decision and the trace', async () => {
     const r = await cli(['explain', '--market', 'XNYS', '--asset-class', 'EQUITY', '--trade-date', '2024-05-24', '--json']);
-    const e = JSON.parse(r.stdout) as { settlement_date: string; steps: { date: string; counted: boolean; skippedBecause: string | null }[] };
+    const e = JSON.parse(r.stdout) as {
+      settlement_date: string;
+      steps: { date: string; counted: boolean; skippedBecause: string | null }[];
+    };
     expect(e.settlement_date).toBe('2024-05-29');
     expect(e.steps.map((s) => [s.date, s.counted, s.skippedBecause])).toEqual([
       ['2024-05-25', false, 'weekend'],
@@ -101,9 +107,24 @@ describe('tplus explain', () => {
 
 describe('tplus rules transition', () => {
   it('flags 2024-05-29 as the double settlement day of the US T+1 cutover', async () => {
-    const r = await cli(['rules', 'transition', '--market', 'XNYS', '--asset-class', 'EQUITY', '--around', '2024-05-28', '--days', '10', '--json']);
+    const r = await cli([
+      'rules',
+      'transition',
+      '--market',
+      'XNYS',
+      '--asset-class',
+      'EQUITY',
+      '--around',
+      '2024-05-28',
+      '--days',
+      '10',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string | null; doubleSettlementRules: string[] });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string | null; doubleSettlementRules: string[] });
     expect(rows).toHaveLength(21);
     const doubles = rows.filter((x) => x.doubleSettlementRules.length > 0);
     expect(doubles.map((x) => [x.tradeDate, x.settlementDate])).toEqual([

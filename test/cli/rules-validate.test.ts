@@ -50,10 +50,15 @@ describe('tplus rules validate', () => {
   });
 
   it('rejects two overlapping rules for one key, naming both rule ids and the file', async () => {
-    const dir = pack({ 'cal.yaml': CALENDAR, 'rules.yaml': `rules:\n${rule('old-t2', '2010-01-01', '2024-05-28')}${rule('new-t1', '2024-05-28', '9999-12-31')}` });
+    const dir = pack({
+      'cal.yaml': CALENDAR,
+      'rules.yaml': `rules:\n${rule('old-t2', '2010-01-01', '2024-05-28')}${rule('new-t1', '2024-05-28', '9999-12-31')}`,
+    });
     const r = await cli(['rules', 'validate', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('rules.yaml:2: error: rules[0]: rules old-t2 (2010-01-01..2024-05-28) and new-t1 (2024-05-28..9999-12-31) overlap for EQUITY XTST');
+    expect(r.stderr).toContain(
+      'rules.yaml:2: error: rules[0]: rules old-t2 (2010-01-01..2024-05-28) and new-t1 (2024-05-28..9999-12-31) overlap for EQUITY XTST',
+    );
     expect(r.stderr).toContain('(new-t1 at');
     expect(r.stderr).toContain('rules.yaml:10)');
   });
@@ -91,13 +96,20 @@ describe('tplus rules validate', () => {
       /rules\.yaml:\d+: error: rules\[3\]\.cycle_days_extra: unknown field/,
       /rules\.yaml:\d+: error: rules\[3\]\.cycle_days: -1 is outside 0\.\.30/,
     ];
-    for (const re of expected) expect(lines.some((l) => re.test(l)), `${re} in\n${r.stderr}`).toBe(true);
+    for (const re of expected)
+      expect(
+        lines.some((l) => re.test(l)),
+        `${re} in\n${r.stderr}`,
+      ).toBe(true);
     expect(lines.at(-1)).toMatch(/rules validate: .*: \d+ error\(s\)/);
   });
 
   it('reports a rule whose calendar does not exist and a calendar that ends before the rule', async () => {
     const shortCal = CALENDAR.replace('to: 2035-12-31', 'to: 2020-12-31');
-    const dir = pack({ 'cal.yaml': shortCal, 'rules.yaml': `rules:\n${rule('x', '2010-01-01', '2025-12-31')}${rule('y', '2026-01-01', '9999-12-31').replace('TEST', 'GHOST')}` });
+    const dir = pack({
+      'cal.yaml': shortCal,
+      'rules.yaml': `rules:\n${rule('x', '2010-01-01', '2025-12-31')}${rule('y', '2026-01-01', '9999-12-31').replace('TEST', 'GHOST')}`,
+    });
     const r = await cli(['rules', 'validate', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('rule x ends 2025-12-31, after settlement_calendar TEST stops covering (2020-12-31)');

@@ -19,7 +19,13 @@ const SCRIPT = resolve(ROOT, 'deploy/scripts/render-preview.mjs');
 
 function previewData(svg: string): Preview {
   const desc = /<desc>(.*)<\/desc>/s.exec(svg)?.[1] ?? '{}';
-  return JSON.parse(desc.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Preview;
+  return JSON.parse(
+    desc
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  ) as Preview;
 }
 
 /** What does not change from run to run: size, title, panel titles, plotted series and event kinds. */
@@ -36,7 +42,9 @@ function structure(svg: string): unknown {
 
 function render(out: string): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [SCRIPT, out], { cwd: ROOT, timeout: 45_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout)));
+    execFile(process.execPath, [SCRIPT, out], { cwd: ROOT, timeout: 45_000 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout),
+    );
   });
 }
 

@@ -34,7 +34,12 @@ export function alertRules(): AlertRule[] {
 export function markdownAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   for (const m of markdown.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
-    anchors.add((m[1] as string).toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
+    anchors.add(
+      (m[1] as string)
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    );
   }
   return anchors;
 }

@@ -36,7 +36,12 @@ interface PodSpec {
 interface Workload {
   kind: string;
   metadata: { name: string };
-  spec: { replicas?: number; selector: { matchLabels: Obj }; template: { metadata: { labels: Obj }; spec: PodSpec }; volumeClaimTemplates?: { metadata: { name: string } }[] };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Obj };
+    template: { metadata: { labels: Obj }; spec: PodSpec };
+    volumeClaimTemplates?: { metadata: { name: string } }[];
+  };
 }
 
 function loadKustomization(): { resources: string[]; docs: Obj[] } {
@@ -60,7 +65,8 @@ function flag(args: readonly string[] | undefined, name: string): string | undef
 }
 
 const { resources, docs } = loadKustomization();
-const byKind = (kind: string, name: string): Obj | undefined => docs.find((d) => d['kind'] === kind && (d['metadata'] as { name: string }).name === name);
+const byKind = (kind: string, name: string): Obj | undefined =>
+  docs.find((d) => d['kind'] === kind && (d['metadata'] as { name: string }).name === name);
 const app = byKind('Deployment', 'trade-capture') as unknown as Workload;
 const registry = byKind('StatefulSet', 'tplus-registry') as unknown as Workload;
 const serveHelp = execFileSync(process.execPath, [TPLUS_MAIN, 'serve', '--help'], { encoding: 'utf8', timeout: 20_000 });
@@ -132,7 +138,9 @@ describe('deploy/kubernetes', () => {
       for (const probe of [sidecar.startupProbe, sidecar.readinessProbe, sidecar.livenessProbe]) {
         expect(probe?.grpc).toEqual({ port: 50051, service: HEALTH_SERVICE });
       }
-      expect(sidecar.ports?.find((p) => p.name === 'tplus-metrics')?.containerPort).toBe(Number(flag(sidecar.args, '--metrics-listen')?.split(':')[1]));
+      expect(sidecar.ports?.find((p) => p.name === 'tplus-metrics')?.containerPort).toBe(
+        Number(flag(sidecar.args, '--metrics-listen')?.split(':')[1]),
+      );
     });
 
     it('is non-root, read-only, without privilege escalation, with requests and a memory limit', () => {
@@ -175,9 +183,9 @@ describe('deploy/kubernetes', () => {
       expect(c.ports?.find((p) => p.name === 'metrics')?.containerPort).toBe(port);
       const svc = byKind('Service', 'tplus-registry') as { spec: { ports: { name: string; targetPort: string }[] } };
       expect(svc.spec.ports.find((p) => p.name === 'metrics')?.targetPort).toBe('metrics');
-      const k8sJobs = readYaml<{ scrape_configs: { job_name: string; relabel_configs?: { source_labels?: string[]; regex?: string; action?: string }[] }[] }>(
-        resolve(DEPLOY, 'prometheus/scrape-kubernetes.yml'),
-      ).scrape_configs;
+      const k8sJobs = readYaml<{
+        scrape_configs: { job_name: string; relabel_configs?: { source_labels?: string[]; regex?: string; action?: string }[] }[];
+      }>(resolve(DEPLOY, 'prometheus/scrape-kubernetes.yml')).scrape_configs;
       const keep = k8sJobs.find((j) => j.job_name === 'tplus-registry')?.relabel_configs?.find((r) => r.action === 'keep');
       expect(keep?.regex).toBe('tplus-registry;metrics');
     });

@@ -17,7 +17,10 @@ const DOCKERFILE = resolve(ROOT, 'deploy/docker/Dockerfile');
 function runtimeCopies(text: string): [string, string][] {
   const stages = text.split(/^FROM /m);
   const runtime = stages[stages.length - 1] ?? '';
-  return [...runtime.matchAll(/^COPY\s+(--from=build\s+)?(\S+)\s+(\S+)\s*$/gm)].map((m) => [(m[2] as string).replace(/^\/src\//, ''), m[3] as string]);
+  return [...runtime.matchAll(/^COPY\s+(--from=build\s+)?(\S+)\s+(\S+)\s*$/gm)].map((m) => [
+    (m[2] as string).replace(/^\/src\//, ''),
+    m[3] as string,
+  ]);
 }
 
 /** node_modules as the image has it: every package linked from the repo, the workspace links copied as the relative links they are. */
@@ -43,10 +46,14 @@ describe('the Docker runtime stage holds everything the program loads', () => {
       else cpSync(resolve(ROOT, from), join(dir.path, to === './' ? from : to), { recursive: true });
     }
     const data = join(dir.path, 'data');
-    const child = spawn(process.execPath, ['server/dist/main.js', 'serve', '--data-dir', data, '--socket', join(data, 's.sock'), '--listen', 'off', '--metrics-listen', 'off'], {
-      cwd: dir.path,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['server/dist/main.js', 'serve', '--data-dir', data, '--socket', join(data, 's.sock'), '--listen', 'off', '--metrics-listen', 'off'],
+      {
+        cwd: dir.path,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -61,7 +68,12 @@ describe('the Docker runtime stage holds everything the program loads', () => {
     let health = { status: -1, output: '' };
     if (serving) {
       // The image's HEALTHCHECK, from the same file set: `node deploy/docker/healthcheck.mjs`.
-      const h = spawnSync(process.execPath, ['deploy/docker/healthcheck.mjs'], { cwd: dir.path, env: { ...process.env, TPLUS_SOCKET: join(data, 's.sock') }, encoding: 'utf8', timeout: 10_000 });
+      const h = spawnSync(process.execPath, ['deploy/docker/healthcheck.mjs'], {
+        cwd: dir.path,
+        env: { ...process.env, TPLUS_SOCKET: join(data, 's.sock') },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       health = { status: h.status ?? -1, output: `${h.stdout}${h.stderr}` };
     }
     child.kill('SIGTERM');

@@ -56,31 +56,52 @@ export async function startLiveFleet(): Promise<LiveFleet> {
 
     registry = spawnTplus([
       'registry',
-      '--data-dir', join(dir, 'registry'),
-      '--listen', '127.0.0.1:0',
-      '--signing-key', join(dir, 'keys', 'signing.key'),
-      '--tokens', join(dir, 'tokens'),
-      '--metrics-listen', '127.0.0.1:0',
-      '--heartbeat-ms', String(HEARTBEAT_MS),
+      '--data-dir',
+      join(dir, 'registry'),
+      '--listen',
+      '127.0.0.1:0',
+      '--signing-key',
+      join(dir, 'keys', 'signing.key'),
+      '--tokens',
+      join(dir, 'tokens'),
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--heartbeat-ms',
+      String(HEARTBEAT_MS),
     ]);
     const serving = await registry.waitFor('registry_serving');
     const registryAddress = String(serving['address']);
     const registryMetricsTarget = String(serving['metrics']);
 
     const publish = await runTplus([
-      'publish', '--registry', registryAddress, '--token-file', join(dir, 'publish.token'), '--rules', join(ROOT, 'server/rules'), '--reason', 'test/deploy: initial pack',
+      'publish',
+      '--registry',
+      registryAddress,
+      '--token-file',
+      join(dir, 'publish.token'),
+      '--rules',
+      join(ROOT, 'server/rules'),
+      '--reason',
+      'test/deploy: initial pack',
     ]);
     if (publish.code !== 0) throw new Error(`tplus publish failed:\n${publish.output}`);
 
     const socket = join(dir, 'tplus.sock');
     follower = spawnSidecar([
-      '--data-dir', join(dir, 'sidecar'),
-      '--socket', socket,
-      '--listen', 'off',
-      '--metrics-listen', '127.0.0.1:0',
-      '--registry', registryAddress,
-      '--registry-public-key', join(dir, 'keys', 'signing.pub'),
-      '--registry-token-file', join(dir, 'read.token'),
+      '--data-dir',
+      join(dir, 'sidecar'),
+      '--socket',
+      socket,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--registry',
+      registryAddress,
+      '--registry-public-key',
+      join(dir, 'keys', 'signing.pub'),
+      '--registry-token-file',
+      join(dir, 'read.token'),
     ]);
     const followerMetricsUrl = String((await follower.waitFor('metrics_listening'))['url']);
     await follower.waitFor('serving');

@@ -71,7 +71,12 @@ afterAll(async () => {
 describe('metric-name cross-check', () => {
   it('collects the names the sidecar and the SDK really export', () => {
     const sidecarNames = exportedMetricNames(sidecarText);
-    for (const n of ['tplus_requests_total', 'tplus_request_duration_seconds_bucket', 'tplus_calendar_horizon_seconds', 'process_resident_memory_bytes']) {
+    for (const n of [
+      'tplus_requests_total',
+      'tplus_request_duration_seconds_bucket',
+      'tplus_calendar_horizon_seconds',
+      'process_resident_memory_bytes',
+    ]) {
       expect(sidecarNames.has(n), n).toBe(true);
     }
     const sdkNames = exportedMetricNames(sdkText);
@@ -92,7 +97,12 @@ describe('metric-name cross-check', () => {
 
   it('collects the names a running registry and a sidecar following it really export', () => {
     const registryNames = exportedMetricNames(registryText);
-    for (const n of ['tplus_registry_versions_total', 'tplus_registry_watchers', 'tplus_registry_requests_total', 'process_resident_memory_bytes']) {
+    for (const n of [
+      'tplus_registry_versions_total',
+      'tplus_registry_watchers',
+      'tplus_registry_requests_total',
+      'process_resident_memory_bytes',
+    ]) {
       expect(registryNames.has(n), n).toBe(true);
     }
     // One version published, one sidecar watching it.

@@ -97,12 +97,17 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
       for (const tradeDate of ['2024-05-24', '2024-05-28', '2024-05-29']) {
         await client.getSettlementDate({ tradeDate, assetClass: 'EQUITY', market: 'XNYS' });
       }
-      await expect(client.getSettlementDate({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XXXX' })).rejects.toBeInstanceOf(SettlementError);
+      await expect(client.getSettlementDate({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XXXX' })).rejects.toBeInstanceOf(
+        SettlementError,
+      );
     } finally {
       await client.close();
     }
     dir = mkdtempSync(join(tmpdir(), 'tplus-prometheus-'));
-    writeFileSync(join(dir, 'prometheus.yml'), testConfig([sidecar.metricsTarget, fleet.followerMetricsTarget], fleet.registryMetricsTarget));
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      testConfig([sidecar.metricsTarget, fleet.followerMetricsTarget], fleet.registryMetricsTarget),
+    );
     const port = await closedPort();
     base = `http://127.0.0.1:${port}`;
     prom = spawn(
@@ -157,8 +162,18 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     );
     expect(requests.find((s) => s.metric['code'] === 'OK')?.value[1]).toBe('3');
 
-    const decisions = (await query(base, 'tplus_decisions_total')).map((s) => [s.metric['market'], s.metric['asset_class'], s.metric['cycle_days'], s.value[1]]);
-    expect(decisions).toEqual(expect.arrayContaining([['XNYS', 'EQUITY', '2', '1'], ['XNYS', 'EQUITY', '1', '2']]));
+    const decisions = (await query(base, 'tplus_decisions_total')).map((s) => [
+      s.metric['market'],
+      s.metric['asset_class'],
+      s.metric['cycle_days'],
+      s.value[1],
+    ]);
+    expect(decisions).toEqual(
+      expect.arrayContaining([
+        ['XNYS', 'EQUITY', '2', '1'],
+        ['XNYS', 'EQUITY', '1', '2'],
+      ]),
+    );
     expect((await query(base, 'tplus_decision_errors_total{reason="NO_RULE"}'))[0]?.value[1]).toBe('1');
     expect((await query(base, 'tplus_request_duration_seconds_bucket{method="GetSettlementDate", le="0.001"}')).length).toBe(1);
     expect((await query(base, `tplus_ruleset_version{instance="${sidecar.metricsTarget}"}`))[0]?.value[1]).toBe('1');
@@ -178,7 +193,9 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
       const r = await query(base, 'tplus_registry_versions_total');
       return r.length > 0 ? r : null;
     });
-    expect(versions.map((x) => [x.metric, x.value[1]])).toEqual([[{ __name__: 'tplus_registry_versions_total', ...registry, component: 'registry' }, '1']]);
+    expect(versions.map((x) => [x.metric, x.value[1]])).toEqual([
+      [{ __name__: 'tplus_registry_versions_total', ...registry, component: 'registry' }, '1'],
+    ]);
     expect((await query(base, 'tplus_registry_watchers'))[0]?.value[1]).toBe('1');
 
     const follower = { job: 'tplus-sidecar', instance: fleet.followerMetricsTarget, component: 'sidecar' };
@@ -204,7 +221,13 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
 
   it('loads alerts.yml: recording rules produce series and NO_RULE raises TplusNoRuleErrorsRising', async () => {
     const groups = (await api<{ groups: { name: string; rules: { health: string; name: string }[] }[] }>(base, '/api/v1/rules')).groups;
-    expect(groups.map((g) => g.name).sort()).toEqual(['tplus-client', 'tplus-registry', 'tplus-sidecar', 'tplus-slo-alerts', 'tplus-slo-recording']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'tplus-client',
+      'tplus-registry',
+      'tplus-sidecar',
+      'tplus-slo-alerts',
+      'tplus-slo-recording',
+    ]);
     // Traffic while Prometheus watches, so rate() sees requests: no server error, so the ratio is 0.
     const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, registry: new Registry() });
     let ratio: Sample[];
@@ -233,7 +256,14 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     const alertsNow = async (): Promise<{ labels: Record<string, string>; state: string }[]> =>
       (await api<{ alerts: { labels: Record<string, string>; state: string }[] }>(base, '/api/v1/alerts')).alerts;
     // Healthy fleet first: no registry or replication alert at all.
-    const registryAlerts = ['TplusRulesetStale', 'TplusSnapshotRejected', 'TplusSyncFailing', 'TplusRegistryDown', 'TplusRegistryNotScraped', 'TplusRegistryNoWatchers'];
+    const registryAlerts = [
+      'TplusRulesetStale',
+      'TplusSnapshotRejected',
+      'TplusSyncFailing',
+      'TplusRegistryDown',
+      'TplusRegistryNotScraped',
+      'TplusRegistryNoWatchers',
+    ];
     expect((await alertsNow()).filter((a) => registryAlerts.includes(a.labels['alertname'] ?? ''))).toEqual([]);
     await fleet.registry.stop('SIGKILL');
     const alerts = await until('TplusRegistryDown', WAIT_MS, async () => {

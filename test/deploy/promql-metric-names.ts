@@ -3,7 +3,21 @@
  * cross-check between deploy/ (alerts, dashboard) and what the sidecar and SDK really serve.
  */
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'and', 'or', 'unless', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'and',
+  'or',
+  'unless',
+  'inf',
+  'nan',
+]);
 
 /** Metric names referenced by one PromQL expression (Grafana $variables allowed). */
 export function metricNamesInPromQL(expr: string): string[] {
@@ -97,7 +111,8 @@ export function allPanels(dashboard: Dashboard): DashboardPanel[] {
 export function dashboardExpressions(dashboard: Dashboard): PromQLRef[] {
   const refs: PromQLRef[] = [];
   for (const p of allPanels(dashboard)) {
-    for (const t of p.targets ?? []) if (t.expr !== undefined) refs.push({ where: `dashboard panel ${p.id ?? '?'} "${p.title ?? ''}"`, expr: t.expr });
+    for (const t of p.targets ?? [])
+      if (t.expr !== undefined) refs.push({ where: `dashboard panel ${p.id ?? '?'} "${p.title ?? ''}"`, expr: t.expr });
   }
   for (const v of dashboard.templating?.list ?? []) {
     const q = typeof v.query === 'string' ? v.query : ((v.query as { query?: string } | undefined)?.query ?? '');

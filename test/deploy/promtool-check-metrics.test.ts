@@ -24,7 +24,10 @@ const PROM_CLIENT_DEFAULTS = new Set([
 
 function checkMetrics(text: string): { code: number | null; problems: string[] } {
   const r = spawnSync(pathOf(promtool), ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 60_000 });
-  const problems = `${r.stdout}${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !PROM_CLIENT_DEFAULTS.has(l));
+  const problems = `${r.stdout}${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !PROM_CLIENT_DEFAULTS.has(l));
   return { code: r.status, problems };
 }
 

@@ -79,8 +79,14 @@ describe('alert rules are complete and tested', () => {
 
   it.each(alerts.map((a) => [a.alert as string, a] as const))('%s has a test where it fires and one where it stays silent', (name) => {
     const cases = tests.filter((t) => t.alertname === name);
-    expect(cases.some((t) => (t.exp_alerts ?? []).length > 0), `${name} never expected to fire`).toBe(true);
-    expect(cases.some((t) => (t.exp_alerts ?? []).length === 0), `${name} never expected to stay silent`).toBe(true);
+    expect(
+      cases.some((t) => (t.exp_alerts ?? []).length > 0),
+      `${name} never expected to fire`,
+    ).toBe(true);
+    expect(
+      cases.some((t) => (t.exp_alerts ?? []).length === 0),
+      `${name} never expected to stay silent`,
+    ).toBe(true);
   });
 
   it('every alert has a severity, a summary, a description and a runbook section that exists', () => {
@@ -142,7 +148,9 @@ describe('alert rules are complete and tested', () => {
   });
 
   it('scrape.yml has a tplus-registry job whose name the registry alerts use', () => {
-    const jobs = readYaml<{ scrape_configs: { job_name: string; static_configs?: { labels?: Record<string, string> }[] }[] }>(SCRAPE_FILE).scrape_configs;
+    const jobs = readYaml<{ scrape_configs: { job_name: string; static_configs?: { labels?: Record<string, string> }[] }[] }>(
+      SCRAPE_FILE,
+    ).scrape_configs;
     expect(jobs.map((j) => j.job_name)).toEqual(expect.arrayContaining(['tplus-sidecar', 'tplus-app', 'tplus-registry']));
     expect(jobs.find((j) => j.job_name === 'tplus-registry')?.static_configs?.[0]?.labels).toEqual({ component: 'registry' });
   });

@@ -31,7 +31,12 @@ export function inCi(): boolean {
 /** Looks `name` up on PATH, or takes the path in env var `override` (e.g. PROMTOOL=/opt/bin/promtool). */
 export function requiredBinary(name: string, override: string): RequiredBinary {
   const explicit = process.env[override];
-  const candidates = explicit ? [explicit] : (process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = explicit
+    ? [explicit]
+    : (process.env['PATH'] ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   const path = candidates.find(isExecutable) ?? null;
   const missingMessage = `${name} not found on PATH (or in $${override}); install it with: ${INSTALL}`;
   const skip = path === null && !inCi();

@@ -17,18 +17,31 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function sidecar(args: string[], env: Record<string, string> = {}): Promise<{ handle: SidecarHandle; address: string; registry: Registry; logs: Record<string, unknown>[] }> {
+async function sidecar(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ handle: SidecarHandle; address: string; registry: Registry; logs: Record<string, unknown>[] }> {
   const dir = tempDir('tplus-drill-ctl-');
-  const loaded = loadSidecarConfig(['--data-dir', dir.path, '--listen', 'off', '--metrics-listen', 'off', ...args], env, { cwd: dir.path, rulesDir: BUNDLED_RULES_DIR });
+  const loaded = loadSidecarConfig(['--data-dir', dir.path, '--listen', 'off', '--metrics-listen', 'off', ...args], env, {
+    cwd: dir.path,
+    rulesDir: BUNDLED_RULES_DIR,
+  });
   if (loaded.kind !== 'config') throw new Error('help');
   const log = memoryLogger(() => NOW);
   const registry = new Registry();
   const handle = await startSidecar(loaded.config, { clock: () => NOW, log, registry, processMetrics: false });
-  cleanups.push(() => dir.remove(), () => handle.close({ immediate: true }));
+  cleanups.push(
+    () => dir.remove(),
+    () => handle.close({ immediate: true }),
+  );
   return { handle, address: `unix://${handle.socketPath as string}`, registry, logs: log.lines };
 }
 
-const code = (p: Promise<unknown>): Promise<number | string> => p.then(() => 'ok', (e: ServiceError) => e.code);
+const code = (p: Promise<unknown>): Promise<number | string> =>
+  p.then(
+    () => 'ok',
+    (e: ServiceError) => e.code,
+  );
 
 describe('drill control', () => {
   it('is impossible without --allow-drills: DrillService is not registered (UNIMPLEMENTED) and no drill metric exists', async () => {
@@ -54,7 +67,10 @@ describe('drill control', () => {
     cleanups.push(() => client.close());
     const trade = { tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' };
     expect((await client.getSettlementDateDetails(trade, { deadlineMs: 2_000 })).source).toBe('service');
-    const state = await callDrillService<{ latencyActive: boolean; latencyMs: number }>(s.address, 'InjectLatency', { latencyMs: 300, durationMs: 600 });
+    const state = await callDrillService<{ latencyActive: boolean; latencyMs: number }>(s.address, 'InjectLatency', {
+      latencyMs: 300,
+      durationMs: 600,
+    });
     expect(state).toMatchObject({ latencyActive: true, latencyMs: 300 });
     expect(await s.registry.metrics()).toMatch(/tplus_drill_active\{kind="latency"\} 1/);
     expect(s.logs.map((l) => l['event'])).toContain('drill_started');
@@ -70,7 +86,9 @@ describe('drill control', () => {
     const s = await sidecar(['--allow-drills']);
     expect(await code(callDrillService(s.address, 'InjectLatency', { latencyMs: 500, durationMs: 0 }))).toBe(status.INVALID_ARGUMENT);
     expect(await code(callDrillService(s.address, 'InjectLatency', { latencyMs: 500, durationMs: 300_001 }))).toBe(status.INVALID_ARGUMENT);
-    expect(await code(callDrillService(s.address, 'InjectLatency', { latencyMs: 30_001, durationMs: 1_000 }))).toBe(status.INVALID_ARGUMENT);
+    expect(await code(callDrillService(s.address, 'InjectLatency', { latencyMs: 30_001, durationMs: 1_000 }))).toBe(
+      status.INVALID_ARGUMENT,
+    );
     await callDrillService(s.address, 'InjectLatency', { latencyMs: 500, durationMs: 60_000 });
     expect(await callDrillService(s.address, 'ClearDrills', {})).toMatchObject({ latencyActive: false });
     expect(s.logs.map((l) => l['event'])).toContain('drill_cleared');

@@ -13,7 +13,18 @@ const call = (seq: number, startedMs: number, outcome: CallRecord['outcome'], la
   latencyMs,
   outcome,
   request: trade,
-  ...(outcome === 'fallback' ? { details: { settlementDate: '2024-06-05', source: 'fallback', provisional: true, cycleDays: 2, errorCode: 'UNAVAILABLE', ledgerId: `id-${seq}` } } : {}),
+  ...(outcome === 'fallback'
+    ? {
+        details: {
+          settlementDate: '2024-06-05',
+          source: 'fallback',
+          provisional: true,
+          cycleDays: 2,
+          errorCode: 'UNAVAILABLE',
+          ledgerId: `id-${seq}`,
+        },
+      }
+    : {}),
 });
 
 function input(over: Partial<StandardInput>): StandardInput {
@@ -34,7 +45,10 @@ function input(over: Partial<StandardInput>): StandardInput {
   };
 }
 
-const failed = (x: StandardInput): string[] => standardExpectations(x).filter((e) => !e.passed).map((e) => e.id);
+const failed = (x: StandardInput): string[] =>
+  standardExpectations(x)
+    .filter((e) => !e.passed)
+    .map((e) => e.id);
 
 describe('drill report', () => {
   it('latency percentiles are nearest-rank over every call', () => {
@@ -43,7 +57,11 @@ describe('drill report', () => {
   });
 
   it('the series counts calls per second by outcome and carries the breaker state per bucket', () => {
-    const t = [{ atMs: 600, kind: 'breaker_open' }, { atMs: 1_100, kind: 'half_open' }, { atMs: 1_200, kind: 'closed' }];
+    const t = [
+      { atMs: 600, kind: 'breaker_open' },
+      { atMs: 1_100, kind: 'half_open' },
+      { atMs: 1_200, kind: 'closed' },
+    ];
     const s = callSeries([call(0, 100, 'service'), call(1, 700, 'fallback'), call(2, 800, 'error')], t, 500);
     expect(s[0]).toMatchObject({ service: 2, fallback: 0, error: 0, breaker: 'closed' });
     expect(s[1]).toMatchObject({ service: 0, fallback: 2, error: 2, breaker: 'open' });

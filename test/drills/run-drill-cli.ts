@@ -25,27 +25,35 @@ export interface DrillOutcome {
 /** The short form every CI drill runs: a 2 s fault at 40 calls/s. */
 export function runDrillCli(scenario: string, reportDir: string, extra: readonly string[] = []): Promise<DrillOutcome> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [TPLUS_MAIN, 'drill', scenario, '--duration', '2', '--rate', '40', '--report', reportDir, ...ALERT_FLAGS, ...extra], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      const file = join(reportDir, 'report.json');
-      if (!existsSync(file)) {
-        reject(new Error(`no report (exit ${code}):\n${stdout}\n${stderr}`));
-        return;
-      }
-      resolve({
-        code,
-        stdout,
-        stderr,
-        report: JSON.parse(readFileSync(file, 'utf8')) as DrillReport,
-        markdown: readFileSync(join(reportDir, 'report.md'), 'utf8'),
-        svg: readFileSync(join(reportDir, 'timeline.svg'), 'utf8'),
-        alertsTest: existsSync(join(reportDir, 'alerts.test.yml')) ? readFileSync(join(reportDir, 'alerts.test.yml'), 'utf8') : '',
-      });
-    });
+    execFile(
+      process.execPath,
+      [TPLUS_MAIN, 'drill', scenario, '--duration', '2', '--rate', '40', '--report', reportDir, ...ALERT_FLAGS, ...extra],
+      { cwd: ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        const file = join(reportDir, 'report.json');
+        if (!existsSync(file)) {
+          reject(new Error(`no report (exit ${code}):\n${stdout}\n${stderr}`));
+          return;
+        }
+        resolve({
+          code,
+          stdout,
+          stderr,
+          report: JSON.parse(readFileSync(file, 'utf8')) as DrillReport,
+          markdown: readFileSync(join(reportDir, 'report.md'), 'utf8'),
+          svg: readFileSync(join(reportDir, 'timeline.svg'), 'utf8'),
+          alertsTest: existsSync(join(reportDir, 'alerts.test.yml')) ? readFileSync(join(reportDir, 'alerts.test.yml'), 'utf8') : '',
+        });
+      },
+    );
   });
 }
 
 /** The expectations that failed, as `id: detail` lines (empty when all passed). */
 export function failures(r: DrillReport): string {
-  return r.expectations.filter((e) => !e.passed).map((e) => `${e.id}: ${e.detail}`).join('\n');
+  return r.expectations
+    .filter((e) => !e.passed)
+    .map((e) => `${e.id}: ${e.detail}`)
+    .join('\n');
 }

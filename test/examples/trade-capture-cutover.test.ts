@@ -32,7 +32,9 @@ afterAll(async () => {
 
 describe('cutover replay 2024-05-20..2024-06-05', () => {
   it('instructions per settlement day: the double settlement day 2024-05-29 gets both T+2 and T+1 trades', () => {
-    const perDay = Object.fromEntries(report.days.map((d) => [d.settlementDate, d.byTradeDate.map((b) => `${b.tradeDate} T+${b.cycleDays} x${b.count}`)]));
+    const perDay = Object.fromEntries(
+      report.days.map((d) => [d.settlementDate, d.byTradeDate.map((b) => `${b.tradeDate} T+${b.cycleDays} x${b.count}`)]),
+    );
     expect(perDay).toEqual({
       '2024-05-22': ['2024-05-20 T+2 x6'],
       '2024-05-23': ['2024-05-21 T+2 x6'],
@@ -58,12 +60,20 @@ describe('cutover replay 2024-05-20..2024-06-05', () => {
     ]);
     expect(store.stmt('SELECT COUNT(*) AS n, COUNT(DISTINCT trade_id) AS d FROM settlement_instructions').get()).toEqual({ n: 72, d: 72 });
     // Every date carries the rule that produced it: T+2 rules before the cutover trade date, T+1 from it.
-    const rules = store.stmt('SELECT trade_date >= ? AS after, substr(rule_id, -3) AS cycle, COUNT(*) AS n, MIN(ruleset_version) AS v FROM trades GROUP BY 1, 2 ORDER BY 1').all('2024-05-28');
+    const rules = store
+      .stmt(
+        'SELECT trade_date >= ? AS after, substr(rule_id, -3) AS cycle, COUNT(*) AS n, MIN(ruleset_version) AS v FROM trades GROUP BY 1, 2 ORDER BY 1',
+      )
+      .all('2024-05-28');
     expect(rules).toEqual([
       { after: 0, cycle: '-t2', n: 30, v: 1 },
       { after: 1, cycle: '-t1', n: 42, v: 1 },
     ]);
-    const rejection = store.stmt('SELECT trade_id, code, reason FROM trade_rejections ORDER BY trade_id').all() as { trade_id: string; code: string; reason: string }[];
+    const rejection = store.stmt('SELECT trade_id, code, reason FROM trade_rejections ORDER BY trade_id').all() as {
+      trade_id: string;
+      code: string;
+      reason: string;
+    }[];
     expect(rejection.map((r) => [r.trade_id, r.code])).toEqual([
       ['STRAY-MEMORIAL-DAY', 'NOT_A_TRADING_DAY'],
       ['STRAY-UNKNOWN-MIC', 'NO_RULE'],

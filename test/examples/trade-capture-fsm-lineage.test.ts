@@ -13,8 +13,21 @@ import type { Trade } from '../../examples/trade-capture/src/trade.js';
 const dir = mkdtempSync(join(tmpdir(), 'tplus-example-fsm-'));
 let store: TradeStore;
 let tick = 0;
-const SERVICE: DateAssignment = { settlementDate: '2024-05-29', source: 'service', ruleId: 'us-equity-xnys-t1', rulesetVersion: 1, detail: { provisional: false, cycleDays: 1 } };
-const trade = (tradeId: string): Trade => ({ tradeId, tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS', quantity: 10, price: 100 });
+const SERVICE: DateAssignment = {
+  settlementDate: '2024-05-29',
+  source: 'service',
+  ruleId: 'us-equity-xnys-t1',
+  rulesetVersion: 1,
+  detail: { provisional: false, cycleDays: 1 },
+};
+const trade = (tradeId: string): Trade => ({
+  tradeId,
+  tradeDate: '2024-05-28',
+  assetClass: 'EQUITY',
+  market: 'XNYS',
+  quantity: 10,
+  price: 100,
+});
 
 beforeAll(() => {
   store = new TradeStore(join(dir, 'trades.db'), () => new Date(Date.UTC(2024, 4, 28, 12, 0, tick++)).toISOString());
@@ -76,7 +89,13 @@ describe('trade state machine', () => {
 describe('lineage', () => {
   it('returns the full event history of a trade, oldest first, with rule and version of each date', () => {
     const l = lineage(store, 'T-2');
-    expect(l.trade).toMatchObject({ trade_id: 'T-2', status: 'SETTLED', settlement_date: '2024-05-29', rule_id: 'us-equity-xnys-t1', ruleset_version: 1 });
+    expect(l.trade).toMatchObject({
+      trade_id: 'T-2',
+      status: 'SETTLED',
+      settlement_date: '2024-05-29',
+      rule_id: 'us-equity-xnys-t1',
+      ruleset_version: 1,
+    });
     expect(l.events.map((e) => [e.eventType, e.detail['from'] ?? null, e.detail['to'] ?? null])).toEqual([
       ['TRADE_CAPTURED', null, null],
       ['SETTLEMENT_DATE_ASSIGNED', null, null],
@@ -85,7 +104,15 @@ describe('lineage', () => {
     ]);
     expect(l.events.map((e) => e.eventId)).toEqual([...l.events.map((e) => e.eventId)].sort((a, b) => a - b));
     expect(l.events[0]?.detail).toEqual({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS', quantity: 10, price: 100 });
-    expect(l.dates).toEqual([{ settlementDate: '2024-05-29', source: 'service', ruleId: 'us-equity-xnys-t1', rulesetVersion: 1, eventType: 'SETTLEMENT_DATE_ASSIGNED' }]);
+    expect(l.dates).toEqual([
+      {
+        settlementDate: '2024-05-29',
+        source: 'service',
+        ruleId: 'us-equity-xnys-t1',
+        rulesetVersion: 1,
+        eventType: 'SETTLEMENT_DATE_ASSIGNED',
+      },
+    ]);
     // seq 2: T-1 (still awaiting 2024-05-29) got the batch's first instruction.
     expect(l.instructions).toEqual([expect.objectContaining({ batchId: 'B', seq: 2, settlementDate: '2024-05-29', amount: 1000 })]);
     expect(lineage(store, 'T-3').events.at(-1)).toMatchObject({ eventType: 'FAILED', detail: { reason: 'counterparty short' } });

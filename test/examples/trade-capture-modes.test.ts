@@ -25,7 +25,14 @@ let inProcess: InProcessSettlementClient;
 let runs: ModeRun[];
 const OPTS = { tradeDate: '2024-05-24', trades: 120, chunk: 50 };
 
-const trade = (tradeId: string, tradeDate: string, market = 'XNYS'): Trade => ({ tradeId, tradeDate, assetClass: 'EQUITY', market, quantity: 100, price: 10 });
+const trade = (tradeId: string, tradeDate: string, market = 'XNYS'): Trade => ({
+  tradeId,
+  tradeDate,
+  assetClass: 'EQUITY',
+  market,
+  quantity: 100,
+  price: 10,
+});
 
 /** Rows of a mode's database, without the source column (which must differ). */
 function rows(mode: string): unknown[] {
@@ -59,7 +66,8 @@ describe('the same day booked in each capture mode', () => {
   it('books every trade in every mode with the same date, rule and version; the source says who decided', () => {
     expect(runs.map((r) => r.mode)).toEqual([...CAPTURE_MODES]);
     // 2024-05-24 is a Friday before Memorial Day, under T+2: every trade settles 2024-05-29.
-    for (const r of runs) expect(r).toMatchObject({ stats: { attempts: 120, captured: 120, rejected: 0, provisional: 0 }, dates: { '2024-05-29': 120 } });
+    for (const r of runs)
+      expect(r).toMatchObject({ stats: { attempts: 120, captured: 120, rejected: 0, provisional: 0 }, dates: { '2024-05-29': 120 } });
     expect(runs.map((r) => r.sources)).toEqual([{ service: 120 }, { service: 120 }, { 'in-process': 120 }]);
     const sequential = rows('sequential');
     expect(sequential).toHaveLength(120);
@@ -72,42 +80,53 @@ describe('the same day booked in each capture mode', () => {
   it.each([
     ['concurrent', () => askConcurrently(rpc)],
     ['in-process', () => askInProcess(inProcess)],
-  ] as const)('%s: business errors reject only their trade with the sidecar code; stored and repeated trades are not asked again', async (mode, make) => {
-    const store = new TradeStore(join(dir, `errors-${mode}.db`));
-    let asked = 0;
-    const real = make();
-    const counting: AskChunk = (trades) => ((asked += trades.length), real(trades));
-    try {
-      const capture = new BatchCapture(counting, store, 3);
-      const first = await capture.captureAll([trade('A', '2024-05-28'), trade('MEMORIAL', '2024-05-27'), trade('NO-MIC', '2024-05-28', 'XXXX'), trade('A', '2024-05-28'), trade('B', '2024-05-31')]);
-      expect(first.map((r) => [r.tradeId, r.outcome, r.outcome === 'rejected' ? r.code : r.settlementDate])).toEqual([
-        ['A', 'captured', '2024-05-29'],
-        ['MEMORIAL', 'rejected', 'NOT_A_TRADING_DAY'],
-        ['NO-MIC', 'rejected', 'NO_RULE'],
-        ['A', 'duplicate', '2024-05-29'],
-        ['B', 'captured', '2024-06-03'],
-      ]);
-      expect(asked).toBe(4);
-      const again = await capture.captureAll([trade('A', '2024-05-28'), trade('B', '2024-05-31')]);
-      expect(again.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);
-      expect(asked).toBe(4);
-      expect(capture.stats()).toMatchObject({ attempts: 4, captured: 2, rejected: 2 });
-      expect(store.stmt('SELECT trade_id, code FROM trade_rejections ORDER BY trade_id').all()).toEqual([
-        { trade_id: 'MEMORIAL', code: 'NOT_A_TRADING_DAY' },
-        { trade_id: 'NO-MIC', code: 'NO_RULE' },
-      ]);
-      expect(store.events('B').map((e) => [e.eventType, e.settlementSource])).toEqual([
-        ['TRADE_CAPTURED', null],
-        ['SETTLEMENT_DATE_ASSIGNED', mode === 'in-process' ? 'in-process' : 'service'],
-      ]);
-      expect(store.get('B').status).toBe('AWAITING_SETTLEMENT');
-    } finally {
-      store.close();
-    }
-  });
+  ] as const)(
+    '%s: business errors reject only their trade with the sidecar code; stored and repeated trades are not asked again',
+    async (mode, make) => {
+      const store = new TradeStore(join(dir, `errors-${mode}.db`));
+      let asked = 0;
+      const real = make();
+      const counting: AskChunk = (trades) => ((asked += trades.length), real(trades));
+      try {
+        const capture = new BatchCapture(counting, store, 3);
+        const first = await capture.captureAll([
+          trade('A', '2024-05-28'),
+          trade('MEMORIAL', '2024-05-27'),
+          trade('NO-MIC', '2024-05-28', 'XXXX'),
+          trade('A', '2024-05-28'),
+          trade('B', '2024-05-31'),
+        ]);
+        expect(first.map((r) => [r.tradeId, r.outcome, r.outcome === 'rejected' ? r.code : r.settlementDate])).toEqual([
+          ['A', 'captured', '2024-05-29'],
+          ['MEMORIAL', 'rejected', 'NOT_A_TRADING_DAY'],
+          ['NO-MIC', 'rejected', 'NO_RULE'],
+          ['A', 'duplicate', '2024-05-29'],
+          ['B', 'captured', '2024-06-03'],
+        ]);
+        expect(asked).toBe(4);
+        const again = await capture.captureAll([trade('A', '2024-05-28'), trade('B', '2024-05-31')]);
+        expect(again.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);
+        expect(asked).toBe(4);
+        expect(capture.stats()).toMatchObject({ attempts: 4, captured: 2, rejected: 2 });
+        expect(store.stmt('SELECT trade_id, code FROM trade_rejections ORDER BY trade_id').all()).toEqual([
+          { trade_id: 'MEMORIAL', code: 'NOT_A_TRADING_DAY' },
+          { trade_id: 'NO-MIC', code: 'NO_RULE' },
+        ]);
+        expect(store.events('B').map((e) => [e.eventType, e.settlementSource])).toEqual([
+          ['TRADE_CAPTURED', null],
+          ['SETTLEMENT_DATE_ASSIGNED', mode === 'in-process' ? 'in-process' : 'service'],
+        ]);
+        expect(store.get('B').status).toBe('AWAITING_SETTLEMENT');
+      } finally {
+        store.close();
+      }
+    },
+  );
 
   it('refuses a chunk size outside 1..100000, naming the value', () => {
-    expect(() => new BatchCapture(askInProcess(inProcess), null as unknown as TradeStore, 0)).toThrow('chunkSize must be an integer in 1..100000, got 0');
+    expect(() => new BatchCapture(askInProcess(inProcess), null as unknown as TradeStore, 0)).toThrow(
+      'chunkSize must be an integer in 1..100000, got 0',
+    );
   });
 });
 
@@ -116,7 +135,10 @@ describe('main.js modes', () => {
   const MAIN = resolve(ROOT, 'examples/trade-capture/dist/main.js');
 
   it('--json prints one object with trades and SDK time for each mode (what npm run bench reads)', async () => {
-    const { stdout } = await run(process.execPath, [MAIN, 'modes', '--trades', '200', '--chunk', '100', '--json'], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [MAIN, 'modes', '--trades', '200', '--chunk', '100', '--json'], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     const out = JSON.parse(stdout) as { trades: number; runs: ModeRun[] };
     expect(out.trades).toBe(200);
     expect(out.runs.map((r) => [r.mode, r.stats.captured, r.stats.provisional])).toEqual([
@@ -127,7 +149,9 @@ describe('main.js modes', () => {
   });
 
   it('refuses a bad --chunk with exit 2 and a message naming the flag and the value', async () => {
-    const failed = await run(process.execPath, [MAIN, 'modes', '--chunk', '0'], { cwd: ROOT, timeout: 30_000 }).catch((e: unknown) => e as { code: number; stderr: string });
+    const failed = await run(process.execPath, [MAIN, 'modes', '--chunk', '0'], { cwd: ROOT, timeout: 30_000 }).catch(
+      (e: unknown) => e as { code: number; stderr: string },
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain('--chunk must be an integer in 1..100000, got 0');
   });

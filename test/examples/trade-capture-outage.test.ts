@@ -21,7 +21,14 @@ let store: TradeStore;
 let forced: TradeStore;
 let orphan: TradeStore;
 
-const trade = (tradeId: string, tradeDate: string, assetClass = 'EQUITY', market = 'XNYS'): Trade => ({ tradeId, tradeDate, assetClass, market, quantity: 100, price: 25.5 });
+const trade = (tradeId: string, tradeDate: string, assetClass = 'EQUITY', market = 'XNYS'): Trade => ({
+  tradeId,
+  tradeDate,
+  assetClass,
+  market,
+  quantity: 100,
+  price: 25.5,
+});
 const BEFORE = trade('T-BEFORE', '2024-05-23'); // captured while the service is up: 2024-05-28
 const MEMORIAL = trade('T-OUTAGE-1', '2024-05-24'); // fallback 2024-05-28, service 2024-05-29 (Memorial Day)
 const T1 = trade('T-OUTAGE-2', '2024-06-03', 'ETF', 'XNAS'); // fallback 2024-06-05, service 2024-06-04 (T+1)
@@ -55,16 +62,34 @@ afterAll(async () => {
 
 describe('a trade captured during an outage: fallback, then reconcile', () => {
   it('before the outage: the service answers with rule and ruleset version', async () => {
-    expect(await new TradeCapture(client, store).capture(BEFORE)).toMatchObject({ outcome: 'captured', source: 'service', provisional: false, settlementDate: '2024-05-28', ruleId: 'us-equity-xnys-t2', rulesetVersion: 1 });
+    expect(await new TradeCapture(client, store).capture(BEFORE)).toMatchObject({
+      outcome: 'captured',
+      source: 'service',
+      provisional: false,
+      settlementDate: '2024-05-28',
+      ruleId: 'us-equity-xnys-t2',
+      rulesetVersion: 1,
+    });
   });
 
   it('sidecar killed: capture still books, with a provisional fallback date and no rule', async () => {
     await sidecar.stop('SIGKILL');
     const capture = new TradeCapture(client, store);
-    expect(await capture.capture(MEMORIAL)).toMatchObject({ outcome: 'captured', source: 'fallback', provisional: true, settlementDate: '2024-05-28', ruleId: null });
+    expect(await capture.capture(MEMORIAL)).toMatchObject({
+      outcome: 'captured',
+      source: 'fallback',
+      provisional: true,
+      settlementDate: '2024-05-28',
+      ruleId: null,
+    });
     expect(await capture.capture(T1)).toMatchObject({ source: 'fallback', settlementDate: '2024-06-05' });
     expect(await capture.capture(SAME)).toMatchObject({ source: 'fallback', settlementDate: '2024-05-23' });
-    expect(store.get(MEMORIAL.tradeId)).toMatchObject({ settlement_source: 'fallback', rule_id: null, ruleset_version: null, status: 'AWAITING_SETTLEMENT' });
+    expect(store.get(MEMORIAL.tradeId)).toMatchObject({
+      settlement_source: 'fallback',
+      rule_id: null,
+      ruleset_version: null,
+      status: 'AWAITING_SETTLEMENT',
+    });
     const assigned = store.events(MEMORIAL.tradeId)[1];
     expect(assigned).toMatchObject({ eventType: 'SETTLEMENT_DATE_ASSIGNED', settlementSource: 'fallback', detail: { provisional: true } });
     expect(assigned?.detail['ledgerId']).toEqual(expect.any(String));
@@ -94,8 +119,16 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
 
     // Another desk forces its batch during the outage; its provisional trade goes out on the fallback date.
     expect(await new TradeCapture(client, forced).capture(MEMORIAL)).toMatchObject({ source: 'fallback', settlementDate: '2024-05-28' });
-    const run = settleDay(forced, { date: '2024-05-28', batchId: 'EOD-2024-05-28', forceReason: 'ops ticket 42: sidecar down, settle on fallback dates' });
-    expect(run).toMatchObject({ created: 1, forcedReason: 'ops ticket 42: sidecar down, settle on fallback dates', provisional: ['T-OUTAGE-1'] });
+    const run = settleDay(forced, {
+      date: '2024-05-28',
+      batchId: 'EOD-2024-05-28',
+      forceReason: 'ops ticket 42: sidecar down, settle on fallback dates',
+    });
+    expect(run).toMatchObject({
+      created: 1,
+      forcedReason: 'ops ticket 42: sidecar down, settle on fallback dates',
+      provisional: ['T-OUTAGE-1'],
+    });
     expect(forced.stmt('SELECT forced_reason FROM settlement_batches').get()).toEqual({ forced_reason: run.forcedReason });
   });
 
@@ -114,11 +147,35 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
     expect(r.sdk).toEqual({ checked: 4, confirmed: 1, corrected: 3, rejected: 0, remaining: 0 });
     expect(r.confirmed).toEqual(['T-OUTAGE-3']);
     expect(r.corrected).toEqual([
-      { tradeId: 'T-OUTAGE-1', from: '2024-05-28', to: '2024-05-29', ruleId: 'us-equity-xnys-t2', rulesetVersion: 1, afterSettlementStarted: false },
-      { tradeId: 'T-OUTAGE-2', from: '2024-06-05', to: '2024-06-04', ruleId: 'us-etf-xnas-t1', rulesetVersion: 1, afterSettlementStarted: false },
+      {
+        tradeId: 'T-OUTAGE-1',
+        from: '2024-05-28',
+        to: '2024-05-29',
+        ruleId: 'us-equity-xnys-t2',
+        rulesetVersion: 1,
+        afterSettlementStarted: false,
+      },
+      {
+        tradeId: 'T-OUTAGE-2',
+        from: '2024-06-05',
+        to: '2024-06-04',
+        ruleId: 'us-etf-xnas-t1',
+        rulesetVersion: 1,
+        afterSettlementStarted: false,
+      },
     ]);
-    expect(store.get(MEMORIAL.tradeId)).toMatchObject({ settlement_date: '2024-05-29', settlement_source: 'service', rule_id: 'us-equity-xnys-t2', ruleset_version: 1, status: 'AWAITING_SETTLEMENT' });
-    expect(store.get(SAME.tradeId)).toMatchObject({ settlement_date: '2024-05-23', settlement_source: 'service', rule_id: 'us-equity-xnys-t2' });
+    expect(store.get(MEMORIAL.tradeId)).toMatchObject({
+      settlement_date: '2024-05-29',
+      settlement_source: 'service',
+      rule_id: 'us-equity-xnys-t2',
+      ruleset_version: 1,
+      status: 'AWAITING_SETTLEMENT',
+    });
+    expect(store.get(SAME.tradeId)).toMatchObject({
+      settlement_date: '2024-05-23',
+      settlement_source: 'service',
+      rule_id: 'us-equity-xnys-t2',
+    });
     expect(store.events(MEMORIAL.tradeId).map((e) => [e.eventType, e.settlementDate, e.settlementSource, e.ruleId])).toEqual([
       ['TRADE_CAPTURED', null, null, null],
       ['SETTLEMENT_DATE_ASSIGNED', '2024-05-28', 'fallback', null],
@@ -130,26 +187,44 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
 
     // The forced desk's trade already went out on the fallback date: corrected, and flagged.
     const f = await reconcileUntilDone(forced);
-    expect(f.corrected).toEqual([expect.objectContaining({ tradeId: 'T-OUTAGE-1', from: '2024-05-28', to: '2024-05-29', afterSettlementStarted: true })]);
+    expect(f.corrected).toEqual([
+      expect.objectContaining({ tradeId: 'T-OUTAGE-1', from: '2024-05-28', to: '2024-05-29', afterSettlementStarted: true }),
+    ]);
 
     // A trade the ledger no longer knows is asked again directly.
     const o = await reconcileUntilDone(orphan);
-    expect(o.corrected).toEqual([expect.objectContaining({ tradeId: 'T-OUTAGE-2', from: '2024-06-05', to: '2024-06-04', ruleId: 'us-etf-xnas-t1' })]);
+    expect(o.corrected).toEqual([
+      expect.objectContaining({ tradeId: 'T-OUTAGE-2', from: '2024-06-05', to: '2024-06-04', ruleId: 'us-etf-xnas-t1' }),
+    ]);
     expect(orphan.get(T1.tradeId)).toMatchObject({ settlement_source: 'service', settlement_date: '2024-06-04' });
   });
 
   it('after reconcile the batch runs; the corrected trade settles on its real date; lineage has every step', () => {
     expect(settleDay(store, { date: '2024-05-28', batchId: 'EOD-2024-05-28' })).toMatchObject({ created: 1, provisional: [] });
-    expect(store.stmt("SELECT trade_id FROM settlement_instructions WHERE batch_id = 'EOD-2024-05-28'").all()).toEqual([{ trade_id: 'T-BEFORE' }]);
+    expect(store.stmt("SELECT trade_id FROM settlement_instructions WHERE batch_id = 'EOD-2024-05-28'").all()).toEqual([
+      { trade_id: 'T-BEFORE' },
+    ]);
     expect(settleDay(store, { date: '2024-05-29', batchId: 'EOD-2024-05-29' })).toMatchObject({ created: 1 });
     confirmSettlement(store, MEMORIAL.tradeId, 'SETTLED', { confirmation: 'DTC-123' });
 
     const l = lineage(store, MEMORIAL.tradeId);
     expect(l.trade).toMatchObject({ status: 'SETTLED', settlement_date: '2024-05-29' });
-    expect(l.events.map((e) => e.eventType)).toEqual(['TRADE_CAPTURED', 'SETTLEMENT_DATE_ASSIGNED', 'SETTLEMENT_DATE_CORRECTED', 'SETTLEMENT_STARTED', 'SETTLED']);
+    expect(l.events.map((e) => e.eventType)).toEqual([
+      'TRADE_CAPTURED',
+      'SETTLEMENT_DATE_ASSIGNED',
+      'SETTLEMENT_DATE_CORRECTED',
+      'SETTLEMENT_STARTED',
+      'SETTLED',
+    ]);
     expect(l.dates).toEqual([
       { settlementDate: '2024-05-28', source: 'fallback', ruleId: null, rulesetVersion: null, eventType: 'SETTLEMENT_DATE_ASSIGNED' },
-      { settlementDate: '2024-05-29', source: 'service', ruleId: 'us-equity-xnys-t2', rulesetVersion: 1, eventType: 'SETTLEMENT_DATE_CORRECTED' },
+      {
+        settlementDate: '2024-05-29',
+        source: 'service',
+        ruleId: 'us-equity-xnys-t2',
+        rulesetVersion: 1,
+        eventType: 'SETTLEMENT_DATE_CORRECTED',
+      },
     ]);
     expect(l.instructions).toEqual([expect.objectContaining({ batchId: 'EOD-2024-05-29', settlementDate: '2024-05-29', amount: 2550 })]);
     expect(l.events[3]?.detail).toMatchObject({ from: 'AWAITING_SETTLEMENT', to: 'SETTLEMENT_IN_PROGRESS', batchId: 'EOD-2024-05-29' });

@@ -16,7 +16,14 @@ const dir = mkdtempSync(join(tmpdir(), 'tplus-example-provenance-'));
 const sidecar = new EmbeddedSidecar(join(dir, 'sidecar'));
 let client: InProcessSettlementClient;
 
-const trade = (tradeId: string, tradeDate = '2024-05-28'): Trade => ({ tradeId, tradeDate, assetClass: 'EQUITY', market: 'XNYS', quantity: 100, price: 25.5 });
+const trade = (tradeId: string, tradeDate = '2024-05-28'): Trade => ({
+  tradeId,
+  tradeDate,
+  assetClass: 'EQUITY',
+  market: 'XNYS',
+  quantity: 100,
+  price: 25.5,
+});
 
 /** The trades table as the example created it before 'in-process' was a source (schema version 0). */
 const OLD_TRADES = `
@@ -49,9 +56,19 @@ describe('trade capture provenance', () => {
   it("an in-process answer is stored as source 'in-process' on the trade and on its SETTLEMENT_DATE_ASSIGNED event", async () => {
     const store = new TradeStore(join(dir, 'in-process.db'));
     try {
-      expect(await new TradeCapture(client, store).capture(trade('T-IP-1'))).toMatchObject({ outcome: 'captured', source: 'in-process', provisional: false, settlementDate: '2024-05-29', ruleId: 'us-equity-xnys-t1' });
+      expect(await new TradeCapture(client, store).capture(trade('T-IP-1'))).toMatchObject({
+        outcome: 'captured',
+        source: 'in-process',
+        provisional: false,
+        settlementDate: '2024-05-29',
+        ruleId: 'us-equity-xnys-t1',
+      });
       expect(store.get('T-IP-1')).toMatchObject({ settlement_source: 'in-process', rule_id: 'us-equity-xnys-t1', ruleset_version: 1 });
-      expect(store.events('T-IP-1')[1]).toMatchObject({ eventType: 'SETTLEMENT_DATE_ASSIGNED', settlementSource: 'in-process', detail: { provisional: false, cycleDays: 1 } });
+      expect(store.events('T-IP-1')[1]).toMatchObject({
+        eventType: 'SETTLEMENT_DATE_ASSIGNED',
+        settlementSource: 'in-process',
+        detail: { provisional: false, cycleDays: 1 },
+      });
       expect(store.provisional()).toEqual([]);
     } finally {
       store.close();
@@ -62,19 +79,33 @@ describe('trade capture provenance', () => {
     const file = join(dir, 'old.db');
     const old = new Database(file);
     old.exec(OLD_TRADES);
-    old.prepare("INSERT INTO trades VALUES ('T-OLD', '2024-05-24', 'EQUITY', 'XNYS', 100, 25.5, '2024-05-29', 'service', 'us-equity-xnys-t2', 1, 'AWAITING_SETTLEMENT')").run();
-    old.prepare("INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source) VALUES ('T-OLD', 'SETTLEMENT_DATE_ASSIGNED', '2024-05-24T15:00:00.000Z', '2024-05-29', 'service')").run();
+    old
+      .prepare(
+        "INSERT INTO trades VALUES ('T-OLD', '2024-05-24', 'EQUITY', 'XNYS', 100, 25.5, '2024-05-29', 'service', 'us-equity-xnys-t2', 1, 'AWAITING_SETTLEMENT')",
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source) VALUES ('T-OLD', 'SETTLEMENT_DATE_ASSIGNED', '2024-05-24T15:00:00.000Z', '2024-05-29', 'service')",
+      )
+      .run();
     old.close();
     const store = new TradeStore(file);
     try {
-      expect(store.get('T-OLD')).toMatchObject({ settlement_source: 'service', settlement_date: '2024-05-29', status: 'AWAITING_SETTLEMENT' });
+      expect(store.get('T-OLD')).toMatchObject({
+        settlement_source: 'service',
+        settlement_date: '2024-05-29',
+        status: 'AWAITING_SETTLEMENT',
+      });
       expect(store.events('T-OLD').map((e) => [e.eventType, e.settlementSource])).toEqual([['SETTLEMENT_DATE_ASSIGNED', 'service']]);
       expect(await new TradeCapture(client, store).capture(trade('T-IP-2'))).toMatchObject({ outcome: 'captured', source: 'in-process' });
       expect(store.get('T-IP-2')).toMatchObject({ settlement_source: 'in-process' });
       expect(store.db.pragma('user_version', { simple: true })).toBe(1);
       expect(store.db.pragma('foreign_key_check')).toEqual([]);
       // The CHECK still refuses anything else.
-      expect(() => store.db.prepare("UPDATE trades SET settlement_source = 'guess' WHERE trade_id = 'T-OLD'").run()).toThrow(/CHECK constraint failed/);
+      expect(() => store.db.prepare("UPDATE trades SET settlement_source = 'guess' WHERE trade_id = 'T-OLD'").run()).toThrow(
+        /CHECK constraint failed/,
+      );
     } finally {
       store.close();
     }

@@ -59,12 +59,17 @@ function runSettleDay(args: string[], haltAfter?: number): Promise<Run> {
 }
 
 function instructionsPerTrade(store: TradeStore): Map<string, number> {
-  const rows = store.stmt('SELECT trade_id, COUNT(*) AS n FROM settlement_instructions GROUP BY trade_id').all() as { trade_id: string; n: number }[];
+  const rows = store.stmt('SELECT trade_id, COUNT(*) AS n FROM settlement_instructions GROUP BY trade_id').all() as {
+    trade_id: string;
+    n: number;
+  }[];
   return new Map(rows.map((r) => [r.trade_id, r.n]));
 }
 
 function tradesSettlingOn(store: TradeStore, date: string): string[] {
-  return (store.stmt('SELECT trade_id FROM trades WHERE settlement_date = ? ORDER BY trade_id').all(date) as { trade_id: string }[]).map((r) => r.trade_id);
+  return (store.stmt('SELECT trade_id FROM trades WHERE settlement_date = ? ORDER BY trade_id').all(date) as { trade_id: string }[]).map(
+    (r) => r.trade_id,
+  );
 }
 
 beforeAll(async () => {
@@ -122,15 +127,21 @@ describe('settle-day: exactly one instruction per trade', () => {
     expect([...per.values()].every((n) => n === 1)).toBe(true);
     const seqs = store.stmt('SELECT seq FROM settlement_instructions ORDER BY seq').all() as { seq: number }[];
     expect(seqs.map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    const started = store.stmt("SELECT trade_id, COUNT(*) AS n FROM trade_events WHERE event_type = 'SETTLEMENT_STARTED' GROUP BY trade_id HAVING n <> 1").all();
+    const started = store
+      .stmt("SELECT trade_id, COUNT(*) AS n FROM trade_events WHERE event_type = 'SETTLEMENT_STARTED' GROUP BY trade_id HAVING n <> 1")
+      .all();
     expect(started).toEqual([]);
   });
 
   it('refuses a batch id reused for another date, and a malformed date', async () => {
     const store = await bookedStore('misuse', 1);
     settleDay(store, { date: '2024-05-29', batchId: 'B1' });
-    expect(() => settleDay(store, { date: '2024-05-30', batchId: 'B1' })).toThrow(expect.objectContaining({ code: 'BATCH_DATE_MISMATCH' }) as SettleDayError);
-    expect(() => settleDay(store, { date: '2024-02-30', batchId: 'B2' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as SettleDayError);
+    expect(() => settleDay(store, { date: '2024-05-30', batchId: 'B1' })).toThrow(
+      expect.objectContaining({ code: 'BATCH_DATE_MISMATCH' }) as SettleDayError,
+    );
+    expect(() => settleDay(store, { date: '2024-02-30', batchId: 'B2' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as SettleDayError,
+    );
     const cli = await runSettleDay(['--db', join(dir, 'misuse.db'), '--date', '2024-02-30', '--batch-id', 'B3']);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain('INVALID_ARGUMENT');
@@ -151,6 +162,8 @@ describe('settle-day: exactly one instruction per trade', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/2024-05-29 +8 +2024-05-24 \(T\+2\) x 4, 2024-05-28 \(T\+1\) x 4 +<- double settlement day/);
     expect(out.stdout).toContain('every batch run twice: 0 new instructions on the rerun; 48 trades SETTLED');
-    expect(out.stdout).toMatch(/capture throughput: 50 trades \(48 booked, 2 rejected\) in [\d.]+ s = [\d,]+ trades\/s .*SDK call \d+% of the time/);
+    expect(out.stdout).toMatch(
+      /capture throughput: 50 trades \(48 booked, 2 rejected\) in [\d.]+ s = [\d,]+ trades\/s .*SDK call \d+% of the time/,
+    );
   });
 });

@@ -23,7 +23,7 @@ const FIRST = parseDay('2015-01-01');
 
 /** Item i: mostly valid trades over ~11 years and three markets; every 7th a bad date, every 11th an unknown market. */
 function item(i: number): { tradeDate: string; assetClass: string; market: string } {
-  const key = i % 11 === 0 ? KEYS[3] : KEYS[i % 3] ?? KEYS[0];
+  const key = i % 11 === 0 ? KEYS[3] : (KEYS[i % 3] ?? KEYS[0]);
   const tradeDate = i % 7 === 0 ? (BAD_DATES[i % BAD_DATES.length] as string) : formatDay(FIRST + ((i * 37) % 4000));
   return { tradeDate, ...key };
 }
@@ -62,7 +62,7 @@ describe.each(['tcp', 'unix'] as const)('a 10,000-item batch with bad items inte
   it('columnar: the same decisions as packed YYYYMMDD integers, errors listed once', async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => item(i)).map((r, i) => ({
       ...r,
-      ymd: i % 7 === 0 ? [20240230, 0, 99999999, 20231301][i % 4] ?? 0 : Number(r.tradeDate.replace(/-/g, '')),
+      ymd: i % 7 === 0 ? ([20240230, 0, 99999999, 20231301][i % 4] ?? 0) : Number(r.tradeDate.replace(/-/g, '')),
     }));
     const res = await client.call<Message>('BatchGetSettlementDatesColumnar', {
       tradeDates: rows.map((r) => r.ymd),

@@ -30,21 +30,141 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { what: 'a bad date', method: 'GetSettlementDate', request: { tradeDate: '2024-02-30', ...XNYS }, code: status.INVALID_ARGUMENT, reason: 'INVALID_DATE', text: 'trade_date "2024-02-30"', meta: ['field', 'trade_date'] },
-  { what: 'year 0000', method: 'GetSettlementDate', request: { tradeDate: '0000-01-01', ...XNYS }, code: status.INVALID_ARGUMENT, reason: 'INVALID_DATE', text: '"0000-01-01"', meta: ['value', '0000-01-01'] },
-  { what: 'an empty market', method: 'GetSettlementDate', request: { tradeDate: '2024-05-28', assetClass: 'EQUITY', market: '' }, code: status.INVALID_ARGUMENT, reason: 'INVALID_ARGUMENT', text: 'market must not be empty', meta: ['field', 'market'] },
-  { what: 'a batch too large', method: 'BatchGetSettlementDates', request: { items: Array.from({ length: 101 }, () => ({ tradeDate: '2024-05-28', ...XNYS })) }, code: status.INVALID_ARGUMENT, reason: 'BATCH_TOO_LARGE', text: 'items has 101 entries; at most 100', meta: ['field', 'items'] },
-  { what: 'a columnar batch too large', method: 'BatchGetSettlementDatesColumnar', request: { tradeDates: new Array(101).fill(20240528), keys: [XNYS], keyIndexes: new Array(101).fill(0) }, code: status.INVALID_ARGUMENT, reason: 'BATCH_TOO_LARGE', text: 'trade_dates has 101 entries', meta: ['max', '100'] },
-  { what: 'mismatched columns', method: 'BatchGetSettlementDatesColumnar', request: { tradeDates: [20240528, 20240529], keys: [XNYS], keyIndexes: [0] }, code: status.INVALID_ARGUMENT, reason: 'INVALID_ARGUMENT', text: 'key_indexes has 1 entries but trade_dates has 2', meta: ['field', 'key_indexes'] },
-  { what: 'no rule for the market', method: 'GetSettlementDate', request: { tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'QQQQ' }, code: status.NOT_FOUND, reason: 'NO_RULE', text: 'market "QQQQ"', meta: ['market', 'QQQQ'] },
-  { what: 'no rule before the first rule', method: 'GetSettlementDate', request: { tradeDate: '1999-12-31', ...XNYS }, code: status.NOT_FOUND, reason: 'NO_RULE', text: 'trade_date 1999-12-31', meta: ['trade_date', '1999-12-31'] },
-  { what: 'an unknown calendar', method: 'ListHolidays', request: { calendarId: 'NOPE' }, code: status.NOT_FOUND, reason: 'CALENDAR_NOT_FOUND', text: 'calendar_id "NOPE"', meta: ['field', 'calendar_id'] },
-  { what: 'a market holiday', method: 'GetSettlementDate', request: { tradeDate: '2024-07-04', ...XNYS }, code: status.FAILED_PRECONDITION, reason: 'NOT_A_TRADING_DAY', text: 'trade_date 2024-07-04 is not a trading day on XNYS', meta: ['calendar_id', 'XNYS'] },
-  { what: 'a version not held', method: 'GetSettlementDate', request: { tradeDate: '2024-05-28', ...XNYS, rulesetVersion: 999 }, code: status.FAILED_PRECONDITION, reason: 'VERSION_NOT_HELD', text: 'ruleset_version 999', meta: ['field', 'ruleset_version'] },
-  { what: 'a trade date beyond the calendars', method: 'GetSettlementDate', request: { tradeDate: '2036-01-02', ...XNYS }, code: status.OUT_OF_RANGE, reason: 'CALENDAR_OUT_OF_RANGE', text: 'trade_date 2036-01-02 is outside calendar XNYS', meta: ['covered_to', '2035-12-31'] },
-  { what: 'a settlement date beyond the calendar', method: 'GetSettlementDate', request: { tradeDate: '2035-12-31', ...XNYS }, code: status.OUT_OF_RANGE, reason: 'CALENDAR_OUT_OF_RANGE', text: 'outside calendar US-SETTLEMENT', meta: ['field', 'settlement_date'] },
-  { what: 'holidays beyond the calendar', method: 'ListHolidays', request: { calendarId: 'XNYS', from: '2030-01-01', to: '2040-01-01' }, code: status.OUT_OF_RANGE, reason: 'CALENDAR_OUT_OF_RANGE', text: 'to 2040-01-01 is outside calendar XNYS', meta: ['field', 'to'] },
-  { what: 'an explain with a bad date', method: 'ExplainSettlementDate', request: { tradeDate: '2024-13-01', ...XNYS }, code: status.INVALID_ARGUMENT, reason: 'INVALID_DATE', text: '"2024-13-01"', meta: ['field', 'trade_date'] },
+  {
+    what: 'a bad date',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2024-02-30', ...XNYS },
+    code: status.INVALID_ARGUMENT,
+    reason: 'INVALID_DATE',
+    text: 'trade_date "2024-02-30"',
+    meta: ['field', 'trade_date'],
+  },
+  {
+    what: 'year 0000',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '0000-01-01', ...XNYS },
+    code: status.INVALID_ARGUMENT,
+    reason: 'INVALID_DATE',
+    text: '"0000-01-01"',
+    meta: ['value', '0000-01-01'],
+  },
+  {
+    what: 'an empty market',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2024-05-28', assetClass: 'EQUITY', market: '' },
+    code: status.INVALID_ARGUMENT,
+    reason: 'INVALID_ARGUMENT',
+    text: 'market must not be empty',
+    meta: ['field', 'market'],
+  },
+  {
+    what: 'a batch too large',
+    method: 'BatchGetSettlementDates',
+    request: { items: Array.from({ length: 101 }, () => ({ tradeDate: '2024-05-28', ...XNYS })) },
+    code: status.INVALID_ARGUMENT,
+    reason: 'BATCH_TOO_LARGE',
+    text: 'items has 101 entries; at most 100',
+    meta: ['field', 'items'],
+  },
+  {
+    what: 'a columnar batch too large',
+    method: 'BatchGetSettlementDatesColumnar',
+    request: { tradeDates: new Array(101).fill(20240528), keys: [XNYS], keyIndexes: new Array(101).fill(0) },
+    code: status.INVALID_ARGUMENT,
+    reason: 'BATCH_TOO_LARGE',
+    text: 'trade_dates has 101 entries',
+    meta: ['max', '100'],
+  },
+  {
+    what: 'mismatched columns',
+    method: 'BatchGetSettlementDatesColumnar',
+    request: { tradeDates: [20240528, 20240529], keys: [XNYS], keyIndexes: [0] },
+    code: status.INVALID_ARGUMENT,
+    reason: 'INVALID_ARGUMENT',
+    text: 'key_indexes has 1 entries but trade_dates has 2',
+    meta: ['field', 'key_indexes'],
+  },
+  {
+    what: 'no rule for the market',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'QQQQ' },
+    code: status.NOT_FOUND,
+    reason: 'NO_RULE',
+    text: 'market "QQQQ"',
+    meta: ['market', 'QQQQ'],
+  },
+  {
+    what: 'no rule before the first rule',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '1999-12-31', ...XNYS },
+    code: status.NOT_FOUND,
+    reason: 'NO_RULE',
+    text: 'trade_date 1999-12-31',
+    meta: ['trade_date', '1999-12-31'],
+  },
+  {
+    what: 'an unknown calendar',
+    method: 'ListHolidays',
+    request: { calendarId: 'NOPE' },
+    code: status.NOT_FOUND,
+    reason: 'CALENDAR_NOT_FOUND',
+    text: 'calendar_id "NOPE"',
+    meta: ['field', 'calendar_id'],
+  },
+  {
+    what: 'a market holiday',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2024-07-04', ...XNYS },
+    code: status.FAILED_PRECONDITION,
+    reason: 'NOT_A_TRADING_DAY',
+    text: 'trade_date 2024-07-04 is not a trading day on XNYS',
+    meta: ['calendar_id', 'XNYS'],
+  },
+  {
+    what: 'a version not held',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2024-05-28', ...XNYS, rulesetVersion: 999 },
+    code: status.FAILED_PRECONDITION,
+    reason: 'VERSION_NOT_HELD',
+    text: 'ruleset_version 999',
+    meta: ['field', 'ruleset_version'],
+  },
+  {
+    what: 'a trade date beyond the calendars',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2036-01-02', ...XNYS },
+    code: status.OUT_OF_RANGE,
+    reason: 'CALENDAR_OUT_OF_RANGE',
+    text: 'trade_date 2036-01-02 is outside calendar XNYS',
+    meta: ['covered_to', '2035-12-31'],
+  },
+  {
+    what: 'a settlement date beyond the calendar',
+    method: 'GetSettlementDate',
+    request: { tradeDate: '2035-12-31', ...XNYS },
+    code: status.OUT_OF_RANGE,
+    reason: 'CALENDAR_OUT_OF_RANGE',
+    text: 'outside calendar US-SETTLEMENT',
+    meta: ['field', 'settlement_date'],
+  },
+  {
+    what: 'holidays beyond the calendar',
+    method: 'ListHolidays',
+    request: { calendarId: 'XNYS', from: '2030-01-01', to: '2040-01-01' },
+    code: status.OUT_OF_RANGE,
+    reason: 'CALENDAR_OUT_OF_RANGE',
+    text: 'to 2040-01-01 is outside calendar XNYS',
+    meta: ['field', 'to'],
+  },
+  {
+    what: 'an explain with a bad date',
+    method: 'ExplainSettlementDate',
+    request: { tradeDate: '2024-13-01', ...XNYS },
+    code: status.INVALID_ARGUMENT,
+    reason: 'INVALID_DATE',
+    text: '"2024-13-01"',
+    meta: ['field', 'trade_date'],
+  },
 ];
 
 describe.each(['tcp', 'unix'] as const)('errors over %s carry status, message, reason and ErrorInfo', (transport) => {
@@ -67,8 +187,14 @@ describe.each(['tcp', 'unix'] as const)('errors over %s carry status, message, r
   it('answers bytes that are not a valid message with INVALID_ARGUMENT, not INTERNAL', async () => {
     const m = SERVICE['GetSettlementDate'] as ServiceDefinition[string];
     const err = await new Promise<ServiceError>((resolve, reject) =>
-      client.raw.makeUnaryRequest(m.path, (b: Buffer) => b, m.responseDeserialize, Buffer.from([0x0a, 0xff, 0xff, 0xff]), new Metadata(), {}, (e) =>
-        e ? resolve(e) : reject(new Error('accepted garbage')),
+      client.raw.makeUnaryRequest(
+        m.path,
+        (b: Buffer) => b,
+        m.responseDeserialize,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff]),
+        new Metadata(),
+        {},
+        (e) => (e ? resolve(e) : reject(new Error('accepted garbage'))),
       ),
     );
     const report = errorReport(err);
@@ -143,4 +269,3 @@ describe('an unexpected failure', () => {
     expect((await ended).code).toBe(status.INTERNAL);
   });
 });
-

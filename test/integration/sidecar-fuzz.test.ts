@@ -8,19 +8,55 @@ import { seededRandom } from '../support/seeded-random.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-
 const SEED = 20261127;
 const TOTAL = 10_000;
 const CONCURRENCY = 32;
 const DOMAIN_CODES = new Set([status.INVALID_ARGUMENT, status.NOT_FOUND, status.FAILED_PRECONDITION, status.OUT_OF_RANGE]);
-const PIECES = ['2024-02-29', '2023-02-29', '1900-02-29', '2000-02-29', '0000-01-01', '9999-12-31', '2024-05-28', '2024-07-04', '2035-12-31', '2036-01-02', '1999-12-31', '2024-5-28', ' 2024-05-28', '2024-05-28 ', '20240528', '2024/05/28', '-2024-05-28', '+02024-05-28', '２０２４-０５-２８', '2024-05-28\u0000', 'NaN', '', '\uD800', '\uDFFF', '🙂', 'é', '\u202E', 'XNYS', 'EQUITY', 'ETF', 'XNAS', 'xnys', 'QQQQ', "'; DROP TABLE ruleset_versions; --"];
+const PIECES = [
+  '2024-02-29',
+  '2023-02-29',
+  '1900-02-29',
+  '2000-02-29',
+  '0000-01-01',
+  '9999-12-31',
+  '2024-05-28',
+  '2024-07-04',
+  '2035-12-31',
+  '2036-01-02',
+  '1999-12-31',
+  '2024-5-28',
+  ' 2024-05-28',
+  '2024-05-28 ',
+  '20240528',
+  '2024/05/28',
+  '-2024-05-28',
+  '+02024-05-28',
+  '２０２４-０５-２８',
+  '2024-05-28\u0000',
+  'NaN',
+  '',
+  '\uD800',
+  '\uDFFF',
+  '🙂',
+  'é',
+  '\u202E',
+  'XNYS',
+  'EQUITY',
+  'ETF',
+  'XNAS',
+  'xnys',
+  'QQQQ',
+  "'; DROP TABLE ruleset_versions; --",
+];
 
 function fuzzer(rand: () => number) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const randomText = (max: number): string => {
     const n = Math.floor(rand() * max);
     let s = '';
-    for (let i = 0; i < n; i++) s += rand() < 0.7 ? String.fromCharCode(32 + Math.floor(rand() * 95)) : String.fromCodePoint(Math.floor(rand() * 0x10ffff) & 0x10f7ff);
+    for (let i = 0; i < n; i++)
+      s +=
+        rand() < 0.7 ? String.fromCharCode(32 + Math.floor(rand() * 95)) : String.fromCodePoint(Math.floor(rand() * 0x10ffff) & 0x10f7ff);
     return s;
   };
   const text = (): string => {
@@ -30,7 +66,10 @@ function fuzzer(rand: () => number) {
     if (r < 0.97) return pick(PIECES) + randomText(4);
     return 'x'.repeat(1 + Math.floor(rand() * 1_000_000));
   };
-  const date = (): string => (rand() < 0.5 ? `${String(Math.floor(rand() * 10_000)).padStart(4, '0')}-${String(Math.floor(rand() * 14)).padStart(2, '0')}-${String(Math.floor(rand() * 33)).padStart(2, '0')}` : text());
+  const date = (): string =>
+    rand() < 0.5
+      ? `${String(Math.floor(rand() * 10_000)).padStart(4, '0')}-${String(Math.floor(rand() * 14)).padStart(2, '0')}-${String(Math.floor(rand() * 33)).padStart(2, '0')}`
+      : text();
   const item = (): Message => ({
     tradeDate: date(),
     assetClass: rand() < 0.6 ? pick(['EQUITY', 'ETF']) : text(),
@@ -39,7 +78,8 @@ function fuzzer(rand: () => number) {
     ...(rand() < 0.3 ? { allowNonTradingDay: rand() < 0.5 } : {}),
     correlationId: rand() < 0.1 ? text() : '',
   });
-  const u32 = (): number => pick([0, 1, 20240229, 20230229, 99991231, 10101, 4294967295, Math.floor(rand() * 4294967296), 20000000 + Math.floor(rand() * 400000)]);
+  const u32 = (): number =>
+    pick([0, 1, 20240229, 20230229, 99991231, 10101, 4294967295, Math.floor(rand() * 4294967296), 20000000 + Math.floor(rand() * 400000)]);
   return (): [string, object | Buffer] => {
     const r = rand();
     if (r < 0.55) return ['GetSettlementDate', item()];
@@ -47,16 +87,25 @@ function fuzzer(rand: () => number) {
     if (r < 0.75) return ['BatchGetSettlementDates', { items: Array.from({ length: Math.floor(rand() * 50) }, item) }];
     if (r < 0.85) {
       const n = Math.floor(rand() * 200);
-      return ['BatchGetSettlementDatesColumnar', {
-        tradeDates: Array.from({ length: n }, u32),
-        keys: Array.from({ length: Math.floor(rand() * 4) }, () => ({ assetClass: rand() < 0.7 ? 'EQUITY' : text(), market: rand() < 0.7 ? 'XNYS' : text() })),
-        keyIndexes: Array.from({ length: rand() < 0.9 ? n : n + 1 }, () => Math.floor(rand() * 5)),
-      }];
+      return [
+        'BatchGetSettlementDatesColumnar',
+        {
+          tradeDates: Array.from({ length: n }, u32),
+          keys: Array.from({ length: Math.floor(rand() * 4) }, () => ({
+            assetClass: rand() < 0.7 ? 'EQUITY' : text(),
+            market: rand() < 0.7 ? 'XNYS' : text(),
+          })),
+          keyIndexes: Array.from({ length: rand() < 0.9 ? n : n + 1 }, () => Math.floor(rand() * 5)),
+        },
+      ];
     }
     if (r < 0.9) return ['ListHolidays', { calendarId: rand() < 0.5 ? 'XNYS' : text(), from: date(), to: date() }];
     if (r < 0.92) return ['ListRules', { market: text(), assetClass: text() }];
     // Raw bytes: not a valid message (or, by chance, a strange one).
-    return [pick(['GetSettlementDate', 'BatchGetSettlementDates', 'BatchGetSettlementDatesColumnar']), Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)))];
+    return [
+      pick(['GetSettlementDate', 'BatchGetSettlementDates', 'BatchGetSettlementDatesColumnar']),
+      Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))),
+    ];
   };
 }
 
@@ -66,13 +115,27 @@ function send(client: TestClient, method: string, request: object | Buffer): Pro
   if (!m) throw new Error(method);
   const serialize = Buffer.isBuffer(request) ? (b: Buffer) => b : m.requestSerialize;
   return new Promise((resolve) => {
-    client.raw.makeUnaryRequest(m.path, serialize as (v: unknown) => Buffer, m.responseDeserialize, request, new Metadata(), { deadline: Date.now() + 20_000 }, (err: ServiceError | null, res?: unknown) => {
-      if (!err) return resolve(res && typeof res === 'object' ? 'ok' : 'empty answer');
-      const reason = err.metadata.get('tplus-error-reason')[0];
-      if (DOMAIN_CODES.has(err.code) && typeof reason === 'string' && err.details.length > 0 && err.metadata.get('grpc-status-details-bin').length === 1) return resolve(`error:${reason}`);
-      if (err.code === status.RESOURCE_EXHAUSTED) return resolve('error:RESOURCE_EXHAUSTED');
-      resolve(`unclear: ${err.code} ${err.details}`);
-    });
+    client.raw.makeUnaryRequest(
+      m.path,
+      serialize as (v: unknown) => Buffer,
+      m.responseDeserialize,
+      request,
+      new Metadata(),
+      { deadline: Date.now() + 20_000 },
+      (err: ServiceError | null, res?: unknown) => {
+        if (!err) return resolve(res && typeof res === 'object' ? 'ok' : 'empty answer');
+        const reason = err.metadata.get('tplus-error-reason')[0];
+        if (
+          DOMAIN_CODES.has(err.code) &&
+          typeof reason === 'string' &&
+          err.details.length > 0 &&
+          err.metadata.get('grpc-status-details-bin').length === 1
+        )
+          return resolve(`error:${reason}`);
+        if (err.code === status.RESOURCE_EXHAUSTED) return resolve('error:RESOURCE_EXHAUSTED');
+        resolve(`unclear: ${err.code} ${err.details}`);
+      },
+    );
   });
 }
 
@@ -118,7 +181,14 @@ describe('fuzz: 10,000+ random and malformed requests', () => {
     expect(unclear, JSON.stringify(Object.fromEntries(outcomes))).toEqual([]);
     expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(TOTAL + 2_000);
     expect(outcomes.get('ok')).toBeGreaterThan(1_000);
-    for (const reason of ['INVALID_DATE', 'INVALID_ARGUMENT', 'NO_RULE', 'CALENDAR_OUT_OF_RANGE', 'VERSION_NOT_HELD', 'NOT_A_TRADING_DAY']) {
+    for (const reason of [
+      'INVALID_DATE',
+      'INVALID_ARGUMENT',
+      'NO_RULE',
+      'CALENDAR_OUT_OF_RANGE',
+      'VERSION_NOT_HELD',
+      'NOT_A_TRADING_DAY',
+    ]) {
       expect(outcomes.get(`error:${reason}`), reason).toBeGreaterThan(0);
     }
     expect(after - before, `heap ${before.toFixed(1)} MB → ${after.toFixed(1)} MB`).toBeLessThan(16);

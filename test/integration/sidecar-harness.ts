@@ -2,14 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Client,
-  credentials,
-  Metadata,
-  type ClientDuplexStream,
-  type ServiceDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Registry } from 'prom-client';
 import type { RulesetHolder } from '../../server/src/sidecar/ruleset-holder.js';

@@ -19,8 +19,14 @@ const reflection = loadSync(reflectionProto, { keepCase: false, defaults: true, 
 function check(client: Client, service: string): Promise<string> {
   const m = health['Check'] as ServiceDefinition[string];
   return new Promise((resolve, reject) =>
-    client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { service }, new Metadata(), { deadline: Date.now() + 5_000 }, (err, res) =>
-      err ? reject(err) : resolve((res as Message)['status'] as string),
+    client.makeUnaryRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { service },
+      new Metadata(),
+      { deadline: Date.now() + 5_000 },
+      (err, res) => (err ? reject(err) : resolve((res as Message)['status'] as string)),
     ),
   );
 }
@@ -82,9 +88,16 @@ describe('health during shutdown', () => {
     sidecar = await startTestSidecar({ shutdownGraceMs: 500 });
     const client = new Client(sidecar.addresses.unix, credentials.createInsecure());
     const m = health['Watch'] as ServiceDefinition[string];
-    const watch = client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { service: SERVICE_NAME }, new Metadata(), {
-      deadline: Date.now() + 10_000,
-    }) as ClientReadableStream<Message>;
+    const watch = client.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { service: SERVICE_NAME },
+      new Metadata(),
+      {
+        deadline: Date.now() + 10_000,
+      },
+    ) as ClientReadableStream<Message>;
     const seen: string[] = [];
     const ended = new Promise<void>((resolve) => {
       watch.on('data', (m: Message) => seen.push(m['status'] as string));

@@ -57,15 +57,28 @@ describe('request shapes and size on a real sidecar process (defaults, 127.0.0.1
   });
 
   it('a malformed market in a row batch, a columnar batch and a stream is that item’s INVALID_ARGUMENT', async () => {
-    const rows = await client.call<{ results: { error?: { code: string; message: string } }[] }>('BatchGetSettlementDates', { items: [TRADE, { ...TRADE, market: MARKET_100 }] });
-    expect(rows.results[1]?.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`market ${TRUNCATED}`) as unknown });
-    const cols = await client.call<{ errors: { index: number; code: string; message: string }[]; statusCodes: number[] }>('BatchGetSettlementDatesColumnar', {
-      tradeDates: [20240528, 20240528],
-      keys: [{ assetClass: 'EQUITY', market: 'XNYS' }, { assetClass: 'EQUITY', market: MARKET_100 }],
-      keyIndexes: [0, 1],
+    const rows = await client.call<{ results: { error?: { code: string; message: string } }[] }>('BatchGetSettlementDates', {
+      items: [TRADE, { ...TRADE, market: MARKET_100 }],
     });
+    expect(rows.results[1]?.error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining(`market ${TRUNCATED}`) as unknown,
+    });
+    const cols = await client.call<{ errors: { index: number; code: string; message: string }[]; statusCodes: number[] }>(
+      'BatchGetSettlementDatesColumnar',
+      {
+        tradeDates: [20240528, 20240528],
+        keys: [
+          { assetClass: 'EQUITY', market: 'XNYS' },
+          { assetClass: 'EQUITY', market: MARKET_100 },
+        ],
+        keyIndexes: [0, 1],
+      },
+    );
     expect(cols.statusCodes).toEqual([status.OK, status.INVALID_ARGUMENT]);
-    expect(cols.errors).toEqual([{ index: 1, code: 'INVALID_ARGUMENT', message: expect.stringContaining(`market ${TRUNCATED}`) as unknown }]);
+    expect(cols.errors).toEqual([
+      { index: 1, code: 'INVALID_ARGUMENT', message: expect.stringContaining(`market ${TRUNCATED}`) as unknown },
+    ]);
     const stream = client.stream();
     const result = new Promise<{ error?: { code: string } }>((resolve) => stream.once('data', resolve));
     stream.write({ ...TRADE, market: MARKET_100, correlationId: 'c1' });
@@ -95,8 +108,13 @@ describe('request shapes and size on a real sidecar process (defaults, 127.0.0.1
       expect(g?.requestSerialize(req).length).toBe(bytes);
       return req;
     };
-    await expect(client.call('GetSettlementDate', padded(DEFAULT_LIMITS.maxMessageBytes))).resolves.toMatchObject({ settlementDate: '2024-05-29' });
-    const err = await client.call('GetSettlementDate', padded(DEFAULT_LIMITS.maxMessageBytes + 1)).then(() => null, (e: ServiceError) => e);
+    await expect(client.call('GetSettlementDate', padded(DEFAULT_LIMITS.maxMessageBytes))).resolves.toMatchObject({
+      settlementDate: '2024-05-29',
+    });
+    const err = await client.call('GetSettlementDate', padded(DEFAULT_LIMITS.maxMessageBytes + 1)).then(
+      () => null,
+      (e: ServiceError) => e,
+    );
     expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
   }, 60_000);
 });

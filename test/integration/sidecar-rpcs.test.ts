@@ -127,7 +127,13 @@ describe.each(['tcp', 'unix'] as const)('every RPC over %s', (transport) => {
     });
     const us = (res['calendarHorizons'] as Message[]).find((h) => h['calendarId'] === 'US-SETTLEMENT');
     // 2026-11-27 → 2035-12-31
-    expect(us).toEqual({ calendarId: 'US-SETTLEMENT', coveredFrom: '2000-01-01', lastCoveredDate: '2035-12-31', horizonDays: 3321, kind: 'settlement' });
+    expect(us).toEqual({
+      calendarId: 'US-SETTLEMENT',
+      coveredFrom: '2000-01-01',
+      lastCoveredDate: '2035-12-31',
+      horizonDays: 3321,
+      kind: 'settlement',
+    });
   });
 
   it('ListRules lists every rule, or those of one market and asset class', async () => {

@@ -19,7 +19,10 @@ afterEach(() => {
   dir?.remove();
 });
 
-async function start(extra: readonly string[] = [], dataDir?: string): Promise<{ p: SidecarProcess; tcp: string; unix: string; data: string }> {
+async function start(
+  extra: readonly string[] = [],
+  dataDir?: string,
+): Promise<{ p: SidecarProcess; tcp: string; unix: string; data: string }> {
   const data = dataDir ?? (dir = tempDir('tplus-proc-')).path;
   const p = spawnSidecar(['--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--data-dir', data, ...extra]);
   procs.push(p);
@@ -63,8 +66,12 @@ describe('graceful shutdown of a real sidecar process', () => {
     expect(await streamDone).toBe(status.OK);
     expect(results).toHaveLength(200);
     expect(results.every((r) => r['result'] === 'decision')).toBe(true);
-    expect(new Set(await Promise.all(burst))).toSatisfy((codes: Set<number>) => [...codes].every((c) => c === status.OK || c === status.UNAVAILABLE));
-    const fresh = await client(unix).failure('GetSettlementDate', { tradeDate: '2024-05-24', ...XNYS }).catch((e: unknown) => e);
+    expect(new Set(await Promise.all(burst))).toSatisfy((codes: Set<number>) =>
+      [...codes].every((c) => c === status.OK || c === status.UNAVAILABLE),
+    );
+    const fresh = await client(unix)
+      .failure('GetSettlementDate', { tradeDate: '2024-05-24', ...XNYS })
+      .catch((e: unknown) => e);
     expect((fresh as ServiceError).code).toBe(status.UNAVAILABLE);
     expect(await p.exited).toEqual({ code: 0, signal: null });
     expect(p.logs.map((l) => l['event'])).toEqual(expect.arrayContaining(['signal_received', 'shutdown_started', 'shutdown_complete']));
@@ -127,7 +134,16 @@ describe('restarts', () => {
 
   it('refuses to take over the socket of a live sidecar', async () => {
     const live = await start();
-    const other = spawnSidecar(['--listen', 'off', '--metrics-listen', 'off', '--data-dir', join(live.data, 'other'), '--socket', join(live.data, 'tplus.sock')]);
+    const other = spawnSidecar([
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+      '--data-dir',
+      join(live.data, 'other'),
+      '--socket',
+      join(live.data, 'tplus.sock'),
+    ]);
     procs.push(other);
     expect((await other.exited).code).toBe(1);
     const failed = await other.waitFor('start_failed');

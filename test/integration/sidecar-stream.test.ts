@@ -19,7 +19,13 @@ const FIRST = parseDay('2020-01-01');
 function request(i: number): object {
   return i % 10 === 9
     ? { tradeDate: `bad-${i}`, assetClass: 'EQUITY', market: 'XNYS', correlationId: String(i) }
-    : { tradeDate: formatDay(FIRST + (i % 1500)), assetClass: 'EQUITY', market: 'XNYS', correlationId: String(i), allowNonTradingDay: true };
+    : {
+        tradeDate: formatDay(FIRST + (i % 1500)),
+        assetClass: 'EQUITY',
+        market: 'XNYS',
+        correlationId: String(i),
+        allowNonTradingDay: true,
+      };
 }
 
 /** Waits for 'drain' at most `patienceMs`; false when the stream stayed full. */

@@ -47,7 +47,9 @@ describe('atomic ruleset swap', () => {
     const batches: Message[][] = [];
     const loaders = Array.from({ length: 4 }, async () => {
       for (let i = 0; i < 15; i++) {
-        const res = await client.call<{ results: Message[] }>('BatchGetSettlementDates', { items: Array.from({ length: 500 }, () => TRADE) });
+        const res = await client.call<{ results: Message[] }>('BatchGetSettlementDates', {
+          items: Array.from({ length: 500 }, () => TRADE),
+        });
         batches.push(res.results.map((r) => r['decision'] as Message));
       }
     });

@@ -14,11 +14,22 @@ import { SERVICE, startTestSidecar, TestClient, type TestSidecar } from './sidec
 function watch(client: TestClient, request: object = {}): ClientReadableStream<RulesetEventMessage> {
   const m = SERVICE['WatchRuleset'];
   if (!m) throw new Error('SettlementService has no WatchRuleset');
-  return client.raw.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), {}) as ClientReadableStream<RulesetEventMessage>;
+  return client.raw.makeServerStreamRequest(
+    m.path,
+    m.requestSerialize,
+    m.responseDeserialize,
+    request,
+    new Metadata(),
+    {},
+  ) as ClientReadableStream<RulesetEventMessage>;
 }
 
 /** Collects events until `until` says stop (bounded by `timeoutMs`). */
-function events(stream: ClientReadableStream<RulesetEventMessage>, until: (seen: RulesetEventMessage[]) => boolean, timeoutMs = 10_000): Promise<RulesetEventMessage[]> {
+function events(
+  stream: ClientReadableStream<RulesetEventMessage>,
+  until: (seen: RulesetEventMessage[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<RulesetEventMessage[]> {
   const seen: RulesetEventMessage[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${seen.length} events`)), timeoutMs);
@@ -87,10 +98,19 @@ describe('WatchRuleset: the active ruleset as a stream, for in-process clients',
     const r = first?.ruleset;
     const active = sidecar.handle.current().active.ruleset;
     expect(r).toMatchObject({ rulesetVersion: active.version, sha256: active.hash, source: 'bundled', keyId: '', author: '' });
-    expect(createHash('sha256').update(r?.document ?? '').digest('hex')).toBe(active.hash);
+    expect(
+      createHash('sha256')
+        .update(r?.document ?? '')
+        .digest('hex'),
+    ).toBe(active.hash);
     expect(r?.signature.length).toBe(0);
     expect(JSON.parse(String(r?.document))).toEqual(JSON.parse(JSON.stringify(active.document)));
-    expect(second?.heartbeat).toMatchObject({ activeVersion: active.version, followingRegistry: false, stalenessSeconds: 0, intervalMs: 1000 });
+    expect(second?.heartbeat).toMatchObject({
+      activeVersion: active.version,
+      followingRegistry: false,
+      stalenessSeconds: 0,
+      intervalMs: 1000,
+    });
   });
 
   it('skips the version the client already holds, then pushes every newly activated one', async () => {
@@ -108,7 +128,10 @@ describe('WatchRuleset: the active ruleset as a stream, for in-process clients',
   });
 
   it('drops a client that stops reading (a stopped process) once its unsent messages pass the bound (RESOURCE_EXHAUSTED)', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', WATCHER_SCRIPT, PROTO_ROOT, sidecar.addresses.unix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', WATCHER_SCRIPT, PROTO_ROOT, sidecar.addresses.unix], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const lines: string[] = [];
     createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -153,7 +153,10 @@ describe('rule matching (properties)', () => {
   const history = fc
     .uniqueArray(fc.integer({ min: FROM + 1, max: TO - 1 }), { minLength: 0, maxLength: 6 })
     .chain((cuts) =>
-      fc.tuple(fc.constant([...cuts].sort((a, b) => a - b)), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: cuts.length + 1, maxLength: cuts.length + 1 })),
+      fc.tuple(
+        fc.constant([...cuts].sort((a, b) => a - b)),
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: cuts.length + 1, maxLength: cuts.length + 1 }),
+      ),
     );
 
   it('the rule chosen is the one whose inclusive range holds the trade date; outside all of them is NO_RULE', () => {

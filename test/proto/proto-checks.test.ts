@@ -59,7 +59,12 @@ describe('proto checks (buf lint, buf breaking against HEAD~1)', () => {
 
   it('fail when a commit retypes a field, naming the field', () => {
     const dir = repoWithContract();
-    commitEdit(dir, SETTLEMENT, '  uint32 cycle_days = 4;\n  // The settlement calendar', '  string cycle_days = 4;\n  // The settlement calendar');
+    commitEdit(
+      dir,
+      SETTLEMENT,
+      '  uint32 cycle_days = 4;\n  // The settlement calendar',
+      '  string cycle_days = 4;\n  // The settlement calendar',
+    );
     const r = check(dir);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/"cycle_days" on message "SettlementDecision" changed type from "uint32" to "string"/);
@@ -83,7 +88,12 @@ describe('proto checks (buf lint, buf breaking against HEAD~1)', () => {
 
   it('fail buf lint on a new RPC that does not follow the standard names (the exceptions are only for published names)', () => {
     const dir = repoWithContract();
-    commitEdit(dir, SETTLEMENT, 'service SettlementService {\n', 'service SettlementService {\n  rpc Ping(ItemError) returns (ItemError);\n');
+    commitEdit(
+      dir,
+      SETTLEMENT,
+      'service SettlementService {\n',
+      'service SettlementService {\n  rpc Ping(ItemError) returns (ItemError);\n',
+    );
     const r = check(dir);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/RPC request type "ItemError" should be named "PingRequest"/);

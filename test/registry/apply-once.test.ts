@@ -12,7 +12,15 @@ const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const ROUNDS = 8;
 
 function signed(version: number, document: Buffer): SnapshotMessage {
-  const fields = { version, parentVersion: version - 1, sha256: sha256Hex(document), author: 'a', reason: 'r', publishedAt: '2026-11-27T10:00:00.000Z', rollbackOf: 0 };
+  const fields = {
+    version,
+    parentVersion: version - 1,
+    sha256: sha256Hex(document),
+    author: 'a',
+    reason: 'r',
+    publishedAt: '2026-11-27T10:00:00.000Z',
+    rollbackOf: 0,
+  };
   return snapshotMessage({ ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document });
 }
 
@@ -48,7 +56,9 @@ describe('an incoming snapshot is built once: the Ruleset verification built is 
       rebuilt.push(apply(false));
       once.push(apply(true));
     }
-    console.log(`snapshot apply, bundled pack (median of ${ROUNDS}): built twice (before) ${median(rebuilt).toFixed(1)} ms, built once (after) ${median(once).toFixed(1)} ms`);
+    console.log(
+      `snapshot apply, bundled pack (median of ${ROUNDS}): built twice (before) ${median(rebuilt).toFixed(1)} ms, built once (after) ${median(once).toFixed(1)} ms`,
+    );
     expect(median(once)).toBeLessThan(median(rebuilt));
   });
 });

@@ -26,12 +26,25 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
   let registry: TplusProcess;
   let client: Client;
   let metricsUrl = '';
-  const diff = (request: object, deadlineMs = 20_000): Promise<DiffResponseMessage> => unary<DiffResponseMessage>(client, 'Diff', { fromVersion: 1, toVersion: 2, ...request }, READ_TOKEN, deadlineMs);
+  const diff = (request: object, deadlineMs = 20_000): Promise<DiffResponseMessage> =>
+    unary<DiffResponseMessage>(client, 'Diff', { fromVersion: 1, toVersion: 2, ...request }, READ_TOKEN, deadlineMs);
   const listVersions = (): Promise<unknown> => unary(client, 'ListVersions', {}, READ_TOKEN, 5_000);
 
   beforeAll(async () => {
     buildServer();
-    registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', '127.0.0.1:0', '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', '127.0.0.1:0']);
+    registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      '127.0.0.1:0',
+    ]);
     const serving = await registry.waitFor('registry_serving');
     metricsUrl = `http://${String(serving['metrics'])}/metrics`;
     client = registryClient(String(serving['address']));
@@ -47,7 +60,12 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
   });
 
   it('refuses a 0001-01-01..9999-12-31 Diff (INVALID_ARGUMENT naming to_date and the span) within 100 ms while a concurrent ListVersions answers within 200 ms', async () => {
-    const refused = timed(diff({ fromDate: '0001-01-01', toDate: '9999-12-31' }, 5_000).then(() => null, (e: ServiceError) => e));
+    const refused = timed(
+      diff({ fromDate: '0001-01-01', toDate: '9999-12-31' }, 5_000).then(
+        () => null,
+        (e: ServiceError) => e,
+      ),
+    );
     const read = timed(listVersions());
     const [{ value: err, ms: refusalMs }, { ms: readMs }] = await Promise.all([refused, read]);
     expect(err?.code).toBe(status.INVALID_ARGUMENT);
@@ -67,7 +85,9 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
     const lagMax = metricValue(await scrape(metricsUrl), 'nodejs_eventloop_lag_max_seconds');
     expect(res.ranges.map((r) => `${r.market} ${r.assetClass} ${r.from}`)).toContain('XNYS EQUITY 2030-03-12');
     expect(reads.length).toBeGreaterThan(0);
-    expect(Math.max(...reads), `ListVersions latencies during the Diff: ${reads.map((ms) => ms.toFixed(0)).join(' ')}`).toBeLessThan(CONCURRENT_READ_MS);
+    expect(Math.max(...reads), `ListVersions latencies during the Diff: ${reads.map((ms) => ms.toFixed(0)).join(' ')}`).toBeLessThan(
+      CONCURRENT_READ_MS,
+    );
     expect(lagMax, `event-loop delay max ${(lagMax * 1000).toFixed(0)} ms`).toBeLessThan(CONCURRENT_READ_MS / 1000);
   });
 
@@ -81,7 +101,15 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
     const before = await comparisons();
     const m = registryServiceDefinition()['Diff'];
     if (!m) throw new Error('Diff');
-    const call = client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { fromVersion: 1, toVersion: 2, ...LEGAL }, authMetadata(READ_TOKEN), {}, () => undefined);
+    const call = client.makeUnaryRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { fromVersion: 1, toVersion: 2, ...LEGAL },
+      authMetadata(READ_TOKEN),
+      {},
+      () => undefined,
+    );
     for (let i = 0; i < 500 && (await comparisons()) === before; i++) await new Promise((r) => setTimeout(r, 5)); // started
     call.cancel();
     await new Promise((r) => setTimeout(r, 300));
@@ -90,7 +118,10 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
     expect(await comparisons()).toBe(afterCancel); // nothing more after the cancel
     const keys = new Set(bundled().ruleset.rules.map((r) => `${r.assetClass} ${r.market}`)).size;
     expect(afterCancel - before).toBeLessThan(3_660 * keys); // the whole diff never ran
-    const late = await diff(LEGAL, 30).then(() => null, (e: ServiceError) => e);
+    const late = await diff(LEGAL, 30).then(
+      () => null,
+      (e: ServiceError) => e,
+    );
     expect(late?.code).toBe(status.DEADLINE_EXCEEDED);
     await new Promise((r) => setTimeout(r, 300));
     const text = await scrape(metricsUrl);
@@ -98,7 +129,10 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
     expect(metricValue(text, 'tplus_registry_requests_total{method="Diff",code="DEADLINE_EXCEEDED"}')).toBe(1);
     const db = new Database(join(fx.dir, 'data', 'registry.db'), { readonly: true });
     try {
-      const results = db.prepare<[], { result: string }>("SELECT result FROM audit WHERE action = 'Diff' ORDER BY id").all().map((r) => r.result);
+      const results = db
+        .prepare<[], { result: string }>("SELECT result FROM audit WHERE action = 'Diff' ORDER BY id")
+        .all()
+        .map((r) => r.result);
       expect(results.slice(-2)).toEqual(['CANCELLED', 'DEADLINE_EXCEEDED']);
     } finally {
       db.close();

@@ -31,7 +31,9 @@ describe('the trade dates one registry Diff compares', () => {
   it('refuses one day over the bound, naming to_date, the span and the bound', () => {
     const e = refusal('2026-01-01', '2036-01-09');
     expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).toBe('from_date 2026-01-01 to to_date 2036-01-09 spans 3661 days; one Diff compares at most 3660 days (split the range)');
+    expect(e.message).toBe(
+      'from_date 2026-01-01 to to_date 2036-01-09 spans 3661 days; one Diff compares at most 3660 days (split the range)',
+    );
     expect(e.details).toMatchObject({ field: 'to_date', value: '2036-01-09', span_days: '3661', max_days: '3660' });
   });
 

@@ -37,7 +37,19 @@ describe('simulated fan-out: one registry process, 100 Watch clients', () => {
   it(`all ${WATCHERS} watchers hold a new version soon after it is published; the time is reported`, async () => {
     buildServer();
     const socket = join(fx.dir, 'registry.sock');
-    const proc = (registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off']));
+    const proc = (registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      `unix:${socket}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+    ]));
     await proc.waitFor('registry_serving');
     const publicKey = readPublicKey(fx.keys.publicKeyFile);
     const publisher = registryClient(`unix:${socket}`);
@@ -48,8 +60,14 @@ describe('simulated fan-out: one registry process, 100 Watch clients', () => {
       const holding = (version: number): number => watchers.filter((w) => w.version >= version).length;
       for (let i = 0; i < WATCHERS; i++) {
         const client = registryClient(`unix:${socket}`, true);
-        const w: Watcher = { client, stream: null as unknown as ClientReadableStream<WatchEventMessage>, version: 0, verifiedAt: 0, rejected: 0 };
-        const stream = (w as { stream: ClientReadableStream<WatchEventMessage> }).stream = watch(client, 0, READ_TOKEN);
+        const w: Watcher = {
+          client,
+          stream: null as unknown as ClientReadableStream<WatchEventMessage>,
+          version: 0,
+          verifiedAt: 0,
+          rejected: 0,
+        };
+        const stream = ((w as { stream: ClientReadableStream<WatchEventMessage> }).stream = watch(client, 0, READ_TOKEN));
         stream.on('data', (e: WatchEventMessage) => {
           if (!e.snapshot) return;
           try {
@@ -78,7 +96,12 @@ describe('simulated fan-out: one registry process, 100 Watch clients', () => {
         setTimeout(() => reject(new Error(`only ${holding(2)} of ${WATCHERS} watchers got version 2 within 10 s`)), 10_000).unref();
       });
       const sent = performance.now();
-      const res = await unary<PublishResponseMessage>(publisher, 'Publish', { files: withClosure(base, wednesday(0)), reason: 'fan-out', author: 'test' }, PUBLISH_TOKEN);
+      const res = await unary<PublishResponseMessage>(
+        publisher,
+        'Publish',
+        { files: withClosure(base, wednesday(0)), reason: 'fan-out', author: 'test' },
+        PUBLISH_TOKEN,
+      );
       const acked = performance.now();
       await converged;
       const last = Math.max(...watchers.map((w) => w.verifiedAt));

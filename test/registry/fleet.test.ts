@@ -25,18 +25,55 @@ describe('fleet: one registry and three sidecars as real processes', () => {
   let socket: string;
   let registry: TplusProcess | null = null;
   const nodes: Node[] = [];
-  const registryArgs = (key: string): string[] => ['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', key, '--tokens', fx.tokensFile, '--metrics-listen', 'off', '--heartbeat-ms', '200'];
+  const registryArgs = (key: string): string[] => [
+    'registry',
+    '--data-dir',
+    join(fx.dir, 'data'),
+    '--listen',
+    `unix:${socket}`,
+    '--signing-key',
+    key,
+    '--tokens',
+    fx.tokensFile,
+    '--metrics-listen',
+    'off',
+    '--heartbeat-ms',
+    '200',
+  ];
   const startRegistry = async (key: string): Promise<TplusProcess> => {
     const p = (registry = spawnTplus(registryArgs(key)));
     await p.waitFor('registry_serving');
     return p;
   };
   const sidecarArgs = (dir: string): string[] => [
-    'serve', '--registry', `unix:${socket}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile,
-    '--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', '127.0.0.1:0',
+    'serve',
+    '--registry',
+    `unix:${socket}`,
+    '--registry-public-key',
+    fx.keys.publicKeyFile,
+    '--registry-token-file',
+    fx.readTokenFile,
+    '--data-dir',
+    dir,
+    '--socket',
+    join(dir, 's.sock'),
+    '--listen',
+    'off',
+    '--metrics-listen',
+    '127.0.0.1:0',
   ];
   const publish = async (rules: string, reason: string): Promise<string> => {
-    const r = await runTplus(['publish', '--registry', `unix:${socket}`, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason]);
+    const r = await runTplus([
+      'publish',
+      '--registry',
+      `unix:${socket}`,
+      '--token-file',
+      fx.publishTokenFile,
+      '--rules',
+      rules,
+      '--reason',
+      reason,
+    ]);
     expect(r.code, r.output).toBe(0);
     return r.output;
   };
@@ -93,7 +130,17 @@ describe('fleet: one registry and three sidecars as real processes', () => {
 
   it('a restarted registry is followed again: the sidecars take a later publish (a rollback)', async () => {
     await startRegistry(fx.keys.privateKeyFile);
-    const r = await runTplus(['rollback', '--registry', `unix:${socket}`, '--token-file', fx.publishTokenFile, '--to', '1', '--reason', 'closure cancelled']);
+    const r = await runTplus([
+      'rollback',
+      '--registry',
+      `unix:${socket}`,
+      '--token-file',
+      fx.publishTokenFile,
+      '--to',
+      '1',
+      '--reason',
+      'closure cancelled',
+    ]);
     expect(r.code, r.output).toBe(0);
     await Promise.all(nodes.map((n) => n.proc.waitFor('ruleset_active', activeAt(3), 20_000)));
     expect(await answers()).toEqual([BEFORE, BEFORE, BEFORE]);

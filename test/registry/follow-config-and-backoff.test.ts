@@ -29,7 +29,9 @@ describe('reconnect backoff', () => {
 
 describe('follow and registry configuration', () => {
   it('serve --registry needs --registry-public-key; flags and TPLUS_* env are both read', () => {
-    expect(configError(() => loadSidecarConfig(['--registry', '127.0.0.1:50061'], {}, DEFAULTS))).toMatch(/^registryPublicKey: --registry needs --registry-public-key/);
+    expect(configError(() => loadSidecarConfig(['--registry', '127.0.0.1:50061'], {}, DEFAULTS))).toMatch(
+      /^registryPublicKey: --registry needs --registry-public-key/,
+    );
     const loaded = loadSidecarConfig([], { TPLUS_REGISTRY: 'unix:/run/reg.sock', TPLUS_REGISTRY_PUBLIC_KEY: 'keys/signing.pub' }, DEFAULTS);
     expect(loaded.kind === 'config' && loaded.config.follow).toEqual({
       registry: 'unix:/run/reg.sock',
@@ -44,20 +46,51 @@ describe('follow and registry configuration', () => {
   });
 
   it('registry: --signing-key and --tokens are required; env fills in; listen takes HOST:PORT or unix:/path', () => {
-    expect(configError(() => loadRegistryConfig(['--tokens', 't'], {}, '/srv'))).toMatch(/^signingKey: missing --signing-key \(or TPLUS_SIGNING_KEY\)/);
-    const loaded = loadRegistryConfig(['--signing-key', 'k', '--listen', 'unix:/run/reg.sock'], { TPLUS_TOKENS: '/etc/tplus/tokens', TPLUS_HEARTBEAT_MS: '1000' }, '/srv');
-    expect(loaded).toMatchObject({ kind: 'config', config: { listen: 'unix:/run/reg.sock', signingKeyFile: '/srv/k', tokensFile: '/etc/tplus/tokens', heartbeatMs: 1000, dataDir: '/srv/registry-data' } });
-    expect(configError(() => loadRegistryConfig(['--signing-key', 'k', '--tokens', 't', '--listen', 'nope'], {}, '/srv'))).toMatch(/^listen: invalid listen/);
+    expect(configError(() => loadRegistryConfig(['--tokens', 't'], {}, '/srv'))).toMatch(
+      /^signingKey: missing --signing-key \(or TPLUS_SIGNING_KEY\)/,
+    );
+    const loaded = loadRegistryConfig(
+      ['--signing-key', 'k', '--listen', 'unix:/run/reg.sock'],
+      { TPLUS_TOKENS: '/etc/tplus/tokens', TPLUS_HEARTBEAT_MS: '1000' },
+      '/srv',
+    );
+    expect(loaded).toMatchObject({
+      kind: 'config',
+      config: {
+        listen: 'unix:/run/reg.sock',
+        signingKeyFile: '/srv/k',
+        tokensFile: '/etc/tplus/tokens',
+        heartbeatMs: 1000,
+        dataDir: '/srv/registry-data',
+      },
+    });
+    expect(configError(() => loadRegistryConfig(['--signing-key', 'k', '--tokens', 't', '--listen', 'nope'], {}, '/srv'))).toMatch(
+      /^listen: invalid listen/,
+    );
   });
 
   it('relay: --upstream needs --upstream-public-key, refuses --signing-key, and needs no tokens file', () => {
-    const loaded = loadRegistryConfig(['--upstream', 'unix:/run/root.sock', '--upstream-public-key', 'keys/root.pub'], { TPLUS_UPSTREAM_TOKEN_FILE: 'read.token' }, '/srv');
+    const loaded = loadRegistryConfig(
+      ['--upstream', 'unix:/run/root.sock', '--upstream-public-key', 'keys/root.pub'],
+      { TPLUS_UPSTREAM_TOKEN_FILE: 'read.token' },
+      '/srv',
+    );
     expect(loaded).toMatchObject({
       kind: 'config',
-      config: { signingKeyFile: null, tokensFile: null, upstream: { address: 'unix:/run/root.sock', publicKeyFile: '/srv/keys/root.pub', tokenFile: '/srv/read.token' } },
+      config: {
+        signingKeyFile: null,
+        tokensFile: null,
+        upstream: { address: 'unix:/run/root.sock', publicKeyFile: '/srv/keys/root.pub', tokenFile: '/srv/read.token' },
+      },
     });
-    expect(configError(() => loadRegistryConfig(['--upstream', '127.0.0.1:50061'], {}, '/srv'))).toMatch(/^upstreamPublicKey: --upstream needs --upstream-public-key/);
-    expect(configError(() => loadRegistryConfig(['--upstream', '127.0.0.1:50061', '--upstream-public-key', 'p', '--signing-key', 'k'], {}, '/srv'))).toMatch(/^signingKey: a relay \(--upstream\) never signs/);
+    expect(configError(() => loadRegistryConfig(['--upstream', '127.0.0.1:50061'], {}, '/srv'))).toMatch(
+      /^upstreamPublicKey: --upstream needs --upstream-public-key/,
+    );
+    expect(
+      configError(() =>
+        loadRegistryConfig(['--upstream', '127.0.0.1:50061', '--upstream-public-key', 'p', '--signing-key', 'k'], {}, '/srv'),
+      ),
+    ).toMatch(/^signingKey: a relay \(--upstream\) never signs/);
     const root = loadRegistryConfig(['--signing-key', 'k', '--tokens', 't'], {}, '/srv');
     expect(root.kind === 'config' && 'upstream' in root.config).toBe(false);
   });

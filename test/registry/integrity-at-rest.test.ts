@@ -34,7 +34,11 @@ function tamperSidecar(dir: string, version: number, rehash: boolean): void {
     if (!row) throw new Error(`version ${version} is not stored in ${dir}`);
     const altered = alterOneByte(row.document);
     db.prepare('UPDATE ruleset_versions SET document = ? WHERE version = ?').run(altered, version);
-    if (rehash) db.prepare('UPDATE ruleset_versions SET hash = ? WHERE version = ?').run(rulesetHash(JSON.parse(altered) as RulesetDocument), version);
+    if (rehash)
+      db.prepare('UPDATE ruleset_versions SET hash = ? WHERE version = ?').run(
+        rulesetHash(JSON.parse(altered) as RulesetDocument),
+        version,
+      );
   } finally {
     db.close();
   }
@@ -63,18 +67,56 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
   let n = 0;
 
   const startRegistry = async (): Promise<TplusProcess> => {
-    const p = (registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', '127.0.0.1:0', '--heartbeat-ms', '200']));
+    const p = (registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      `unix:${socket}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--heartbeat-ms',
+      '200',
+    ]));
     await p.waitFor('registry_serving');
     return p;
   };
   const publish = async (rules: string, reason: string): Promise<void> => {
-    const r = await runTplus(['publish', '--registry', `unix:${socket}`, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason]);
+    const r = await runTplus([
+      'publish',
+      '--registry',
+      `unix:${socket}`,
+      '--token-file',
+      fx.publishTokenFile,
+      '--rules',
+      rules,
+      '--reason',
+      reason,
+    ]);
     expect(r.code, r.output).toBe(0);
   };
   const sidecar = (dir: string, extra: readonly string[] = []): { proc: TplusProcess; client: TestClient } => {
     const proc = spawnTplus([
-      'serve', '--registry', `unix:${socket}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile,
-      '--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', '127.0.0.1:0', ...extra,
+      'serve',
+      '--registry',
+      `unix:${socket}`,
+      '--registry-public-key',
+      fx.keys.publicKeyFile,
+      '--registry-token-file',
+      fx.readTokenFile,
+      '--data-dir',
+      dir,
+      '--socket',
+      join(dir, 's.sock'),
+      '--listen',
+      'off',
+      '--metrics-listen',
+      '127.0.0.1:0',
+      ...extra,
     ]);
     const client = new TestClient(`unix://${join(dir, 's.sock')}`);
     running.push(proc);
@@ -82,7 +124,8 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
     return { proc, client };
   };
   const fromTemplate = (): string => copyDataDir(template, join(fx.dir, `copy-${++n}`));
-  const settle = async (client: TestClient): Promise<string> => (await client.call<{ settlementDate: string }>('GetSettlementDate', TRADE)).settlementDate;
+  const settle = async (client: TestClient): Promise<string> =>
+    (await client.call<{ settlementDate: string }>('GetSettlementDate', TRADE)).settlementDate;
   const version = (v: number) => (l: LogLine) => l['version'] === v;
 
   beforeAll(async () => {
@@ -133,12 +176,14 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
       await proc.waitFor('version_refetched', version(1));
       const info = await client.call<{ heldVersions: { rulesetVersion: string | number }[] }>('GetRulesetInfo', {});
       expect(info.heldVersions.map((h) => Number(h.rulesetVersion))).toEqual([2, 1]);
-      expect(await client.call<{ settlementDate: string }>('GetSettlementDate', { ...TRADE, rulesetVersion: 1 })).toMatchObject({ settlementDate: V1_DATE });
+      expect(await client.call<{ settlementDate: string }>('GetSettlementDate', { ...TRADE, rulesetVersion: 1 })).toMatchObject({
+        settlementDate: V1_DATE,
+      });
       expect(await metricsOf(proc)).toMatch(/tplus_snapshot_rejected_total\{reason="local_corrupt"\} 1/);
     });
   }
 
-  it('every local version unusable and the registry reachable: installs the registry\'s latest instead of exiting', async () => {
+  it("every local version unusable and the registry reachable: installs the registry's latest instead of exiting", async () => {
     const dir = fromTemplate();
     tamperSidecar(dir, 1, true);
     tamperSidecar(dir, 2, false);
@@ -186,7 +231,10 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
     expect(await (await fetch(`http://${registryMetrics}/metrics`)).text()).toMatch(/tplus_registry_corrupt_versions 1/);
     const raw = registryClient(`unix:${socket}`);
     try {
-      const err = await unary(raw, 'GetVersion', { version: 2 }, READ_TOKEN).then(() => null, (e: ServiceError) => e);
+      const err = await unary(raw, 'GetVersion', { version: 2 }, READ_TOKEN).then(
+        () => null,
+        (e: ServiceError) => e,
+      );
       expect(err?.code).toBe(status.DATA_LOSS);
       expect(err === null ? null : errorReport(err).reason).toBe('VERSION_CORRUPT');
       expect(err?.details).toMatch(/version 2/);

@@ -35,7 +35,9 @@ describe('--drill-publish-pause-ms (the test/drill hook that pins where a kill l
     expect(off.kind === 'config' && off.config.drillPublishPauseMs).toBeUndefined();
     const on = loadRegistryConfig([...base, '--drill-publish-pause-ms', '250'], {}, '/tmp');
     expect(on.kind === 'config' && on.config.drillPublishPauseMs).toBe(250);
-    expect(() => loadRegistryConfig([...base, '--drill-publish-pause-ms', 'soon'], {}, '/tmp')).toThrow(/drillPublishPauseMs.*soon|soon.*drillPublishPauseMs/s);
+    expect(() => loadRegistryConfig([...base, '--drill-publish-pause-ms', 'soon'], {}, '/tmp')).toThrow(
+      /drillPublishPauseMs.*soon|soon.*drillPublishPauseMs/s,
+    );
     expect(() => loadRegistryConfig([...base, '--drill-publish-pause-ms', '600000'], {}, '/tmp')).toThrow(/drillPublishPauseMs/);
   });
 });
@@ -57,7 +59,19 @@ describe('kill -9 of the registry in the middle of a publish', () => {
     const publicKey = readPublicKey(fx.keys.publicKeyFile);
     const base = packFiles(RULES_DIR);
     const start = async (pause: boolean): Promise<TplusProcess> => {
-      const args = ['registry', '--data-dir', dataDir, '--listen', `unix:${socket}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off'];
+      const args = [
+        'registry',
+        '--data-dir',
+        dataDir,
+        '--listen',
+        `unix:${socket}`,
+        '--signing-key',
+        fx.keys.privateKeyFile,
+        '--tokens',
+        fx.tokensFile,
+        '--metrics-listen',
+        'off',
+      ];
       const p = (registry = spawnTplus(pause ? [...args, '--drill-publish-pause-ms', String(PAUSE_MS)] : args));
       await p.waitFor('registry_serving');
       return p;
@@ -71,7 +85,12 @@ describe('kill -9 of the registry in the middle of a publish', () => {
       // One publish that is not interrupted tells how long a publish takes, so random kills land inside one.
       let proc = await start(false);
       const t0 = performance.now();
-      const first = await unary<PublishResponseMessage>(client, 'Publish', { files: base, reason: 'initial', author: 'test' }, PUBLISH_TOKEN);
+      const first = await unary<PublishResponseMessage>(
+        client,
+        'Publish',
+        { files: base, reason: 'initial', author: 'test' },
+        PUBLISH_TOKEN,
+      );
       const publishMs = performance.now() - t0;
       acknowledged.set(first.version.version, first.version.sha256);
       for (let i = 0; i < RANDOM_KILLS; i++) plan.push({ aim: 'random', delayMs: Math.round(random() * publishMs * 1.5) });
@@ -83,7 +102,13 @@ describe('kill -9 of the registry in the middle of a publish', () => {
         }
         const before = (await unary<{ versions: VersionInfoMessage[] }>(client, 'ListVersions', {}, READ_TOKEN)).versions.length;
         const seen = proc.logs.length;
-        const outcome = unary<PublishResponseMessage>(client, 'Publish', { files: withClosure(base, wednesday(i)), reason: `kill ${i}: ${step.aim}`, author: 'test' }, PUBLISH_TOKEN, 15_000).then(
+        const outcome = unary<PublishResponseMessage>(
+          client,
+          'Publish',
+          { files: withClosure(base, wednesday(i)), reason: `kill ${i}: ${step.aim}`, author: 'test' },
+          PUBLISH_TOKEN,
+          15_000,
+        ).then(
           (r) => ({ ok: true as const, r }),
           (e: ServiceError) => ({ ok: false as const, e }),
         );
@@ -103,7 +128,8 @@ describe('kill -9 of the registry in the middle of a publish', () => {
         const versions = (await unary<{ versions: VersionInfoMessage[] }>(client, 'ListVersions', {}, READ_TOKEN)).versions;
         const numbers = versions.map((v) => v.version).reverse();
         expect(numbers, `kill ${i} (seed ${seed})`).toEqual(Array.from({ length: numbers.length }, (_, k) => k + 1));
-        for (const [version, sha256] of acknowledged) expect(versions.find((v) => v.version === version)?.sha256, `acknowledged version ${version} (seed ${seed})`).toBe(sha256);
+        for (const [version, sha256] of acknowledged)
+          expect(versions.find((v) => v.version === version)?.sha256, `acknowledged version ${version} (seed ${seed})`).toBe(sha256);
         for (const v of versions) {
           const s = await unary<SnapshotMessage>(client, 'GetVersion', { version: v.version }, READ_TOKEN);
           expect(verifySnapshot(s, publicKey, 'test').version).toBe(v.version);
@@ -114,7 +140,9 @@ describe('kill -9 of the registry in the middle of a publish', () => {
       }
       // Each bucket was hit by the aimed kills alone (random ones only add to the counts).
       for (const b of BUCKETS) expect(landed[b], `kills landing ${b}: ${JSON.stringify(landed)}`).toBeGreaterThanOrEqual(ROUNDS);
-      console.log(`kill -9 during publish (seed ${seed}, publish ≈ ${Math.round(publishMs)} ms): ${plan.length} kills, landed ${JSON.stringify(landed)}; ${acknowledged.size} acknowledged versions all intact`);
+      console.log(
+        `kill -9 during publish (seed ${seed}, publish ≈ ${Math.round(publishMs)} ms): ${plan.length} kills, landed ${JSON.stringify(landed)}; ${acknowledged.size} acknowledged versions all intact`,
+      );
     } finally {
       client.close();
     }

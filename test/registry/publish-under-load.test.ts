@@ -18,7 +18,9 @@ const TICK_MS = 10;
 const PUBLISH_AT_MS = 2_000;
 const MARKETS = ['XNYS', 'XNAS', 'XTSE', 'XLON', 'XETR', 'XPAR'];
 /** The trades asked, round robin: XNYS 2030-03-12 is the one the published closure changes. */
-const TRADES = ['2030-03-12', '2030-03-11', '2030-03-13', '2029-12-24', '2030-07-03'].flatMap((tradeDate) => MARKETS.map((market) => ({ tradeDate, assetClass: 'EQUITY', market, allowNonTradingDay: true })));
+const TRADES = ['2030-03-12', '2030-03-11', '2030-03-13', '2029-12-24', '2030-07-03'].flatMap((tradeDate) =>
+  MARKETS.map((market) => ({ tradeDate, assetClass: 'EQUITY', market, allowNonTradingDay: true })),
+);
 
 interface Answer {
   readonly settlementDate: string;
@@ -37,14 +39,44 @@ describe('a publish under ~1,000 req/s of load against a following sidecar', () 
   it('no request fails and every answer comes from exactly one version', async () => {
     buildServer();
     const socket = join(fx.dir, 'registry.sock');
-    const registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off', '--heartbeat-ms', '500']);
+    const registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      `unix:${socket}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '500',
+    ]);
     procs.push(registry);
     await registry.waitFor('registry_serving');
     const publisher = registryClient(`unix:${socket}`);
     const base = packFiles(RULES_DIR);
     await unary(publisher, 'Publish', { files: base, reason: 'initial', author: 'test' }, PUBLISH_TOKEN);
     const dir = join(fx.dir, 'sidecar');
-    const sidecar = spawnTplus(['serve', '--registry', `unix:${socket}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile, '--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', 'off']);
+    const sidecar = spawnTplus([
+      'serve',
+      '--registry',
+      `unix:${socket}`,
+      '--registry-public-key',
+      fx.keys.publicKeyFile,
+      '--registry-token-file',
+      fx.readTokenFile,
+      '--data-dir',
+      dir,
+      '--socket',
+      join(dir, 's.sock'),
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+    ]);
     procs.push(sidecar);
     await sidecar.waitFor('serving');
     const client = new TestClient(`unix://${join(dir, 's.sock')}`);
@@ -58,7 +90,12 @@ describe('a publish under ~1,000 req/s of load against a following sidecar', () 
       const ticks = LOAD_MS / TICK_MS;
       for (let tick = 0; tick < ticks; tick++) {
         if (tick === PUBLISH_AT_MS / TICK_MS) {
-          void unary<PublishResponseMessage>(publisher, 'Publish', { files: withClosure(base, '2030-03-13'), reason: 'closure under load', author: 'test' }, PUBLISH_TOKEN).then((r) => (published = r));
+          void unary<PublishResponseMessage>(
+            publisher,
+            'Publish',
+            { files: withClosure(base, '2030-03-13'), reason: 'closure under load', author: 'test' },
+            PUBLISH_TOKEN,
+          ).then((r) => (published = r));
         }
         for (let k = 0; k < (RATE_PER_S * TICK_MS) / 1_000; k++) {
           const trade = TRADES[sent % TRADES.length] as (typeof TRADES)[number];
@@ -76,9 +113,16 @@ describe('a publish under ~1,000 req/s of load against a following sidecar', () 
       }
       await Promise.all(inFlight);
       // The version replaced is still held for ruleset_version-pinned requests.
-      const pinned = await client.call<Answer>('GetSettlementDate', { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS', rulesetVersion: 1 });
+      const pinned = await client.call<Answer>('GetSettlementDate', {
+        tradeDate: '2030-03-12',
+        assetClass: 'EQUITY',
+        market: 'XNYS',
+        rulesetVersion: 1,
+      });
       expect(pinned).toMatchObject({ settlementDate: '2030-03-13', rulesetVersion: 1 });
-      expect(await client.call<Answer>('GetSettlementDate', { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' })).toMatchObject({ settlementDate: '2030-03-14', rulesetVersion: 2 });
+      expect(
+        await client.call<Answer>('GetSettlementDate', { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' }),
+      ).toMatchObject({ settlementDate: '2030-03-14', rulesetVersion: 2 });
     } finally {
       client.close();
     }
@@ -97,7 +141,12 @@ describe('a publish under ~1,000 req/s of load against a following sidecar', () 
     const seen = new Map<number, number>();
     for (const { answer, trade } of answers) {
       const ruleset = byHash.get(answer.rulesetHash);
-      if (ruleset === undefined || ruleset.version !== answer.rulesetVersion || ruleset.decide(trade.tradeDate, trade.assetClass, trade.market, true).settlementDate !== answer.settlementDate) wrong++;
+      if (
+        ruleset === undefined ||
+        ruleset.version !== answer.rulesetVersion ||
+        ruleset.decide(trade.tradeDate, trade.assetClass, trade.market, true).settlementDate !== answer.settlementDate
+      )
+        wrong++;
       seen.set(answer.rulesetVersion, (seen.get(answer.rulesetVersion) ?? 0) + 1);
     }
     // Once one answer from version 2 has arrived, no request sent after it is answered from version 1.

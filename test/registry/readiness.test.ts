@@ -17,8 +17,14 @@ async function check(socket: string): Promise<string> {
   const m = health['Check'] as ServiceDefinition[string];
   try {
     return await new Promise((resolve) =>
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { service: '' }, new Metadata(), { deadline: Date.now() + 1_000 }, (err, res) =>
-        resolve(err ? `error ${err.code}` : String((res as Record<string, unknown>)['status'])),
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        { service: '' },
+        new Metadata(),
+        { deadline: Date.now() + 1_000 },
+        (err, res) => resolve(err ? `error ${err.code}` : String((res as Record<string, unknown>)['status'])),
       ),
     );
   } finally {
@@ -47,13 +53,45 @@ describe('readiness of a following sidecar: SERVING only once it has ever loaded
   it('never SERVING before a first ruleset; stays SERVING with a good one while the registry is gone, and after a restart', async () => {
     buildServer();
     const socket = join(fx.dir, 'registry.sock');
-    const registryArgs = ['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off', '--heartbeat-ms', '200'];
+    const registryArgs = [
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      `unix:${socket}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
+    ];
     const registry = spawnTplus(registryArgs);
     procs.push(registry);
     await registry.waitFor('registry_serving');
     const dir = join(fx.dir, 'sidecar');
     const sidecarSocket = join(dir, 's.sock');
-    const sidecarArgs = ['serve', '--registry', `unix:${socket}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile, '--data-dir', dir, '--socket', sidecarSocket, '--listen', 'off', '--metrics-listen', 'off', '--registry-start-timeout-ms', '1500'];
+    const sidecarArgs = [
+      'serve',
+      '--registry',
+      `unix:${socket}`,
+      '--registry-public-key',
+      fx.keys.publicKeyFile,
+      '--registry-token-file',
+      fx.readTokenFile,
+      '--data-dir',
+      dir,
+      '--socket',
+      sidecarSocket,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+      '--registry-start-timeout-ms',
+      '1500',
+    ];
 
     // The registry has no version: the sidecar never reports SERVING, and gives up after its start timeout.
     const empty = spawnTplus(sidecarArgs);

@@ -12,7 +12,15 @@ const { privateKey } = generateKeyPairSync('ed25519');
 
 function record(version: number, body: string): VersionRecord {
   const document = Buffer.from(body);
-  const fields = { version, parentVersion: version - 1, sha256: sha256Hex(document), author: 'a', reason: 'r', publishedAt: '2026-11-27T10:00:00.000Z', rollbackOf: 0 };
+  const fields = {
+    version,
+    parentVersion: version - 1,
+    sha256: sha256Hex(document),
+    author: 'a',
+    reason: 'r',
+    publishedAt: '2026-11-27T10:00:00.000Z',
+    rollbackOf: 0,
+  };
   return { ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document };
 }
 
@@ -42,7 +50,7 @@ describe('registry store: append-only', () => {
       expect(() => db.prepare("UPDATE audit SET who = 'nobody'").run()).toThrow(/append-only: UPDATE refused/);
       expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only: DELETE refused/);
       expect(db.prepare('SELECT count(*) AS n FROM versions').get()).toEqual({ n: 2 });
-      expect(db.prepare("SELECT reason FROM versions WHERE version = 1").get()).toEqual({ reason: 'r' });
+      expect(db.prepare('SELECT reason FROM versions WHERE version = 1').get()).toEqual({ reason: 'r' });
       expect(db.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 1 });
     } finally {
       db.close();

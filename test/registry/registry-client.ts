@@ -12,7 +12,12 @@ export function withClosure(files: readonly PackFileMessage[], date: string): Pa
     if (f.path !== join('calendars', 'us.yaml')) return f;
     const text = f.content.toString('utf8');
     if (!text.includes(anchor)) throw new Error('us.yaml has no adhoc list');
-    return { path: f.path, content: Buffer.from(text.replace(anchor, `${anchor}      - { date: ${date}, name: Test closure, closes_settlement: true, reason: "test" }\n`)) };
+    return {
+      path: f.path,
+      content: Buffer.from(
+        text.replace(anchor, `${anchor}      - { date: ${date}, name: Test closure, closes_settlement: true, reason: "test" }\n`),
+      ),
+    };
   });
 }
 
@@ -28,8 +33,14 @@ export function unary<T>(client: Client, method: string, request: object, token:
   const m = registryServiceDefinition()[method];
   if (!m) throw new Error(method);
   return new Promise((resolve, reject) =>
-    client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, authMetadata(token), { deadline: Date.now() + deadlineMs }, (e: ServiceError | null, v?: unknown) =>
-      e ? reject(e) : resolve(v as T),
+    client.makeUnaryRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      request,
+      authMetadata(token),
+      { deadline: Date.now() + deadlineMs },
+      (e: ServiceError | null, v?: unknown) => (e ? reject(e) : resolve(v as T)),
     ),
   );
 }
@@ -37,7 +48,14 @@ export function unary<T>(client: Client, method: string, request: object, token:
 export function watch(client: Client, sinceVersion: number, token: string | null): ClientReadableStream<WatchEventMessage> {
   const m = registryServiceDefinition()['Watch'];
   if (!m) throw new Error('Watch');
-  return client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion }, authMetadata(token), {}) as ClientReadableStream<WatchEventMessage>;
+  return client.makeServerStreamRequest(
+    m.path,
+    m.requestSerialize,
+    m.responseDeserialize,
+    { sinceVersion },
+    authMetadata(token),
+    {},
+  ) as ClientReadableStream<WatchEventMessage>;
 }
 
 export { seededRandom } from '../support/seeded-random.js';

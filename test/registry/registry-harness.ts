@@ -51,7 +51,10 @@ export function packWithEmergencyHoliday(dir: string, date = '2030-03-13', name 
   const text = readFileSync(file, 'utf8');
   const anchor = '    adhoc:\n';
   if (!text.includes(anchor)) throw new Error('us.yaml has no adhoc list');
-  writeFileSync(file, text.replace(anchor, `${anchor}      - { date: ${date}, name: ${name}, closes_settlement: true, reason: "test: emergency closure" }\n`));
+  writeFileSync(
+    file,
+    text.replace(anchor, `${anchor}      - { date: ${date}, name: ${name}, closes_settlement: true, reason: "test: emergency closure" }\n`),
+  );
   return dir;
 }
 

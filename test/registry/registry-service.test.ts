@@ -9,7 +9,15 @@ import { verifySnapshot } from '../../server/src/sync/verify-snapshot.js';
 import { readPublicKey } from '../../server/src/registry/signing-keys.js';
 import { RULES_DIR } from '../support/bundled.js';
 import { cli, type CliResult } from '../support/run-cli.js';
-import { packWithEmergencyHoliday, PUBLISH_TOKEN, READ_TOKEN, registryFixture, startTestRegistry, type RegistryFixture, type TestRegistry } from './registry-harness.js';
+import {
+  packWithEmergencyHoliday,
+  PUBLISH_TOKEN,
+  READ_TOKEN,
+  registryFixture,
+  startTestRegistry,
+  type RegistryFixture,
+  type TestRegistry,
+} from './registry-harness.js';
 
 function tplus(argv: readonly string[]): Promise<CliResult> {
   return cli(argv, '', registryCommands({ USER: 'tester' }));
@@ -24,8 +32,14 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     const m = registryServiceDefinition()[method];
     if (!m) throw new Error(method);
     return new Promise((resolve, reject) =>
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, authMetadata(token), { deadline: Date.now() + 20_000 }, (e: ServiceError | null, v?: unknown) =>
-        e ? reject(e) : resolve(v as T),
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        authMetadata(token),
+        { deadline: Date.now() + 20_000 },
+        (e: ServiceError | null, v?: unknown) => (e ? reject(e) : resolve(v as T)),
       ),
     );
   };
@@ -37,8 +51,19 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     }
     throw new Error(`${method} succeeded`);
   };
-  const versions = async (): Promise<number[]> => (await call<{ versions: { version: number }[] }>('ListVersions', {}, READ_TOKEN)).versions.map((v) => v.version);
-  const publishArgs = (token: string, rules = RULES_DIR): string[] => ['publish', '--registry', reg.address, '--token-file', token, '--rules', rules, '--reason', 'test'];
+  const versions = async (): Promise<number[]> =>
+    (await call<{ versions: { version: number }[] }>('ListVersions', {}, READ_TOKEN)).versions.map((v) => v.version);
+  const publishArgs = (token: string, rules = RULES_DIR): string[] => [
+    'publish',
+    '--registry',
+    reg.address,
+    '--token-file',
+    token,
+    '--rules',
+    rules,
+    '--reason',
+    'test',
+  ];
 
   beforeAll(async () => {
     fx = registryFixture();
@@ -61,7 +86,10 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     for (const [token, code, who] of cases) {
       const e = await failure('Publish', { files: [{ path: 'x.yaml', content: Buffer.from('a: 1') }], reason: 'sneaky' }, token);
       expect(e.details).not.toContain(PUBLISH_TOKEN);
-      expect({ code: e.code, reason: e.metadata.get('tplus-error-reason')[0] }).toEqual({ code: code === 'UNAUTHENTICATED' ? 16 : 7, reason: code });
+      expect({ code: e.code, reason: e.metadata.get('tplus-error-reason')[0] }).toEqual({
+        code: code === 'UNAUTHENTICATED' ? 16 : 7,
+        reason: code,
+      });
       const last = reg.handle.ledger.store.auditRows().at(-1);
       expect(last).toMatchObject({ who, action: 'Publish', result: code });
     }
@@ -86,10 +114,12 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     expect(await versions()).toEqual([1]);
     const snap = await call<Parameters<typeof verifySnapshot>[0]>('GetVersion', { version: 0 }, READ_TOKEN);
     expect(verifySnapshot(snap, readPublicKey(fx.keys.publicKeyFile), 'x').version).toBe(1);
-    expect(reg.handle.ledger.store.auditRows().filter((r) => r.action === 'Publish' && r.result === 'ok').map((r) => r.detail)).toEqual([
-      expect.stringMatching(/created version 1$/),
-      expect.stringMatching(/unchanged: version 1$/),
-    ]);
+    expect(
+      reg.handle.ledger.store
+        .auditRows()
+        .filter((r) => r.action === 'Publish' && r.result === 'ok')
+        .map((r) => r.detail),
+    ).toEqual([expect.stringMatching(/created version 1$/), expect.stringMatching(/unchanged: version 1$/)]);
   });
 
   it('expect-version: FAILED_PRECONDITION when someone published in between; nothing created', async () => {
@@ -102,9 +132,7 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
   });
 
   it('refuses an invalid pack with every problem listed (INVALID_ARGUMENT), creating nothing', async () => {
-    const files = [
-      { path: 'rules/bad.yaml', content: Buffer.from('rules:\n  - id: a\n    market: nope\n  - id: b\n') },
-    ];
+    const files = [{ path: 'rules/bad.yaml', content: Buffer.from('rules:\n  - id: a\n    market: nope\n  - id: b\n') }];
     const e = await failure('Publish', { files, reason: 'bad' }, PUBLISH_TOKEN);
     expect(e.code).toBe(3);
     expect(e.metadata.get('tplus-error-reason')[0]).toBe('INVALID_PACK');
@@ -116,19 +144,50 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
   });
 
   it('rollback publishes a NEW version equal to the old one, with its reason; diff shows what changes', async () => {
-    const res = await call<PublishResponseMessage>('Rollback', { toVersion: 1, reason: 'holiday was cancelled', author: 'ops' }, PUBLISH_TOKEN);
+    const res = await call<PublishResponseMessage>(
+      'Rollback',
+      { toVersion: 1, reason: 'holiday was cancelled', author: 'ops' },
+      PUBLISH_TOKEN,
+    );
     expect(res).toMatchObject({ created: true, version: { version: 3, parentVersion: 2, rollbackOf: 1, reason: 'holiday was cancelled' } });
     expect(res.version.sha256).toBe(reg.handle.ledger.get(1).sha256);
     expect(await versions()).toEqual([3, 2, 1]);
-    const again = await tplus(['rollback', '--registry', reg.address, '--token-file', fx.publishTokenFile, '--to', '1', '--reason', 'again']);
+    const again = await tplus([
+      'rollback',
+      '--registry',
+      reg.address,
+      '--token-file',
+      fx.publishTokenFile,
+      '--to',
+      '1',
+      '--reason',
+      'again',
+    ]);
     expect(again.stdout).toMatch(/^unchanged .*version 3/);
     expect((await failure('Rollback', { toVersion: 99, reason: 'x' }, PUBLISH_TOKEN)).code).toBe(5);
-    const diff = await tplus(['diff', '--registry', reg.address, '--token-file', fx.readTokenFile, '--from', '2030-01-01', '--to', '2030-12-31', '1', '2']);
+    const diff = await tplus([
+      'diff',
+      '--registry',
+      reg.address,
+      '--token-file',
+      fx.readTokenFile,
+      '--from',
+      '2030-01-01',
+      '--to',
+      '2030-12-31',
+      '1',
+      '2',
+    ]);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain('XNYS EQUITY');
     expect(diff.stdout).toContain('trade 2030-03-12: 2030-03-13 → 2030-03-14');
     const history = await tplus(['history', '--registry', reg.address, '--token-file', fx.readTokenFile]);
-    expect(history.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[0])).toEqual(['3', '2', '1']);
+    expect(
+      history.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(['3', '2', '1']);
     expect(history.stdout).toContain('rollback of 1: holiday was cancelled');
   });
 
@@ -138,7 +197,14 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     const firstEvents = (since: number): Promise<WatchEventMessage[]> =>
       new Promise((resolve, reject) => {
         const events: WatchEventMessage[] = [];
-        const stream = client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion: since }, authMetadata(READ_TOKEN), {});
+        const stream = client.makeServerStreamRequest(
+          m.path,
+          m.requestSerialize,
+          m.responseDeserialize,
+          { sinceVersion: since },
+          authMetadata(READ_TOKEN),
+          {},
+        );
         stream.on('data', (e: WatchEventMessage) => {
           events.push(e);
           if (events.length === 2) {

@@ -27,7 +27,10 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
   const history = async (socket: string): Promise<VersionLine[]> => {
     const r = await runTplus(['history', '--registry', `unix:${socket}`, '--token-file', fx.readTokenFile, '--json']);
     expect(r.code, r.output).toBe(0);
-    return r.output.trim().split('\n').map((l) => JSON.parse(l) as VersionLine);
+    return r.output
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as VersionLine);
   };
   const publish = async (socket: string, rules: string, reason: string): Promise<{ code: number | null; output: string }> =>
     runTplus(['publish', '--registry', `unix:${socket}`, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason]);
@@ -36,21 +39,65 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
   beforeAll(async () => {
     buildServer();
     fx = registryFixture();
-    const up = (root = spawnTplus(['registry', '--data-dir', join(fx.dir, 'root'), '--listen', `unix:${rootSocket()}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off', '--heartbeat-ms', '200']));
+    const up = (root = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'root'),
+      '--listen',
+      `unix:${rootSocket()}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
+    ]));
     await up.waitFor('registry_serving');
     // Two versions exist before the relay starts: it must fetch version 1 too (Watch only sends the latest).
     expect((await publish(rootSocket(), RULES_DIR, 'initial')).code).toBe(0);
-    expect((await publish(rootSocket(), packWithEmergencyHoliday(join(fx.dir, 'p-2031'), '2031-03-13', 'Closure A'), 'closure 2031')).code).toBe(0);
+    expect(
+      (await publish(rootSocket(), packWithEmergencyHoliday(join(fx.dir, 'p-2031'), '2031-03-13', 'Closure A'), 'closure 2031')).code,
+    ).toBe(0);
     const down = (relay = spawnTplus([
-      'registry', '--upstream', `unix:${rootSocket()}`, '--upstream-public-key', fx.keys.publicKeyFile, '--upstream-token-file', fx.readTokenFile,
-      '--tokens', fx.tokensFile, '--data-dir', join(fx.dir, 'relay'), '--listen', `unix:${relaySocket()}`, '--metrics-listen', 'off', '--heartbeat-ms', '200',
+      'registry',
+      '--upstream',
+      `unix:${rootSocket()}`,
+      '--upstream-public-key',
+      fx.keys.publicKeyFile,
+      '--upstream-token-file',
+      fx.readTokenFile,
+      '--tokens',
+      fx.tokensFile,
+      '--data-dir',
+      join(fx.dir, 'relay'),
+      '--listen',
+      `unix:${relaySocket()}`,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
     ]));
     await down.waitFor('version_replicated', at(2));
     for (let i = 0; i < 2; i++) {
       const dir = join(fx.dir, `sidecar-${i}`);
       const proc = spawnTplus([
-        'serve', '--registry', `unix:${relaySocket()}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile,
-        '--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', 'off',
+        'serve',
+        '--registry',
+        `unix:${relaySocket()}`,
+        '--registry-public-key',
+        fx.keys.publicKeyFile,
+        '--registry-token-file',
+        fx.readTokenFile,
+        '--data-dir',
+        dir,
+        '--socket',
+        join(dir, 's.sock'),
+        '--listen',
+        'off',
+        '--metrics-listen',
+        'off',
       ]);
       sidecars.push({ proc, client: new TestClient(`unix://${join(dir, 's.sock')}`) });
     }
@@ -70,7 +117,8 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
   });
 
   it('a publish at the root reaches both sidecars through the relay; publish-to-last-swap is reported', async () => {
-    const answers = async (): Promise<string[]> => Promise.all(sidecars.map(async (s) => (await s.client.call<{ settlementDate: string }>('GetSettlementDate', TRADE)).settlementDate));
+    const answers = async (): Promise<string[]> =>
+      Promise.all(sidecars.map(async (s) => (await s.client.call<{ settlementDate: string }>('GetSettlementDate', TRADE)).settlementDate));
     expect(await answers()).toEqual(['2030-03-13', '2030-03-13']);
     expect((await publish(rootSocket(), packWithEmergencyHoliday(join(fx.dir, 'p-2030')), 'emergency closure 2030-03-13')).code).toBe(0);
     const published = await (root as TplusProcess).waitFor('version_published', at(3));
@@ -82,11 +130,31 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
     expect(await history(relaySocket())).toEqual(await history(rootSocket()));
     // Replay works against the relay as against the root: every version, verified with the root's key.
     const audit = async (socket: string) =>
-      runTplus(['audit', '--registry', `unix:${socket}`, '--token-file', fx.readTokenFile, '--registry-public-key', fx.keys.publicKeyFile, '--market', 'XNYS', '--asset-class', 'EQUITY', '--trade-date', '2030-03-12', '--json']);
+      runTplus([
+        'audit',
+        '--registry',
+        `unix:${socket}`,
+        '--token-file',
+        fx.readTokenFile,
+        '--registry-public-key',
+        fx.keys.publicKeyFile,
+        '--market',
+        'XNYS',
+        '--asset-class',
+        'EQUITY',
+        '--trade-date',
+        '2030-03-12',
+        '--json',
+      ]);
     const [viaRoot, viaRelay] = await Promise.all([audit(rootSocket()), audit(relaySocket())]);
     expect(viaRelay.code, viaRelay.output).toBe(0);
     expect(viaRelay.output).toBe(viaRoot.output);
-    expect(viaRelay.output.trim().split('\n').map((l) => (JSON.parse(l) as { settlement_date: string }).settlement_date)).toEqual(['2030-03-13', '2030-03-13', '2030-03-14']);
+    expect(
+      viaRelay.output
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { settlement_date: string }).settlement_date),
+    ).toEqual(['2030-03-13', '2030-03-13', '2030-03-14']);
   });
 
   it('the root killed: the relay keeps serving what it holds; its sidecars keep answering and stay connected to it', async () => {
@@ -95,8 +163,13 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
     await up.exited;
     await (relay as TplusProcess).waitFor('registry_watch_failed');
     expect((await history(relaySocket())).map((v) => v.version)).toEqual([3, 2, 1]);
-    const answers = await Promise.all(sidecars.map(async (s) => (await s.client.call<{ settlementDate: string; rulesetVersion: number }>('GetSettlementDate', TRADE))));
-    expect(answers.map((a) => [a.settlementDate, a.rulesetVersion])).toEqual([['2030-03-14', 3], ['2030-03-14', 3]]);
+    const answers = await Promise.all(
+      sidecars.map(async (s) => await s.client.call<{ settlementDate: string; rulesetVersion: number }>('GetSettlementDate', TRADE)),
+    );
+    expect(answers.map((a) => [a.settlementDate, a.rulesetVersion])).toEqual([
+      ['2030-03-14', 3],
+      ['2030-03-14', 3],
+    ]);
     expect(sidecars.flatMap((s) => s.proc.logs.filter((l) => l['event'] === 'registry_watch_failed'))).toEqual([]);
   });
 
@@ -104,7 +177,17 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
     const p = await publish(relaySocket(), RULES_DIR, 'to the relay by mistake');
     expect(p.code).toBe(1);
     expect(p.output).toMatch(/FAILED_PRECONDITION \(RELAY_READ_ONLY\): this registry is a read-only relay of unix:/);
-    const r = await runTplus(['rollback', '--registry', `unix:${relaySocket()}`, '--token-file', fx.readTokenFile, '--to', '1', '--reason', 'x']);
+    const r = await runTplus([
+      'rollback',
+      '--registry',
+      `unix:${relaySocket()}`,
+      '--token-file',
+      fx.readTokenFile,
+      '--to',
+      '1',
+      '--reason',
+      'x',
+    ]);
     expect(r.output).toMatch(/FAILED_PRECONDITION \(RELAY_READ_ONLY\)/);
     expect((await history(relaySocket())).map((v) => v.version)).toEqual([3, 2, 1]);
     const db = new Database(join(fx.dir, 'relay', 'registry.db'), { readonly: true, fileMustExist: true });

@@ -12,7 +12,15 @@ const other = generateKeyPairSync('ed25519');
 
 function signedSnapshot(): SnapshotMessage {
   const document = Buffer.from(canonicalJson(bundled().pack.document), 'utf8');
-  const fields = { version: 7, parentVersion: 6, sha256: sha256Hex(document), author: 'ops', reason: 'emergency holiday', publishedAt: '2026-11-27T10:00:00.000Z', rollbackOf: 0 };
+  const fields = {
+    version: 7,
+    parentVersion: 6,
+    sha256: sha256Hex(document),
+    author: 'ops',
+    reason: 'emergency holiday',
+    publishedAt: '2026-11-27T10:00:00.000Z',
+    rollbackOf: 0,
+  };
   return snapshotMessage({ ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document });
 }
 
@@ -69,7 +77,15 @@ describe('snapshot signing and verification', () => {
 
   it('rejects validly signed bytes that are not a canonical ruleset (invalid_document, non_canonical)', () => {
     const sign = (document: Buffer): SnapshotMessage => {
-      const fields = { version: 3, parentVersion: 2, sha256: sha256Hex(document), author: 'a', reason: 'r', publishedAt: '2026-11-27T10:00:00.000Z', rollbackOf: 0 };
+      const fields = {
+        version: 3,
+        parentVersion: 2,
+        sha256: sha256Hex(document),
+        author: 'a',
+        reason: 'r',
+        publishedAt: '2026-11-27T10:00:00.000Z',
+        rollbackOf: 0,
+      };
       return snapshotMessage({ ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document });
     };
     expect(rejection(sign(Buffer.from('{"calendars":')))).toBe('invalid_document');

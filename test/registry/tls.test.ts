@@ -24,18 +24,63 @@ function makePki(dir: string): Pki {
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 30_000 });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const ca = (name: string): void =>
-    ssl('req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=tplus test ${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    ssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=tplus test ${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
   ca('ca');
   ca('other-ca');
   const leaf = (name: string, cn: string, ext: string, serial: string): void => {
     writeFileSync(join(dir, `${name}.ext`), ext);
     ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', serial, '-days', '2', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      serial,
+      '-days',
+      '2',
+      '-out',
+      `${name}.pem`,
+      '-extfile',
+      `${name}.ext`,
+    );
   };
-  leaf('server', 'localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n', '1001');
+  leaf(
+    'server',
+    'localhost',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+    '1001',
+  );
   leaf('client', 'tplus-sidecar', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n', '1002');
   const at = (f: string): string => join(dir, f);
-  return { ca: at('ca.pem'), otherCa: at('other-ca.pem'), serverCert: at('server.pem'), serverKey: at('server.key'), clientCert: at('client.pem'), clientKey: at('client.key') };
+  return {
+    ca: at('ca.pem'),
+    otherCa: at('other-ca.pem'),
+    serverCert: at('server.pem'),
+    serverKey: at('server.key'),
+    clientCert: at('client.pem'),
+    clientKey: at('client.key'),
+  };
 }
 
 describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
@@ -48,8 +93,24 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
 
   const startRegistry = async (name: string, extra: string[]): Promise<string> => {
     const p = spawnTplus([
-      'registry', '--data-dir', join(fx.dir, name), '--listen', '127.0.0.1:0', '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile,
-      '--metrics-listen', 'off', '--heartbeat-ms', '200', '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey, ...extra,
+      'registry',
+      '--data-dir',
+      join(fx.dir, name),
+      '--listen',
+      '127.0.0.1:0',
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
+      '--tls-cert',
+      pki.serverCert,
+      '--tls-key',
+      pki.serverKey,
+      ...extra,
     ]);
     procs.push(p);
     return String((await p.waitFor('registry_serving'))['address']);
@@ -78,7 +139,19 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
 
   it('publish --tls-ca trusting the registry CA succeeds', async () => {
     const rules = packWithEmergencyHoliday(join(fx.dir, 'pack-2030'));
-    const r = await runTplus(['publish', '--registry', tlsAddress, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', 'emergency closure over TLS', '--tls-ca', pki.ca]);
+    const r = await runTplus([
+      'publish',
+      '--registry',
+      tlsAddress,
+      '--token-file',
+      fx.publishTokenFile,
+      '--rules',
+      rules,
+      '--reason',
+      'emergency closure over TLS',
+      '--tls-ca',
+      pki.ca,
+    ]);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('published: version 1');
     const h = await history(tlsAddress, '--tls-ca', pki.ca);
@@ -102,8 +175,25 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
     const dir = join(fx.dir, 'sidecar');
     const socket = join(dir, 's.sock');
     const proc = spawnTplus([
-      'serve', '--registry', tlsAddress, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile, '--registry-tls-ca', pki.ca,
-      '--data-dir', dir, '--socket', socket, '--listen', 'off', '--metrics-listen', 'off', '--registry-start-timeout-ms', '20000',
+      'serve',
+      '--registry',
+      tlsAddress,
+      '--registry-public-key',
+      fx.keys.publicKeyFile,
+      '--registry-token-file',
+      fx.readTokenFile,
+      '--registry-tls-ca',
+      pki.ca,
+      '--data-dir',
+      dir,
+      '--socket',
+      socket,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+      '--registry-start-timeout-ms',
+      '20000',
     ]);
     procs.push(proc);
     expect((await proc.waitFor('following_registry'))['tls']).toBe(true);
@@ -118,8 +208,23 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
 
   it('a relay reaches a TLS upstream with --upstream-tls-ca', async () => {
     const relay = spawnTplus([
-      'registry', '--upstream', tlsAddress, '--upstream-public-key', fx.keys.publicKeyFile, '--upstream-token-file', fx.readTokenFile, '--upstream-tls-ca', pki.ca,
-      '--data-dir', join(fx.dir, 'relay'), '--listen', `unix:${join(fx.dir, 'relay.sock')}`, '--metrics-listen', 'off', '--heartbeat-ms', '200',
+      'registry',
+      '--upstream',
+      tlsAddress,
+      '--upstream-public-key',
+      fx.keys.publicKeyFile,
+      '--upstream-token-file',
+      fx.readTokenFile,
+      '--upstream-tls-ca',
+      pki.ca,
+      '--data-dir',
+      join(fx.dir, 'relay'),
+      '--listen',
+      `unix:${join(fx.dir, 'relay.sock')}`,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
     ]);
     procs.push(relay);
     await relay.waitFor('version_replicated', (l: LogLine) => l['version'] === 1);
@@ -135,19 +240,56 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
   });
 
   it('configuration: a certificate without its key is a config error naming the field; an unreadable file fails at start naming it', async () => {
-    const half = await runTplus(['registry', '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--data-dir', join(fx.dir, 'bad'), '--tls-cert', pki.serverCert]);
+    const half = await runTplus([
+      'registry',
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--listen',
+      '127.0.0.1:0',
+      '--metrics-listen',
+      'off',
+      '--data-dir',
+      join(fx.dir, 'bad'),
+      '--tls-cert',
+      pki.serverCert,
+    ]);
     expect(half.code).toBe(2);
     expect(half.output).toContain('--tls-cert needs --tls-key (or TPLUS_TLS_KEY)');
     const missing = await runTplus([
-      'registry', '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--data-dir', join(fx.dir, 'bad'),
-      '--tls-cert', join(fx.dir, 'no-such.pem'), '--tls-key', pki.serverKey,
+      'registry',
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--listen',
+      '127.0.0.1:0',
+      '--metrics-listen',
+      'off',
+      '--data-dir',
+      join(fx.dir, 'bad'),
+      '--tls-cert',
+      join(fx.dir, 'no-such.pem'),
+      '--tls-key',
+      pki.serverKey,
     ]);
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(/start_failed.*--tls-cert: cannot read .*no-such\.pem/);
     const cli = await history(tlsAddress, '--tls-ca', pki.ca, '--tls-client-cert', pki.clientCert);
     expect(cli.code).toBe(2);
     expect(cli.output).toContain('--tls-client-cert needs --tls-client-key');
-    const serve = await runTplus(['serve', '--registry-tls-ca', pki.ca, '--data-dir', join(fx.dir, 'bad-serve'), '--listen', 'off', '--metrics-listen', 'off']);
+    const serve = await runTplus([
+      'serve',
+      '--registry-tls-ca',
+      pki.ca,
+      '--data-dir',
+      join(fx.dir, 'bad-serve'),
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+    ]);
     expect(serve.code).toBe(2);
     expect(serve.output).toContain('--registry-tls-* settings need --registry');
   });

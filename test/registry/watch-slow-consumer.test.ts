@@ -39,11 +39,29 @@ describe('Watch drops a client that stops reading (real registry process on 127.
 
   it('drops the paused watcher with RESOURCE_EXHAUSTED (seen once it reads), counts and logs it; a reading watcher keeps up', async () => {
     buildServer();
-    registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', '127.0.0.1:0', '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', '127.0.0.1:0', '--heartbeat-ms', '1000']);
+    registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--heartbeat-ms',
+      '1000',
+    ]);
     const serving = await registry.waitFor('registry_serving');
     const address = String(serving['address']);
     const metricsUrl = `http://${String(serving['metrics'])}/metrics`;
-    const [publisher, stuckClient, readingClient] = [registryClient(address, true), registryClient(address, true), registryClient(address, true)];
+    const [publisher, stuckClient, readingClient] = [
+      registryClient(address, true),
+      registryClient(address, true),
+      registryClient(address, true),
+    ];
     clients.push(publisher, stuckClient, readingClient);
     const base = packFiles(RULES_DIR);
     await unary(publisher, 'Publish', { files: base, reason: 'v1', author: 'test' }, PUBLISH_TOKEN);
@@ -63,7 +81,12 @@ describe('Watch drops a client that stops reading (real registry process on 127.
     const started = Date.now();
     let published = 1;
     while (published < MAX_PUBLISHES && Date.now() - started < MAX_LOOP_MS && metricValue(await scrape(metricsUrl), DROPPED) === 0) {
-      await unary(publisher, 'Publish', { files: withClosure(base, wednesday(published)), reason: `v${published + 1}`, author: 'test' }, PUBLISH_TOKEN);
+      await unary(
+        publisher,
+        'Publish',
+        { files: withClosure(base, wednesday(published)), reason: `v${published + 1}`, author: 'test' },
+        PUBLISH_TOKEN,
+      );
       published++;
       // Paced so the reading watcher keeps up (this process decodes every snapshot it gets): bounded wait.
       for (let i = 0; i < 250 && readVersion < published; i++) await sleep(20);

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettlementClient, SettlementError, Status, type SettlementClient, type SettlementClientOptions } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  SettlementError,
+  Status,
+  type SettlementClient,
+  type SettlementClientOptions,
+} from '../../client-sdk/src/index.js';
 import { callDrillService } from '../../server/src/drill/drill-control-client.js';
 import { reap, spawnSidecar, type SidecarProcess } from '../integration/sidecar-process.js';
 import { closedPort } from '../support/free-port.js';
@@ -24,7 +30,12 @@ let metricsUrl = '';
 const clients: SettlementClient[] = [];
 
 function client(options: Omit<SettlementClientOptions, 'address'> = {}): SettlementClient {
-  const c = createSettlementClient({ address, deadlineMs: 20_000, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1 }, ...options });
+  const c = createSettlementClient({
+    address,
+    deadlineMs: 20_000,
+    breaker: { volumeThreshold: 1, errorThresholdPercentage: 1 },
+    ...options,
+  });
   clients.push(c);
   return c;
 }
@@ -52,7 +63,11 @@ async function rejection(p: Promise<unknown>, startedAt: number): Promise<{ erro
 
 function expectCancelled(error: unknown): void {
   expect(error).toBeInstanceOf(SettlementError);
-  expect({ code: (error as SettlementError).code, reason: (error as SettlementError).reason, caller: (error as SettlementError).isCallerError }).toEqual({
+  expect({
+    code: (error as SettlementError).code,
+    reason: (error as SettlementError).reason,
+    caller: (error as SettlementError).isCallerError,
+  }).toEqual({
     code: Status.CANCELLED,
     reason: 'CANCELLED',
     caller: true,
@@ -71,7 +86,17 @@ async function withLatency<T>(fn: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   const port = await closedPort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar(['--data-dir', join(dir, 'data'), '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', `127.0.0.1:${port}`, '--allow-drills']);
+  sidecar = spawnSidecar([
+    '--data-dir',
+    join(dir, 'data'),
+    '--socket',
+    join(dir, 's.sock'),
+    '--listen',
+    'off',
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+    '--allow-drills',
+  ]);
   await sidecar.waitFor('serving');
 });
 
@@ -191,6 +216,8 @@ describe('CallOptions.signal (in-process mode)', () => {
 
   it('a signal that is not an AbortSignal is a TypeError naming the option', async () => {
     const c = client({ coalesce: false });
-    await expect(c.getSettlementDate(REQ, { signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(/signal must be an AbortSignal, got "stop"/);
+    await expect(c.getSettlementDate(REQ, { signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(
+      /signal must be an AbortSignal, got "stop"/,
+    );
   });
 });

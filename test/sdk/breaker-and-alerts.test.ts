@@ -67,7 +67,11 @@ describe('breaker reset timeout (fake timers)', () => {
   });
 
   it('fallback: false gives the infrastructure error instead of an answer', async () => {
-    await expect(client.getSettlementDateDetails(REQ, { fallback: false })).rejects.toMatchObject({ name: 'SettlementError', code: 14, reason: 'UNAVAILABLE' });
+    await expect(client.getSettlementDateDetails(REQ, { fallback: false })).rejects.toMatchObject({
+      name: 'SettlementError',
+      code: 14,
+      reason: 'UNAVAILABLE',
+    });
   });
 });
 
@@ -86,7 +90,9 @@ describe('alert dedupe (fake timers)', () => {
     expect(alerts).toHaveLength(2);
     expect(alerts[1]?.fallbacksSinceLastAlert).toBe(21);
     expect(alerts[1]?.incidentStartedAt).toBe(alerts[0]?.incidentStartedAt);
-    const total = (await registry.getMetricsAsJSON()).find((m) => m.name === 'tplus_client_fallbacks_total')?.values.reduce((n, v) => n + v.value, 0);
+    const total = (await registry.getMetricsAsJSON())
+      .find((m) => m.name === 'tplus_client_fallbacks_total')
+      ?.values.reduce((n, v) => n + v.value, 0);
     expect(total).toBe(22);
   });
 

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettlementClient, SettlementError, type AlertEvent, type SettlementClient, type SettlementClientOptions } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  SettlementError,
+  type AlertEvent,
+  type SettlementClient,
+  type SettlementClientOptions,
+} from '../../client-sdk/src/index.js';
 import { callDrillService } from '../../server/src/drill/drill-control-client.js';
 import { reap, spawnSidecar, type SidecarProcess } from '../integration/sidecar-process.js';
 import { closedPort } from '../support/free-port.js';
@@ -44,7 +50,17 @@ async function sdkMetric(registry: Registry, name: string, labels: Record<string
 beforeAll(async () => {
   const port = await closedPort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar(['--data-dir', join(dir, 'data'), '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', `127.0.0.1:${port}`, '--allow-drills']);
+  sidecar = spawnSidecar([
+    '--data-dir',
+    join(dir, 'data'),
+    '--socket',
+    join(dir, 's.sock'),
+    '--listen',
+    'off',
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+    '--allow-drills',
+  ]);
   await sidecar.waitFor('serving');
 });
 
@@ -71,7 +87,9 @@ describe('coalesced calls (RPC mode, the default)', () => {
     const before = await requestCounts();
     const days = ['2024-05-24', '2024-05-28', '2024-06-03', '2023-03-01'];
     const expected = ['2024-05-29', '2024-05-29', '2024-06-04', '2023-03-03'];
-    const answers = await Promise.all(Array.from({ length: 10_000 }, (_, i) => c.getSettlementDateDetails({ ...REQ, tradeDate: days[i % 4] as string })));
+    const answers = await Promise.all(
+      Array.from({ length: 10_000 }, (_, i) => c.getSettlementDateDetails({ ...REQ, tradeDate: days[i % 4] as string })),
+    );
     const after = await requestCounts();
     expect(answers.every((a, i) => a.source === 'service' && a.settlementDate === expected[i % 4])).toBe(true);
     expect(after.batch - before.batch).toBeGreaterThan(0);
@@ -92,7 +110,14 @@ describe('coalesced calls (RPC mode, the default)', () => {
       { ...REQ, tradeDate: '2025-01-09' }, // NOT_A_TRADING_DAY (NYSE closed, DTC settles)
       { ...REQ, rulesetVersion: 999 }, // VERSION_NOT_HELD
     ];
-    const viaUnary = await Promise.all(bad.map((r) => unary.getSettlementDate(r).then(() => null, (e: unknown) => e)));
+    const viaUnary = await Promise.all(
+      bad.map((r) =>
+        unary.getSettlementDate(r).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     const before = await requestCounts();
     const calls = Array.from({ length: 300 }, (_, i) => (i % 100 === 50 ? (bad[i / 100 - 0.5] as typeof REQ) : REQ));
     const settled = await Promise.allSettled(calls.map((r) => c.getSettlementDate(r)));
@@ -108,7 +133,11 @@ describe('coalesced calls (RPC mode, the default)', () => {
       const e = err as SettlementError;
       expect({ code: e.code, reason: e.reason, message: e.message }).toEqual({ code: u.code, reason: u.reason, message: u.message });
     });
-    expect((viaUnary as SettlementError[]).map((e) => `${e.code}/${e.reason}`)).toEqual(['5/NO_RULE', '9/NOT_A_TRADING_DAY', '9/VERSION_NOT_HELD']);
+    expect((viaUnary as SettlementError[]).map((e) => `${e.code}/${e.reason}`)).toEqual([
+      '5/NO_RULE',
+      '9/NOT_A_TRADING_DAY',
+      '9/VERSION_NOT_HELD',
+    ]);
     expect(settled.filter((s) => s.status === 'fulfilled' && s.value === '2024-05-29')).toHaveLength(297);
     expect(await sdkMetric(registry, 'tplus_client_requests_total', { method: 'GetSettlementDate', outcome: 'caller_error' })).toBe(3);
     expect(await sdkMetric(registry, 'tplus_client_fallbacks_total', {})).toBe(0);
@@ -141,11 +170,18 @@ describe('coalesced calls (RPC mode, the default)', () => {
     expect(after.batch - before.batch).toBe(3); // short, long, later: one batch each
     expect(after.unary).toBe(before.unary);
     // Counted once per caller in metrics and the ledger, once per incident in alerts.
-    expect(await sdkMetric(registry, 'tplus_client_fallbacks_total', { method: 'GetSettlementDate', reason: 'DEADLINE_EXCEEDED' })).toBe(50);
+    expect(await sdkMetric(registry, 'tplus_client_fallbacks_total', { method: 'GetSettlementDate', reason: 'DEADLINE_EXCEEDED' })).toBe(
+      50,
+    );
     expect(await sdkMetric(registry, 'tplus_client_requests_total', { method: 'GetSettlementDate', outcome: 'fallback' })).toBe(50);
     expect(c.ledger.open()).toHaveLength(50);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'fallback', method: 'GetSettlementDate', errorCode: 'DEADLINE_EXCEEDED', fallbacksSinceLastAlert: 1 });
+    expect(alerts[0]).toMatchObject({
+      kind: 'fallback',
+      method: 'GetSettlementDate',
+      errorCode: 'DEADLINE_EXCEEDED',
+      fallbacksSinceLastAlert: 1,
+    });
     expect(c.breakerState('GetSettlementDate')).toBe('closed');
   });
 
@@ -183,13 +219,28 @@ describe('coalesced calls (RPC mode, the default)', () => {
 
 describe('coalesced calls against a sidecar with a lower --max-batch-items', () => {
   it('each caller of a batch the sidecar refuses as a whole gets INVALID_ARGUMENT BATCH_TOO_LARGE, never a fallback', async () => {
-    const small = spawnSidecar(['--data-dir', join(dir, 'small-data'), '--socket', join(dir, 'small.sock'), '--listen', 'off', '--metrics-listen', 'off', '--max-batch-items', '5']);
+    const small = spawnSidecar([
+      '--data-dir',
+      join(dir, 'small-data'),
+      '--socket',
+      join(dir, 'small.sock'),
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+      '--max-batch-items',
+      '5',
+    ]);
     try {
       await small.waitFor('serving');
       const c = createSettlementClient({ address: `unix://${join(dir, 'small.sock')}`, deadlineMs: 5_000, coalesce: { maxItems: 10 } });
       clients.push(c);
       const settled = await Promise.allSettled(Array.from({ length: 10 }, () => c.getSettlementDateDetails(REQ)));
-      expect(settled.map((s) => (s.status === 'rejected' ? `${(s.reason as SettlementError).code}/${(s.reason as SettlementError).reason}` : 'answered'))).toEqual(Array(10).fill('3/BATCH_TOO_LARGE'));
+      expect(
+        settled.map((s) =>
+          s.status === 'rejected' ? `${(s.reason as SettlementError).code}/${(s.reason as SettlementError).reason}` : 'answered',
+        ),
+      ).toEqual(Array(10).fill('3/BATCH_TOO_LARGE'));
       expect(c.ledger.all()).toEqual([]);
     } finally {
       small.child.kill('SIGKILL');
@@ -216,7 +267,10 @@ describe('coalesce options and ready()', () => {
     const down = createSettlementClient({ address: `unix://${join(dir, 'nobody.sock')}` });
     clients.push(down);
     const t0 = performance.now();
-    const err = await down.ready({ timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+    const err = await down.ready({ timeoutMs: 300 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
     expect(err).toBeInstanceOf(SettlementError);
     expect(err).toMatchObject({ code: 4, reason: 'DEADLINE_EXCEEDED' });

@@ -49,7 +49,12 @@ describe('SettlementError and LedgerError are recognised across module copies (b
     class Sub extends SettlementError {}
     const sub = new Sub(Status.UNAVAILABLE, 'UNAVAILABLE', 'down');
     const base = new SettlementError(Status.UNAVAILABLE, 'UNAVAILABLE', 'down');
-    expect([sub instanceof SettlementError, sub instanceof Sub, base instanceof Sub, base instanceof SettlementError]).toEqual([true, true, false, true]);
+    expect([sub instanceof SettlementError, sub instanceof Sub, base instanceof Sub, base instanceof SettlementError]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
     expect(new LedgerError('LEDGER_CLOSED', 'closed') instanceof LedgerError).toBe(true);
     expect(sub.isCallerError).toBe(false);
   });
@@ -57,7 +62,12 @@ describe('SettlementError and LedgerError are recognised across module copies (b
 
 describe('a SettlementError carries the failure it stands for as cause', () => {
   it('an unreachable service: UNAVAILABLE whose cause is the grpc-js error', async () => {
-    const client = createSettlementClient({ address: `127.0.0.1:${await closedPort()}`, deadlineMs: 500, fallback: false, coalesce: false });
+    const client = createSettlementClient({
+      address: `127.0.0.1:${await closedPort()}`,
+      deadlineMs: 500,
+      fallback: false,
+      coalesce: false,
+    });
     try {
       const err = await client.getSettlementDate({ tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' }).then(
         () => null,

@@ -31,7 +31,13 @@ async function metric(registry: Registry, name: string): Promise<number | undefi
 }
 
 function inProcess(registry: Registry, alerts: AlertEvent[]): InProcessSettlementClient {
-  const c = createSettlementClient({ address: sidecar.address, mode: 'in-process', registry, maxStalenessMs: MAX_STALENESS_MS, onAlert: (a) => alerts.push(a) });
+  const c = createSettlementClient({
+    address: sidecar.address,
+    mode: 'in-process',
+    registry,
+    maxStalenessMs: MAX_STALENESS_MS,
+    onAlert: (a) => alerts.push(a),
+  });
   clients.push(c);
   return c;
 }
@@ -50,7 +56,13 @@ describe('in-process client against a real sidecar process', () => {
     const client = inProcess(registry, alerts);
     await client.ready({ timeoutMs: 10_000 });
     const live = client.decideSync(REQ);
-    expect(live).toMatchObject({ settlementDate: '2024-05-29', source: 'in-process', provisional: false, stale: false, ruleId: 'us-equity-xnys-t2' });
+    expect(live).toMatchObject({
+      settlementDate: '2024-05-29',
+      source: 'in-process',
+      provisional: false,
+      stale: false,
+      ruleId: 'us-equity-xnys-t2',
+    });
     let fallbacks = 0;
     client.on('fallback', () => fallbacks++);
 
@@ -58,14 +70,24 @@ describe('in-process client against a real sidecar process', () => {
     const killedAt = Date.now(); // the process is gone: nothing it sent can be newer
     // The stream breaks (or three heartbeats are missed): the client is stale; answers never stop meanwhile.
     const answers: string[] = [];
-    await until(async () => {
-      const d = await client.getSettlementDateDetails(REQ);
-      answers.push(`${d.source}:${d.settlementDate}`);
-      return d.stale === true;
-    }, 10_000, 'stale answers');
+    await until(
+      async () => {
+        const d = await client.getSettlementDateDetails(REQ);
+        answers.push(`${d.source}:${d.settlementDate}`);
+        return d.stale === true;
+      },
+      10_000,
+      'stale answers',
+    );
     expect(new Set(answers)).toEqual(new Set(['in-process:2024-05-29']));
     const stale = client.decideSync(REQ);
-    expect(stale).toMatchObject({ settlementDate: '2024-05-29', source: 'in-process', provisional: false, stale: true, rulesetVersion: live.rulesetVersion });
+    expect(stale).toMatchObject({
+      settlementDate: '2024-05-29',
+      source: 'in-process',
+      provisional: false,
+      stale: true,
+      rulesetVersion: live.rulesetVersion,
+    });
     // syncedAt: the sidecar's last confirmation, before the kill.
     expect(Date.parse(stale.syncedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(live.syncedAt ?? ''));
     expect(Date.parse(stale.syncedAt ?? '')).toBeLessThanOrEqual(killedAt);

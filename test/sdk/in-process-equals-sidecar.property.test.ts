@@ -22,7 +22,7 @@ const RUNS = 1_000;
 
 type Outcome = Record<string, unknown>;
 
-describe('in-process answers equal the sidecar\'s (property, real registry and sidecar processes)', () => {
+describe("in-process answers equal the sidecar's (property, real registry and sidecar processes)", () => {
   let fx: RegistryFixture;
   let registry: TplusProcess;
   let sidecar: TplusProcess;
@@ -30,10 +30,22 @@ describe('in-process answers equal the sidecar\'s (property, real registry and s
   let inProcess: InProcessSettlementClient;
   const socket = (): string => join(fx.dir, 'registry.sock');
   const publish = async (rules: string, reason: string): Promise<void> => {
-    const r = await runTplus(['publish', '--registry', `unix:${socket()}`, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason]);
+    const r = await runTplus([
+      'publish',
+      '--registry',
+      `unix:${socket()}`,
+      '--token-file',
+      fx.publishTokenFile,
+      '--rules',
+      rules,
+      '--reason',
+      reason,
+    ]);
     expect(r.code, r.output).toBe(0);
   };
-  const keys = [...new Set(bundled().pack.document?.rules.map((r) => `${r.assetClass}/${r.market}`))].map((k) => k.split('/') as [string, string]);
+  const keys = [...new Set(bundled().pack.document?.rules.map((r) => `${r.assetClass}/${r.market}`))].map(
+    (k) => k.split('/') as [string, string],
+  );
   keys.push(['EQUITY', 'XXXX'], ['BOND', 'XNYS']); // well-formed, but no rule: NO_RULE on both sides
 
   const viaSidecar = async (req: object): Promise<Outcome> => {
@@ -48,7 +60,15 @@ describe('in-process answers equal the sidecar\'s (property, real registry and s
   const viaInProcess = (req: { tradeDate: string; assetClass: string; market: string; allowNonTradingDay: boolean }): Outcome => {
     try {
       const d = inProcess.decideSync(req);
-      return { settlementDate: d.settlementDate, ruleId: d.ruleId, ruleName: d.ruleName, cycleDays: d.cycleDays, calendarId: d.calendarId, rulesetVersion: d.rulesetVersion, rulesetHash: d.rulesetHash };
+      return {
+        settlementDate: d.settlementDate,
+        ruleId: d.ruleId,
+        ruleName: d.ruleName,
+        cycleDays: d.cycleDays,
+        calendarId: d.calendarId,
+        rulesetVersion: d.rulesetVersion,
+        rulesetHash: d.rulesetHash,
+      };
     } catch (e) {
       if (!(e instanceof SettlementError)) throw e;
       return { code: e.code, reason: e.reason, message: e.message };
@@ -79,14 +99,48 @@ describe('in-process answers equal the sidecar\'s (property, real registry and s
   beforeAll(async () => {
     buildServer();
     fx = registryFixture();
-    registry = spawnTplus(['registry', '--data-dir', join(fx.dir, 'data'), '--listen', `unix:${socket()}`, '--signing-key', fx.keys.privateKeyFile, '--tokens', fx.tokensFile, '--metrics-listen', 'off', '--heartbeat-ms', '200']);
+    registry = spawnTplus([
+      'registry',
+      '--data-dir',
+      join(fx.dir, 'data'),
+      '--listen',
+      `unix:${socket()}`,
+      '--signing-key',
+      fx.keys.privateKeyFile,
+      '--tokens',
+      fx.tokensFile,
+      '--metrics-listen',
+      'off',
+      '--heartbeat-ms',
+      '200',
+    ]);
     await registry.waitFor('registry_serving');
     await publish(RULES_DIR, 'the bundled pack');
     const dir = join(fx.dir, 'sidecar');
-    sidecar = spawnTplus(['serve', '--registry', `unix:${socket()}`, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile, '--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', 'off']);
+    sidecar = spawnTplus([
+      'serve',
+      '--registry',
+      `unix:${socket()}`,
+      '--registry-public-key',
+      fx.keys.publicKeyFile,
+      '--registry-token-file',
+      fx.readTokenFile,
+      '--data-dir',
+      dir,
+      '--socket',
+      join(dir, 's.sock'),
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+    ]);
     await sidecar.waitFor('serving');
     rpc = new TestClient(`unix://${join(dir, 's.sock')}`);
-    inProcess = createSettlementClient({ address: `unix://${join(dir, 's.sock')}`, mode: 'in-process', trust: { publicKeys: [readFileSync(fx.keys.publicKeyFile, 'utf8')] } });
+    inProcess = createSettlementClient({
+      address: `unix://${join(dir, 's.sock')}`,
+      mode: 'in-process',
+      trust: { publicKeys: [readFileSync(fx.keys.publicKeyFile, 'utf8')] },
+    });
     await inProcess.ready({ timeoutMs: 10_000 });
   }, 120_000);
 

@@ -7,7 +7,12 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, keyId, rulesetHash, sha256Hex, type RulesetDocument } from '@tplus/core';
-import { createSettlementClient, type AlertEvent, type InProcessSettlementClient, type RulesetRejectedEvent } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  type AlertEvent,
+  type InProcessSettlementClient,
+  type RulesetRejectedEvent,
+} from '../../client-sdk/src/index.js';
 import { RulesetRejected, verifyRuleset, type ActivatedRulesetMessage } from '../../client-sdk/src/internal/verify-ruleset.js';
 import { signFields } from '../../server/src/registry/server/sign-fields.js';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
@@ -23,8 +28,28 @@ function version(v: number, cycle: number, key: KeyObject | null): StoredRuleset
   const base = bundled().pack.document as RulesetDocument;
   const document = { ...base, rules: base.rules.map((r) => (r.id === 'us-equity-xnys-t1' ? { ...r, cycleDays: cycle } : r)) };
   const hash = rulesetHash(document);
-  const fields = { version: v, parentVersion: v - 1, sha256: hash, author: 'ops', reason: `cycle ${cycle}`, publishedAt: '2026-11-27T10:00:00.000Z', rollbackOf: 0 };
-  const signed = key === null ? {} : { signed: { parentVersion: v - 1, author: 'ops', reason: fields.reason, rollbackOf: 0, signature: signFields(fields, key), keyId: keyId(key) } };
+  const fields = {
+    version: v,
+    parentVersion: v - 1,
+    sha256: hash,
+    author: 'ops',
+    reason: `cycle ${cycle}`,
+    publishedAt: '2026-11-27T10:00:00.000Z',
+    rollbackOf: 0,
+  };
+  const signed =
+    key === null
+      ? {}
+      : {
+          signed: {
+            parentVersion: v - 1,
+            author: 'ops',
+            reason: fields.reason,
+            rollbackOf: 0,
+            signature: signFields(fields, key),
+            keyId: keyId(key),
+          },
+        };
   return { version: v, hash, source: 'registry:test', publishedAt: fields.publishedAt, document, ...signed };
 }
 
@@ -51,7 +76,13 @@ describe('in-process trust: only versions signed by a trusted key answer', () =>
     const registry = new Registry();
     const alerts: AlertEvent[] = [];
     const rejected: RulesetRejectedEvent[] = [];
-    const client = createSettlementClient({ address: sidecar.addresses.unix, mode: 'in-process', registry, trust: { publicKeys: [trusted.publicKey.export({ type: 'spki', format: 'pem' }).toString()] }, onAlert: (a) => alerts.push(a) });
+    const client = createSettlementClient({
+      address: sidecar.addresses.unix,
+      mode: 'in-process',
+      registry,
+      trust: { publicKeys: [trusted.publicKey.export({ type: 'spki', format: 'pem' }).toString()] },
+      onAlert: (a) => alerts.push(a),
+    });
     clients.push(client);
     client.on('rulesetRejected', (e) => rejected.push(e));
     await until(() => rejected.length === 1, 10_000, 'the bundled pack to be refused');
@@ -71,19 +102,31 @@ describe('in-process trust: only versions signed by a trusted key answer', () =>
     // The sidecar itself serves the rogue version: the client does not follow it.
     expect(sidecar.handle.current().active.ruleset.version).toBe(base + 2);
     expect(alerts.map((a) => `${a.kind}:${a.errorCode}`)).toEqual(['ruleset:MISSING_SIGNATURE', 'ruleset:BAD_SIGNATURE']);
-    const counted = (await registry.getMetricsAsJSON()).find((m) => m.name === 'tplus_client_ruleset_rejected_total')?.values.filter((v) => v.value > 0);
+    const counted = (await registry.getMetricsAsJSON())
+      .find((m) => m.name === 'tplus_client_ruleset_rejected_total')
+      ?.values.filter((v) => v.value > 0);
     expect(counted?.map((v) => [v.labels['reason'], v.value])).toEqual([
       ['missing_signature', 1],
       ['bad_signature', 1],
     ]);
   });
 
-  it('without trust.publicKeys, still checks every version\'s sha256 (a tampered document is refused as bad_hash)', () => {
+  it("without trust.publicKeys, still checks every version's sha256 (a tampered document is refused as bad_hash)", () => {
     const v = version(9, 2, trusted.privateKey);
     const document = Buffer.from(canonicalJson(v.document), 'utf8');
     const message: ActivatedRulesetMessage = {
-      rulesetVersion: 9, sha256: v.hash, document, signature: v.signed?.signature ?? Buffer.alloc(0), keyId: v.signed?.keyId ?? '', source: 'test',
-      activatedAt: '2026-11-27T10:00:00.000Z', parentVersion: 8, author: 'ops', reason: 'cycle 2', publishedAt: v.publishedAt, rollbackOf: 0,
+      rulesetVersion: 9,
+      sha256: v.hash,
+      document,
+      signature: v.signed?.signature ?? Buffer.alloc(0),
+      keyId: v.signed?.keyId ?? '',
+      source: 'test',
+      activatedAt: '2026-11-27T10:00:00.000Z',
+      parentVersion: 8,
+      author: 'ops',
+      reason: 'cycle 2',
+      publishedAt: v.publishedAt,
+      rollbackOf: 0,
     };
     expect(verifyRuleset(message, [trusted.publicKey]).ruleset.version).toBe(9);
     const tampered = Buffer.from(document);

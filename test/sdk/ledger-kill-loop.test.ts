@@ -16,7 +16,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Mostly small entries, one in ten up to 1 MiB; groups of 1 to 4 per flush (the child goes round it). */
 function plan(random: () => number): number[][] {
   return Array.from({ length: 40 }, () =>
-    Array.from({ length: 1 + Math.floor(random() * 4) }, () => (random() < 0.1 ? Math.floor(random() * MIB) : 50 + Math.floor(random() * 2_000))),
+    Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+      random() < 0.1 ? Math.floor(random() * MIB) : 50 + Math.floor(random() * 2_000),
+    ),
   );
 }
 
@@ -45,46 +47,55 @@ function appendThenKill(path: string, prefix: string, groups: number[][], delayM
       if (signal !== 'SIGKILL' && code !== 0) return fail(new Error(`appender exited ${code}: ${err}`));
       // Only complete lines count: a line cut by the kill was never fully printed.
       const lines = out.split('\n').slice(0, -1);
-      done({ flushed: lines.filter((l) => l.startsWith('flushed ')).flatMap((l) => l.slice(8).split(' ')), killedAlive: signal === 'SIGKILL' });
+      done({
+        flushed: lines.filter((l) => l.startsWith('flushed ')).flatMap((l) => l.slice(8).split(' ')),
+        killedAlive: signal === 'SIGKILL',
+      });
     });
   });
 }
 
 describe('JsonlFileLedger under kill -9', () => {
-  it('always reopens, and every id a killed writer printed as flushed is read back (50 kills, entries up to 1 MiB)', async () => {
-    const seed = Number(process.env['TPLUS_SEED'] ?? Date.now() % 1_000_000);
-    const random = seededRandom(seed);
-    const started = Date.now();
-    let torn = 0;
-    let flushedTotal = 0;
-    let kills = 0;
-    let path = '';
-    let flushed = new Set<string>();
-    for (let i = 0; i < ITERATIONS; i++) {
-      expect(Date.now() - started, `seed ${seed}: gave up after ${i} iterations`).toBeLessThan(TOTAL_MS);
-      if (i % 10 === 0) {
-        path = join(dir, `ledger-${i}.jsonl`); // a fresh file every 10 kills keeps reopening quick
-        flushed = new Set();
+  it(
+    'always reopens, and every id a killed writer printed as flushed is read back (50 kills, entries up to 1 MiB)',
+    async () => {
+      const seed = Number(process.env['TPLUS_SEED'] ?? Date.now() % 1_000_000);
+      const random = seededRandom(seed);
+      const started = Date.now();
+      let torn = 0;
+      let flushedTotal = 0;
+      let kills = 0;
+      let path = '';
+      let flushed = new Set<string>();
+      for (let i = 0; i < ITERATIONS; i++) {
+        expect(Date.now() - started, `seed ${seed}: gave up after ${i} iterations`).toBeLessThan(TOTAL_MS);
+        if (i % 10 === 0) {
+          path = join(dir, `ledger-${i}.jsonl`); // a fresh file every 10 kills keeps reopening quick
+          flushed = new Set();
+        }
+        const run = await appendThenKill(path, `i${i}`, plan(random), Math.floor(random() * 300), started + TOTAL_MS);
+        if (run.killedAlive) kills++;
+        for (const id of run.flushed) flushed.add(id);
+        flushedTotal += run.flushed.length;
+        // Every other time the parent opens a copy, so the next child is the one that finds the torn tail.
+        const check = i % 2 === 0 ? `${path}.check` : path;
+        if (check !== path) {
+          rmSync(check, { force: true });
+          if (existsSync(path)) copyFileSync(path, check);
+        }
+        const ledger = new JsonlFileLedger(check);
+        if (ledger.tornTail) torn++;
+        const have = new Set(ledger.all().map((e) => e.id));
+        const missing = [...flushed].filter((id) => !have.has(id));
+        expect(missing, `seed ${seed}, iteration ${i}: flushed ids not read back`).toEqual([]);
+        await ledger.close();
       }
-      const run = await appendThenKill(path, `i${i}`, plan(random), Math.floor(random() * 300), started + TOTAL_MS);
-      if (run.killedAlive) kills++;
-      for (const id of run.flushed) flushed.add(id);
-      flushedTotal += run.flushed.length;
-      // Every other time the parent opens a copy, so the next child is the one that finds the torn tail.
-      const check = i % 2 === 0 ? `${path}.check` : path;
-      if (check !== path) {
-        rmSync(check, { force: true });
-        if (existsSync(path)) copyFileSync(path, check);
-      }
-      const ledger = new JsonlFileLedger(check);
-      if (ledger.tornTail) torn++;
-      const have = new Set(ledger.all().map((e) => e.id));
-      const missing = [...flushed].filter((id) => !have.has(id));
-      expect(missing, `seed ${seed}, iteration ${i}: flushed ids not read back`).toEqual([]);
-      await ledger.close();
-    }
-    console.log(`ledger kill loop: seed ${seed}, ${kills} kills, ${flushedTotal} flushed ids read back, ${torn} torn tails cut, ${Date.now() - started} ms`);
-    expect(kills).toBeGreaterThan(ITERATIONS / 2); // most runs really died mid-way
-    expect(flushedTotal).toBeGreaterThan(0);
-  }, TOTAL_MS + 30_000);
+      console.log(
+        `ledger kill loop: seed ${seed}, ${kills} kills, ${flushedTotal} flushed ids read back, ${torn} torn tails cut, ${Date.now() - started} ms`,
+      );
+      expect(kills).toBeGreaterThan(ITERATIONS / 2); // most runs really died mid-way
+      expect(flushedTotal).toBeGreaterThan(0);
+    },
+    TOTAL_MS + 30_000,
+  );
 });

@@ -3,7 +3,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSettlementClient, createShadow, JsonlFileLedger, type Disagreement, type ProvisionalEntry, type SettlementClient } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  createShadow,
+  JsonlFileLedger,
+  type Disagreement,
+  type ProvisionalEntry,
+  type SettlementClient,
+} from '../../client-sdk/src/index.js';
 import { closedPort } from '../support/free-port.js';
 import { SidecarProcess } from '../support/sidecar-process.js';
 
@@ -27,7 +34,13 @@ describe('JsonlFileLedger: append-only, replayed on open', () => {
     a.record(entry('e1', '2024-05-28'));
     a.record(entry('e2', '2024-05-28'));
     a.record(entry('e1', '2099-01-01')); // same id again: ignored
-    a.resolve('e1', { status: 'corrected', serviceDate: '2024-05-29', ruleId: 'us-equity-xnys-t2', rulesetVersion: 1, reconciledAt: '2026-11-27T10:05:00.000Z' });
+    a.resolve('e1', {
+      status: 'corrected',
+      serviceDate: '2024-05-29',
+      ruleId: 'us-equity-xnys-t2',
+      rulesetVersion: 1,
+      reconciledAt: '2026-11-27T10:05:00.000Z',
+    });
     a.resolve('e1', { status: 'confirmed', reconciledAt: '2026-11-27T10:06:00.000Z' }); // already resolved: no-op
     await a.flush();
     const before = readFileSync(path, 'utf8');
@@ -75,10 +88,15 @@ describe('shadow mode against a real sidecar', () => {
   it('returns the legacy answer, records every disagreement with the rule, and summarises by key', async () => {
     // Legacy code hard-coded T+2 over weekends, forever: wrong after the 2024-05-28 cutover and on holidays.
     const legacy = (req: { tradeDate: string }): string =>
-      ({ '2024-05-23': '2024-05-27', '2024-05-24': '2024-05-28', '2024-06-03': '2024-06-05', '2023-03-01': '2023-03-03' })[req.tradeDate] ?? 'unknown';
+      ({ '2024-05-23': '2024-05-27', '2024-05-24': '2024-05-28', '2024-06-03': '2024-06-05', '2023-03-01': '2023-03-03' })[req.tradeDate] ??
+      'unknown';
     const sink: Disagreement[] = [];
     const shadow = createShadow({ legacy, client, sink: (d) => sink.push(d), maxExamples: 2 });
-    const asks = ['2024-05-23', '2024-05-24', '2024-06-03', '2023-03-01'].map((tradeDate) => ({ tradeDate, assetClass: 'EQUITY', market: 'XNYS' }));
+    const asks = ['2024-05-23', '2024-05-24', '2024-06-03', '2023-03-01'].map((tradeDate) => ({
+      tradeDate,
+      assetClass: 'EQUITY',
+      market: 'XNYS',
+    }));
     const answers = [];
     for (const a of asks) answers.push(await shadow.getSettlementDate(a));
     expect(answers).toEqual(['2024-05-27', '2024-05-28', '2024-06-05', '2023-03-03']);

@@ -3,13 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSettlementClient, JsonlFileLedger, LedgerError, type AlertEvent, type LedgerEvent, type ProvisionalEntry } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  JsonlFileLedger,
+  LedgerError,
+  type AlertEvent,
+  type LedgerEvent,
+  type ProvisionalEntry,
+} from '../../client-sdk/src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tplus-ledger-fail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const REQ = { tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' } as const;
-const entry = (id: string): ProvisionalEntry => ({ id, request: REQ, provisionalDate: '2024-05-28', at: '2026-11-27T10:00:00.000Z', reason: 'UNAVAILABLE', status: 'open' });
+const entry = (id: string): ProvisionalEntry => ({
+  id,
+  request: REQ,
+  provisionalDate: '2024-05-28',
+  at: '2026-11-27T10:00:00.000Z',
+  reason: 'UNAVAILABLE',
+  status: 'open',
+});
 
 /** Waits, bounded in time and in polls, until `done()` holds. */
 async function until(done: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -38,7 +52,13 @@ describe('a ledger that cannot be written, behind a dead sidecar', () => {
     const ledger = new JsonlFileLedger(join(notADir, 'ledger.jsonl'), { retryInitialMs: 10, retryMaxMs: 40 });
     const registry = new Registry();
     const alerts: AlertEvent[] = [];
-    const client = createSettlementClient({ address: `unix://${join(dir, 'nobody-listens.sock')}`, deadlineMs: 200, registry, ledger, onAlert: (a) => alerts.push(a) });
+    const client = createSettlementClient({
+      address: `unix://${join(dir, 'nobody-listens.sock')}`,
+      deadlineMs: 200,
+      registry,
+      ledger,
+      onAlert: (a) => alerts.push(a),
+    });
     try {
       const answers = [];
       for (let i = 0; i < 12; i++) answers.push(await client.getSettlementDateDetails(REQ));
@@ -47,7 +67,12 @@ describe('a ledger that cannot be written, behind a dead sidecar', () => {
 
       await expect(ledger.flush()).rejects.toMatchObject({ name: 'LedgerError', code: 'LEDGER_WRITE_FAILED' });
       // Let the retries fail several more times: still one ledger alert.
-      await until(async () => /^tplus_client_ledger_write_failures_total 4/m.test(await registry.metrics()) || /^tplus_client_ledger_write_failures_total ([5-9]|\d\d)/m.test(await registry.metrics()), 'four failed writes');
+      await until(
+        async () =>
+          /^tplus_client_ledger_write_failures_total 4/m.test(await registry.metrics()) ||
+          /^tplus_client_ledger_write_failures_total ([5-9]|\d\d)/m.test(await registry.metrics()),
+        'four failed writes',
+      );
       const metrics = await registry.metrics();
       expect(metrics).toMatch(/^tplus_client_ledger_pending_entries 12$/m);
 
@@ -100,7 +125,10 @@ describe('a disk that fills up mid-run', () => {
     expect(events.at(-1)?.type).toBe('writeRecovered');
     await ledger.close();
 
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string; entry?: { id: string } });
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id?: string; entry?: { id: string } });
     const ids = lines.filter((l) => l.type === 'provisional').map((l) => l.entry?.id);
     expect(ids).toEqual(['before-1', 'before-2', 'during-1', 'during-2', 'after-1']);
     expect(lines.filter((l) => l.type === 'resolved').map((l) => l.id)).toEqual(['before-1']);
@@ -122,7 +150,12 @@ describe('a ledger queue past its backlogThreshold', () => {
     const path = join(dir, 'backlog.jsonl');
     const ledger = new JsonlFileLedger(path, { backlogThreshold: 3 });
     const alerts: AlertEvent[] = [];
-    const client = createSettlementClient({ address: `unix://${join(dir, 'nobody-listens.sock')}`, deadlineMs: 200, ledger, onAlert: (a) => alerts.push(a) });
+    const client = createSettlementClient({
+      address: `unix://${join(dir, 'nobody-listens.sock')}`,
+      deadlineMs: 200,
+      ledger,
+      onAlert: (a) => alerts.push(a),
+    });
     try {
       // One batch falls back item by item in one synchronous loop: 6 entries queue before the writer runs.
       const results = await client.getSettlementDates(Array.from({ length: 6 }, () => REQ));

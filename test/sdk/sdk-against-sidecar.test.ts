@@ -60,20 +60,43 @@ afterAll(async () => {
 describe('SDK against a real sidecar process', () => {
   it('answers from the service, with rule and ruleset', async () => {
     const d = await client.getSettlementDateDetails(REQ);
-    expect(d).toMatchObject({ settlementDate: '2024-05-29', source: 'service', provisional: false, ruleId: 'us-equity-xnys-t2', cycleDays: 2 });
+    expect(d).toMatchObject({
+      settlementDate: '2024-05-29',
+      source: 'service',
+      provisional: false,
+      ruleId: 'us-equity-xnys-t2',
+      cycleDays: 2,
+    });
     expect(d.rulesetHash).toMatch(/^[0-9a-f]{64}$/);
     expect(await client.getSettlementDate({ ...REQ, tradeDate: '2024-05-28' })).toBe('2024-05-29');
   });
 
   it('batch: per-item results in order, bad items as typed errors', async () => {
-    const r = await client.getSettlementDates([REQ, { ...REQ, tradeDate: '2024-02-30' }, { ...REQ, market: 'QQQQ' }, { ...REQ, tradeDate: '2024-10-11' }]);
-    expect(r.map((x) => (x.ok ? x.value.settlementDate : `${x.error.code}/${x.error.reason}`))).toEqual(['2024-05-29', '3/INVALID_DATE', '5/NO_RULE', '2024-10-15']);
+    const r = await client.getSettlementDates([
+      REQ,
+      { ...REQ, tradeDate: '2024-02-30' },
+      { ...REQ, market: 'QQQQ' },
+      { ...REQ, tradeDate: '2024-10-11' },
+    ]);
+    expect(r.map((x) => (x.ok ? x.value.settlementDate : `${x.error.code}/${x.error.reason}`))).toEqual([
+      '2024-05-29',
+      '3/INVALID_DATE',
+      '5/NO_RULE',
+      '2024-10-15',
+    ]);
   });
 
   it('INVALID_ARGUMENT and NO_RULE are thrown, never fall back, never trip the breaker, even as 100% of traffic', async () => {
     for (let i = 0; i < 40; i++) {
-      await expect(client.getSettlementDate({ ...REQ, market: 'QQQQ' })).rejects.toMatchObject({ name: 'SettlementError', code: 5, reason: 'NO_RULE' });
-      await expect(client.getSettlementDate({ ...REQ, tradeDate: '2025-01-09' })).rejects.toMatchObject({ code: 9, reason: 'NOT_A_TRADING_DAY' });
+      await expect(client.getSettlementDate({ ...REQ, market: 'QQQQ' })).rejects.toMatchObject({
+        name: 'SettlementError',
+        code: 5,
+        reason: 'NO_RULE',
+      });
+      await expect(client.getSettlementDate({ ...REQ, tradeDate: '2025-01-09' })).rejects.toMatchObject({
+        code: 9,
+        reason: 'NOT_A_TRADING_DAY',
+      });
     }
     expect(client.breakerState('GetSettlementDate')).toBe('closed');
     expect(breakerEvents).toEqual([]);
@@ -115,11 +138,15 @@ describe('SDK against a real sidecar process', () => {
 
   it('restart: half-open, then closed; reconcile corrects exactly the answers that differ and confirms the rest', async () => {
     await sidecar.start();
-    await until(async () => {
-      // fallback: false, so that waiting for recovery adds nothing to the provisional ledger
-      await client.getSettlementDateDetails(REQ, { fallback: false }).catch(() => undefined);
-      return client.breakerState('GetSettlementDate') === 'closed';
-    }, 10_000, 'the breaker to close');
+    await until(
+      async () => {
+        // fallback: false, so that waiting for recovery adds nothing to the provisional ledger
+        await client.getSettlementDateDetails(REQ, { fallback: false }).catch(() => undefined);
+        return client.breakerState('GetSettlementDate') === 'closed';
+      },
+      10_000,
+      'the breaker to close',
+    );
     // A probe that lands while the channel is still reconnecting fails and re-opens the breaker; the
     // cycle repeats every resetTimeout until a probe succeeds.
     expect(breakerEvents[0]).toBe('breakerOpen');

@@ -8,7 +8,7 @@ import { closedPort } from '../support/free-port.js';
 
 const mask = (text: string): string => text.replace(/(_sum\{[^}]*\}) [0-9.e-]+$/gm, '$1 S');
 
-describe('SDK metrics text on the caller\'s Registry', () => {
+describe("SDK metrics text on the caller's Registry", () => {
   it('RPC client after two fallback answers: the exposition is unchanged', async () => {
     const registry = new Registry();
     const client = createSettlementClient({ address: `127.0.0.1:${await closedPort()}`, deadlineMs: 200, coalesce: false, registry });
@@ -16,7 +16,9 @@ describe('SDK metrics text on the caller\'s Registry', () => {
       for (let i = 0; i < 2; i++) await client.getSettlementDate({ tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' });
       const text = mask(await registry.metrics());
       // Bucket counts depend on timing: the bounds and their order are pinned, the counts masked (+Inf is not).
-      expect(text.replace(/(_bucket\{le="(?:0\.0002|0\.0005|0\.001|0\.002|0\.005|0\.01|0\.025|0\.05|0\.1|0\.25|1)",[^}]*\}) \d+$/gm, '$1 N')).toMatchSnapshot();
+      expect(
+        text.replace(/(_bucket\{le="(?:0\.0002|0\.0005|0\.001|0\.002|0\.005|0\.01|0\.025|0\.05|0\.1|0\.25|1)",[^}]*\}) \d+$/gm, '$1 N'),
+      ).toMatchSnapshot();
       expect(text).toContain('tplus_client_request_duration_seconds_bucket{le="+Inf",method="GetSettlementDate",outcome="fallback"} 2');
       expect((await registry.getMetricsAsJSON()).map((m) => [m.name, m.type, m.aggregator])).toMatchSnapshot();
     } finally {

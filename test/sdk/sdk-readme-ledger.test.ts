@@ -24,7 +24,10 @@ describe('client-sdk/README: the ledger snippet runs', () => {
       timeout: 20_000,
     });
     expect(out).toBe('fallback 2024-05-28 0\n');
-    const lines = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; entry: { provisionalDate: string } });
+    const lines = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; entry: { provisionalDate: string } });
     expect(lines.map((l) => [l.type, l.entry.provisionalDate])).toEqual([['provisional', '2024-05-28']]);
   });
 });

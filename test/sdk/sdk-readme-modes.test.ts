@@ -23,7 +23,16 @@ async function requests(method: string): Promise<number> {
 beforeAll(async () => {
   const port = await closedPort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar(['--data-dir', join(dir, 'data'), '--socket', join(dir, 's.sock'), '--listen', 'off', '--metrics-listen', `127.0.0.1:${port}`]);
+  sidecar = spawnSidecar([
+    '--data-dir',
+    join(dir, 'data'),
+    '--socket',
+    join(dir, 's.sock'),
+    '--listen',
+    'off',
+    '--metrics-listen',
+    `127.0.0.1:${port}`,
+  ]);
   await sidecar.waitFor('serving');
 });
 

@@ -21,26 +21,29 @@ const BAD: readonly [string, object, string][] = [
 ];
 
 describe('the SDK checks identifier shapes with the server’s own rule (@tplus/core)', () => {
-  it.each(['XNYS', 'X1_2', 'xnys', 'XNYSE', '', 'EQUITY', 'E', '_EQ', 'A'.repeat(32), 'A'.repeat(33), 'ÉQUITY', 'EQ-1', ' XNYS', 'XNYS\n'])('accepts and refuses %j exactly as the server does', (value) => {
-    const server = (kind: 'market' | 'asset_class'): boolean => {
-      try {
-        checkIdentifier(value, kind);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const sdk = (req: object): boolean => {
-      try {
-        validateRequest(req as typeof REQ);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(sdk({ ...REQ, market: value })).toBe(server('market'));
-    expect(sdk({ ...REQ, assetClass: value })).toBe(server('asset_class'));
-  });
+  it.each(['XNYS', 'X1_2', 'xnys', 'XNYSE', '', 'EQUITY', 'E', '_EQ', 'A'.repeat(32), 'A'.repeat(33), 'ÉQUITY', 'EQ-1', ' XNYS', 'XNYS\n'])(
+    'accepts and refuses %j exactly as the server does',
+    (value) => {
+      const server = (kind: 'market' | 'asset_class'): boolean => {
+        try {
+          checkIdentifier(value, kind);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const sdk = (req: object): boolean => {
+        try {
+          validateRequest(req as typeof REQ);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(sdk({ ...REQ, market: value })).toBe(server('market'));
+      expect(sdk({ ...REQ, assetClass: value })).toBe(server('asset_class'));
+    },
+  );
 });
 
 describe.each([
@@ -67,7 +70,10 @@ describe.each([
 
   it.each(BAD)('%s is INVALID_ARGUMENT naming the field, never a fallback, never counted by the breaker', async (_name, request, text) => {
     for (let i = 0; i < 3; i++) {
-      const err = await client.getSettlementDateDetails(request as typeof REQ).then(() => null, (e: unknown) => e);
+      const err = await client.getSettlementDateDetails(request as typeof REQ).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SettlementError);
       expect(err).toMatchObject({ code: 3, reason: 'INVALID_ARGUMENT', isCallerError: true });
       expect((err as SettlementError).message).toContain(text);

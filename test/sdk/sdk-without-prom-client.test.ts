@@ -40,7 +40,9 @@ function dependencyClosure(names: readonly string[]): Set<string> {
     const name = queue.shift() as string;
     if (seen.has(name)) continue;
     seen.add(name);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     queue.push(...Object.keys(pkg.dependencies ?? {}));
   }
   return seen;
@@ -85,7 +87,9 @@ afterAll(async () => {
 describe('the SDK without prom-client installed', () => {
   it('the fresh project really has no prom-client to find', () => {
     expect(existsSync(join(app, 'node_modules', 'prom-client'))).toBe(false);
-    expect(() => createRequire(join(app, 'node_modules/@tplus/client-sdk/dist/cjs/index.js')).resolve('prom-client')).toThrow(/Cannot find module/);
+    expect(() => createRequire(join(app, 'node_modules/@tplus/client-sdk/dist/cjs/index.js')).resolve('prom-client')).toThrow(
+      /Cannot find module/,
+    );
   });
 
   it.each(['call.mjs', 'call.cjs'])('%s: loads and answers from a real sidecar', async (file) => {
@@ -94,7 +98,10 @@ describe('the SDK without prom-client installed', () => {
   });
 
   it('declares prom-client an optional peer dependency, not a dependency', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'client-sdk/package.json'), 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'client-sdk/package.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
     expect(pkg['dependencies']?.['prom-client']).toBeUndefined();
     expect(pkg['peerDependencies']?.['prom-client']).toBe('^15.1.3');
     expect(pkg['peerDependenciesMeta']?.['prom-client']).toEqual({ optional: true });

@@ -23,7 +23,8 @@ export function readmeBlocks(text: string): ReadmeBlock[] {
     end = start + m[0].length;
     const block: ReadmeBlock = { lang: m[1] ?? '', body: m[2] ?? '', line: text.slice(0, start).split('\n').length };
     const owner = blocks.at(-1);
-    if (block.lang === 'text' && /prints(?: \([^)]*\))?:$/i.test(prose) && owner !== undefined && owner.lang !== 'text') owner.prints = block.body;
+    if (block.lang === 'text' && /prints(?: \([^)]*\))?:$/i.test(prose) && owner !== undefined && owner.lang !== 'text')
+      owner.prints = block.body;
     else blocks.push(block);
   }
   return blocks;
@@ -43,5 +44,9 @@ export const normalOutput = (out: string): string => `${out.replace(/\s+$/, '')}
 
 /** The shell commands of a block that call the CLI, continuation lines joined. */
 export function cliCommands(body: string): string[] {
-  return body.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l.includes('npm run --silent tplus --'));
+  return body
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.includes('npm run --silent tplus --'));
 }

@@ -12,7 +12,8 @@ export interface CliResult {
 }
 
 /** The root package's version, what `tplus --version` prints. */
-export const VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** Runs the CLI in-process with captured streams (fast; for behaviour), with optional extra commands. */
 export async function cli(argv: readonly string[], stdinText = '', extra: ExtraCommands = {}): Promise<CliResult> {

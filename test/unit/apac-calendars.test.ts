@@ -6,8 +6,12 @@ import { bundled, codeOf, isBusiness, settle } from '../support/bundled.js';
 
 describe('pack', () => {
   it.each([
-    ['XHKG', '2035-12-31'], ['HK-SETTLEMENT', '2035-12-31'], ['XTKS', '2035-12-31'], ['JP-SETTLEMENT', '2035-12-31'],
-    ['XASX', '2035-12-31'], ['AU-SETTLEMENT', '2035-12-31'],
+    ['XHKG', '2035-12-31'],
+    ['HK-SETTLEMENT', '2035-12-31'],
+    ['XTKS', '2035-12-31'],
+    ['JP-SETTLEMENT', '2035-12-31'],
+    ['XASX', '2035-12-31'],
+    ['AU-SETTLEMENT', '2035-12-31'],
   ])('%s covers 2000-01-01..%s', (id, to) => {
     const cal = bundled().ruleset.calendars.get(id);
     expect(cal?.fromText).toBe('2000-01-01');
@@ -24,8 +28,21 @@ describe('Hong Kong: XHKG and CCASS (General Holidays Ordinance, HKEX severe wea
     }
     // 2025 general holidays (Cap. 149 gazette); Tuen Ng (05-31) and the day after Good Friday (04-19) are Saturdays
     expect(closed).toEqual([
-      '2025-01-01', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-04', '2025-04-18', '2025-04-21', '2025-05-01',
-      '2025-05-05', '2025-07-01', '2025-10-01', '2025-10-07', '2025-10-29', '2025-12-25', '2025-12-26',
+      '2025-01-01',
+      '2025-01-29',
+      '2025-01-30',
+      '2025-01-31',
+      '2025-04-04',
+      '2025-04-18',
+      '2025-04-21',
+      '2025-05-01',
+      '2025-05-05',
+      '2025-07-01',
+      '2025-10-01',
+      '2025-10-07',
+      '2025-10-29',
+      '2025-12-25',
+      '2025-12-26',
     ]);
   });
 
@@ -65,13 +82,26 @@ describe('Hong Kong: XHKG and CCASS (General Holidays Ordinance, HKEX severe wea
 describe('Japan: XTKS and JASDEC/BOJ-NET (Act on National Holidays, TSE business days)', () => {
   it.each([
     // the ten-day 2019 Golden Week around the enthronement
-    ['2019-04-29', false], ['2019-04-30', false], ['2019-05-01', false], ['2019-05-02', false], ['2019-05-06', false],
+    ['2019-04-29', false],
+    ['2019-04-30', false],
+    ['2019-05-01', false],
+    ['2019-05-02', false],
+    ['2019-05-06', false],
     ['2019-05-07', true],
     ['2019-10-22', false], // enthronement ceremony
-    ['2020-07-23', false], ['2020-07-24', false], ['2020-10-12', true], // Olympic moves of 2020
-    ['2021-07-22', false], ['2021-07-23', false], ['2021-08-09', false], ['2021-10-11', true], // and of 2021
-    ['2024-03-20', false], ['2025-09-23', false], // equinox days (NAOJ)
-    ['2024-12-31', false], ['2025-01-02', false], ['2025-01-03', false], ['2025-01-06', true], // TSE year-end/new year
+    ['2020-07-23', false],
+    ['2020-07-24', false],
+    ['2020-10-12', true], // Olympic moves of 2020
+    ['2021-07-22', false],
+    ['2021-07-23', false],
+    ['2021-08-09', false],
+    ['2021-10-11', true], // and of 2021
+    ['2024-03-20', false],
+    ['2025-09-23', false], // equinox days (NAOJ)
+    ['2024-12-31', false],
+    ['2025-01-02', false],
+    ['2025-01-03', false],
+    ['2025-01-06', true], // TSE year-end/new year
     ['2015-09-22', false], // citizens' holiday between Respect for the Aged Day and the equinox
   ])('%s business day: %s (trading and settlement alike)', (date, open) => {
     expect(isBusiness('XTKS', date)).toBe(open);
@@ -90,7 +120,9 @@ describe('Australia: XASX and CHESS', () => {
   it.each([
     ['2022-09-22', false], // National Day of Mourning for Queen Elizabeth II
     ['2023-06-12', false], // King's Birthday
-    ['2021-12-27', false], ['2021-12-28', false], ['2022-01-03', false], // weekend Christmas/Boxing/New Year moved
+    ['2021-12-27', false],
+    ['2021-12-28', false],
+    ['2022-01-03', false], // weekend Christmas/Boxing/New Year moved
     ['2021-04-26', true], // Anzac Day 2021 fell on a Sunday and was not moved
     ['2011-04-26', false], // Easter Tuesday 2011 (Anzac Day on Easter Monday)
     ['2026-01-26', false], // Australia Day

@@ -13,9 +13,24 @@ interface Row {
 }
 
 async function transition(market: string, assetClass: string, around: string): Promise<Row[]> {
-  const r = await cli(['rules', 'transition', '--market', market, '--asset-class', assetClass, '--around', around, '--days', '6', '--json']);
+  const r = await cli([
+    'rules',
+    'transition',
+    '--market',
+    market,
+    '--asset-class',
+    assetClass,
+    '--around',
+    around,
+    '--days',
+    '6',
+    '--json',
+  ]);
   expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Row);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
 }
 
 const CUTOVERS = [
@@ -26,7 +41,10 @@ const CUTOVERS = [
 
 describe('rules transition shows each Asian cutover and its double settlement day', () => {
   for (const [market, first, last, double, prefix] of CUTOVERS) {
-    for (const [assetClass, ac] of [['EQUITY', 'equity'], ['ETF', 'etf']] as const) {
+    for (const [assetClass, ac] of [
+      ['EQUITY', 'equity'],
+      ['ETF', 'etf'],
+    ] as const) {
       it(`${market} ${assetClass}: ${double} receives the last T+3 (${last}) and the first T+2 (${first}) trades`, async () => {
         const rows = await transition(market, assetClass, first);
         const doubles = rows.filter((x) => x.doubleSettlementRules.length > 0);

@@ -10,7 +10,12 @@ import { bundled } from '../support/bundled.js';
 
 const ruleset = bundled().ruleset;
 const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null };
-const snapshot: RulesetSnapshot = { active: held, held: new Map([[ruleset.version, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 };
+const snapshot: RulesetSnapshot = {
+  active: held,
+  held: new Map([[ruleset.version, held]]),
+  loadedAt: '2026-11-27T00:00:00Z',
+  lastActivatedVersion: 0,
+};
 const KEYS = [
   ...new Map(ruleset.rules.map((r) => [`${r.assetClass} ${r.market}`, { assetClass: r.assetClass, market: r.market }])).values(),
   { assetClass: 'EQUITY', market: 'QQQQ' },
@@ -34,7 +39,10 @@ describe('the columnar fast path decides exactly as Ruleset.decide', () => {
   it('for random trade days (1999–2036, every market in the pack, unknown and empty keys, both allow flags)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: FROM, max: TO }), fc.integer({ min: 0, max: KEYS.length - 1 })), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.tuple(fc.integer({ min: FROM, max: TO }), fc.integer({ min: 0, max: KEYS.length - 1 })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
         fc.boolean(),
         (items, allow) => {
           const res = decideColumnar(
@@ -52,7 +60,10 @@ describe('the columnar fast path decides exactly as Ruleset.decide', () => {
             const got = res.statusCodes[i] === 0 ? String(res.settlementDates[i]) : errors.get(i);
             expect(got, `${formatDay(day)} ${JSON.stringify(KEYS[k])} allow=${allow}`).toBe(want);
             if (res.statusCodes[i] !== 0) expect(res.statusCodes[i]).toBe(grpcStatusOf(want as never));
-            else expect(res.ruleIds[res.ruleIndexes[i] as number]).toBe(ruleset.decide(formatDay(day), KEYS[k]?.assetClass ?? '', KEYS[k]?.market ?? '', allow).rule.id);
+            else
+              expect(res.ruleIds[res.ruleIndexes[i] as number]).toBe(
+                ruleset.decide(formatDay(day), KEYS[k]?.assetClass ?? '', KEYS[k]?.market ?? '', allow).rule.id,
+              );
           });
         },
       ),
@@ -61,7 +72,13 @@ describe('the columnar fast path decides exactly as Ruleset.decide', () => {
   });
 
   it('names the item and value for invalid YYYYMMDD integers and out-of-range key indexes', () => {
-    const res = decideColumnar(snapshot, { tradeDates: [20240230, 0, 20240528], keys: [{ assetClass: 'EQUITY', market: 'XNYS' }], keyIndexes: [0, 0, 7] }, 10, new DecisionTally(), () => undefined);
+    const res = decideColumnar(
+      snapshot,
+      { tradeDates: [20240230, 0, 20240528], keys: [{ assetClass: 'EQUITY', market: 'XNYS' }], keyIndexes: [0, 0, 7] },
+      10,
+      new DecisionTally(),
+      () => undefined,
+    );
     expect(res.errors).toEqual([
       { index: 0, code: 'INVALID_DATE', message: 'trade_dates[0] 20240230 is not a valid YYYYMMDD date' },
       { index: 1, code: 'INVALID_DATE', message: 'trade_dates[1] 0 is not a valid YYYYMMDD date' },

@@ -36,7 +36,12 @@ describe('metrics are updated per request, not per item', () => {
   beforeAll(async () => {
     const ruleset = bundled().ruleset;
     const held = { ruleset, source: 'test', publishedAt: '2026-11-27T00:00:00Z', signed: null };
-    const holder = new RulesetHolder({ active: held, held: new Map([[0, held]]), loadedAt: '2026-11-27T00:00:00Z', lastActivatedVersion: 0 });
+    const holder = new RulesetHolder({
+      active: held,
+      held: new Map([[0, held]]),
+      loadedAt: '2026-11-27T00:00:00Z',
+      lastActivatedVersion: 0,
+    });
     server = createSettlementServer({
       holder,
       watchers: testWatchers(holder),
@@ -81,7 +86,8 @@ describe('metrics are updated per request, not per item', () => {
     const stream = client.stream();
     stream.on('data', () => undefined);
     for (let i = 0; i < 10_000; i++) {
-      if (!stream.write({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS', correlationId: String(i) })) await once(stream, 'drain');
+      if (!stream.write({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS', correlationId: String(i) }))
+        await once(stream, 'drain');
     }
     stream.end();
     await once(stream, 'end');

@@ -46,7 +46,12 @@ describe('sidecar configuration (flags over env over defaults)', () => {
   });
 
   it('reads TPLUS_* variables, and flags win over them', () => {
-    const env = { TPLUS_LISTEN: '127.0.0.1:6000', TPLUS_DATA_DIR: '/var/lib/tplus', TPLUS_METRICS_LISTEN: 'off', TPLUS_MAX_BATCH_ITEMS: '500' };
+    const env = {
+      TPLUS_LISTEN: '127.0.0.1:6000',
+      TPLUS_DATA_DIR: '/var/lib/tplus',
+      TPLUS_METRICS_LISTEN: 'off',
+      TPLUS_MAX_BATCH_ITEMS: '500',
+    };
     const c = config(['--listen=[::1]:7000', '--socket', 'run/s.sock'], env);
     expect(c.listen).toEqual({ host: '::1', port: 7000 });
     expect(c.dataDir).toBe('/var/lib/tplus');
@@ -98,6 +103,13 @@ describe('sidecar configuration (flags over env over defaults)', () => {
   it('answers --help with the usage, listing each flag and variable', () => {
     const loaded = loadSidecarConfig(['--help'], {}, DEFAULTS);
     expect(loaded.kind).toBe('help');
-    if (loaded.kind === 'help') for (const f of ['--listen HOST:PORT|off (TPLUS_LISTEN)', '--socket PATH|off (TPLUS_SOCKET)', '--metrics-listen HOST:PORT|off (TPLUS_METRICS_LISTEN)', '--data-dir DIR (TPLUS_DATA_DIR)']) expect(loaded.text).toContain(f);
+    if (loaded.kind === 'help')
+      for (const f of [
+        '--listen HOST:PORT|off (TPLUS_LISTEN)',
+        '--socket PATH|off (TPLUS_SOCKET)',
+        '--metrics-listen HOST:PORT|off (TPLUS_METRICS_LISTEN)',
+        '--data-dir DIR (TPLUS_DATA_DIR)',
+      ])
+        expect(loaded.text).toContain(f);
   });
 });

@@ -41,7 +41,13 @@ describe('toGrpcStatus: the one mapping from domain error codes to gRPC status c
     ['a thrown string', 'boom'],
     ['undefined', undefined],
   ])('anything else (%s) → INTERNAL with a generic message', (_what, thrown) => {
-    expect(toGrpcStatus(thrown)).toEqual({ code: status.INTERNAL, reason: 'INTERNAL', message: INTERNAL_MESSAGE, details: {}, expected: false });
+    expect(toGrpcStatus(thrown)).toEqual({
+      code: status.INTERNAL,
+      reason: 'INTERNAL',
+      message: INTERNAL_MESSAGE,
+      details: {},
+      expected: false,
+    });
   });
 
   it('makes messages safe for an HTTP/2 trailer (no lone surrogates)', () => {
@@ -59,9 +65,21 @@ describe('failure status: tplus-error-reason and google.rpc.Status/ErrorInfo in 
         nested: {
           rpc: {
             nested: {
-              Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+              Status: {
+                fields: {
+                  code: { type: 'int32', id: 1 },
+                  message: { type: 'string', id: 2 },
+                  details: { rule: 'repeated', type: 'Any', id: 3 },
+                },
+              },
               Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
-              ErrorInfo: { fields: { reason: { type: 'string', id: 1 }, domain: { type: 'string', id: 2 }, metadata: { keyType: 'string', type: 'string', id: 3 } } },
+              ErrorInfo: {
+                fields: {
+                  reason: { type: 'string', id: 1 },
+                  domain: { type: 'string', id: 2 },
+                  metadata: { keyType: 'string', type: 'string', id: 3 },
+                },
+              },
               Decoder: { methods: { Decode: { requestType: 'Status', responseType: 'ErrorInfo' } } },
             },
           },
@@ -97,11 +115,17 @@ describe('failure status: tplus-error-reason and google.rpc.Status/ErrorInfo in 
   it('decodes what a standard protobuf implementation encodes', () => {
     const info = decoder?.responseSerialize({ reason: 'NO_RULE', domain: 'x', metadata: { a: 'b' } }) as Buffer;
     const bytes = decoder?.requestSerialize({ code: 5, message: 'm', details: [{ type_url: ERROR_INFO_TYPE_URL, value: info }] }) as Buffer;
-    expect(decodeStatusDetails(bytes)).toEqual({ code: 5, message: 'm', errorInfos: [{ reason: 'NO_RULE', domain: 'x', metadata: { a: 'b' } }] });
+    expect(decodeStatusDetails(bytes)).toEqual({
+      code: 5,
+      message: 'm',
+      errorInfos: [{ reason: 'NO_RULE', domain: 'x', metadata: { a: 'b' } }],
+    });
   });
 
   it('puts the reason in metadata and the ErrorInfo in the status details', () => {
-    const s = failureStatus(toGrpcStatus(new DecisionError('VERSION_NOT_HELD', 'ruleset_version 3 is not held', { field: 'ruleset_version', value: '3' })));
+    const s = failureStatus(
+      toGrpcStatus(new DecisionError('VERSION_NOT_HELD', 'ruleset_version 3 is not held', { field: 'ruleset_version', value: '3' })),
+    );
     expect(s.code).toBe(status.FAILED_PRECONDITION);
     expect(s.metadata?.get('tplus-error-reason')).toEqual(['VERSION_NOT_HELD']);
     const bin = s.metadata?.get('grpc-status-details-bin')[0];

@@ -36,7 +36,9 @@ describe('identifier shapes', () => {
     })();
     expect(err).toBeInstanceOf(DecisionError);
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'market', value: `${'x'.repeat(40)}…(1000000 chars)` } });
-    expect((err as DecisionError).message).toBe(`market "${'x'.repeat(40)}…(1000000 chars)" is not an ISO 10383 MIC (4 upper-case letters or digits)`);
+    expect((err as DecisionError).message).toBe(
+      `market "${'x'.repeat(40)}…(1000000 chars)" is not an ISO 10383 MIC (4 upper-case letters or digits)`,
+    );
     expect(() => checkIdentifier('', 'calendar_id')).toThrow('calendar_id must not be empty');
     expect(shownValue('XNYS')).toBe('XNYS');
   });

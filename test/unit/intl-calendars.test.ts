@@ -8,8 +8,19 @@ describe('pack', () => {
   it('compiles the international calendars over 2000-2035', () => {
     const { ruleset } = bundled();
     for (const id of [
-      'XTSE', 'CA-SETTLEMENT', 'XMEX', 'MX-SETTLEMENT', 'XLON', 'UK-SETTLEMENT', 'XPAR', 'XAMS', 'XBRU', 'TARGET2',
-      'XETR', 'XSWX', 'CH-SETTLEMENT',
+      'XTSE',
+      'CA-SETTLEMENT',
+      'XMEX',
+      'MX-SETTLEMENT',
+      'XLON',
+      'UK-SETTLEMENT',
+      'XPAR',
+      'XAMS',
+      'XBRU',
+      'TARGET2',
+      'XETR',
+      'XSWX',
+      'CH-SETTLEMENT',
     ]) {
       const cal = ruleset.calendars.get(id);
       expect(cal, id).toBeDefined();

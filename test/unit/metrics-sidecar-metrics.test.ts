@@ -42,9 +42,25 @@ describe('SidecarMetrics', () => {
         'tplus_requests_total{method="GetSettlementDate",code="NOT_FOUND"} N',
         '# HELP tplus_request_duration_seconds Time from receiving a gRPC request to answering it (whole stream for streams).',
         '# TYPE tplus_request_duration_seconds histogram',
-        ...['0.00005', '0.0001', '0.00025', '0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf'].map(
-          (le) => `tplus_request_duration_seconds_bucket{le="${le}",method="GetSettlementDate"} N`,
-        ),
+        ...[
+          '0.00005',
+          '0.0001',
+          '0.00025',
+          '0.0005',
+          '0.001',
+          '0.0025',
+          '0.005',
+          '0.01',
+          '0.025',
+          '0.05',
+          '0.1',
+          '0.25',
+          '0.5',
+          '1',
+          '2.5',
+          '5',
+          '+Inf',
+        ].map((le) => `tplus_request_duration_seconds_bucket{le="${le}",method="GetSettlementDate"} N`),
         'tplus_request_duration_seconds_sum{method="GetSettlementDate"} N',
         'tplus_request_duration_seconds_count{method="GetSettlementDate"} N',
         "# HELP tplus_decisions_total Settlement decisions made, by the deciding rule's market, asset class and cycle.",
@@ -70,14 +86,17 @@ describe('SidecarMetrics', () => {
         '# HELP tplus_ruleset_serving_older_version Is 1 while the sidecar serves an older version than the one it last activated (the newer one failed verification at rest); 0 when it serves the last one.',
         '# TYPE tplus_ruleset_serving_older_version gauge',
         'tplus_ruleset_serving_older_version N',
-        "# HELP tplus_calendar_horizon_seconds Time from today (UTC) to the last date each active calendar covers, in seconds (whole days); decisions beyond it fail.",
+        '# HELP tplus_calendar_horizon_seconds Time from today (UTC) to the last date each active calendar covers, in seconds (whole days); decisions beyond it fail.',
         '# TYPE tplus_calendar_horizon_seconds gauge',
         'tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"} N',
         'tplus_calendar_horizon_seconds{calendar_id="SHORT"} N',
       ].join('\n'),
     );
     const values = Object.fromEntries(
-      (await registry.getMetricsAsJSON()).map((m) => [m.name, (m.values as { value: number; labels: object }[]).map((v) => [v.labels, v.value])]),
+      (await registry.getMetricsAsJSON()).map((m) => [
+        m.name,
+        (m.values as { value: number; labels: object }[]).map((v) => [v.labels, v.value]),
+      ]),
     );
     expect(values['tplus_decisions_total']).toEqual([[{ market: 'XNYS', asset_class: 'EQUITY', cycle_days: '1' }, 3]]);
     expect(values['tplus_decision_errors_total']).toEqual([[{ reason: 'NO_RULE' }, 2]]);
@@ -95,7 +114,8 @@ describe('SidecarMetrics', () => {
     let now = new Date('2026-11-27T12:00:00Z');
     const registry = new Registry();
     new SidecarMetrics({ registry, now: () => now, calendars: () => [{ id: 'C', to: parseDay('2026-12-07') }], processMetrics: false });
-    const horizon = async (): Promise<unknown> => (await registry.getSingleMetric('tplus_calendar_horizon_seconds')?.get())?.values[0]?.value;
+    const horizon = async (): Promise<unknown> =>
+      (await registry.getSingleMetric('tplus_calendar_horizon_seconds')?.get())?.values[0]?.value;
     expect(await horizon()).toBe(10 * 86_400);
     now = new Date('2026-12-10T00:00:00Z');
     expect(await horizon()).toBe(-3 * 86_400);

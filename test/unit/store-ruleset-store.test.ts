@@ -78,7 +78,11 @@ describe('RulesetStore (a real SQLite file)', () => {
     store.close();
     const again = open();
     expect(again.activeVersion()).toBe(4);
-    const built = buildSnapshot(again.rows(), { activeVersion: again.activeVersion(), lastActivatedVersion: again.highestActivated(), loadedAt: NOW });
+    const built = buildSnapshot(again.rows(), {
+      activeVersion: again.activeVersion(),
+      lastActivatedVersion: again.highestActivated(),
+      loadedAt: NOW,
+    });
     expect(built.rejected).toEqual([]);
     expect(built.snapshot?.active.ruleset.version).toBe(4);
     expect(built.snapshot?.held.get(5)?.ruleset.decide('2024-06-03', 'EQUITY', 'XNYS').settlementDate).toBe('2024-06-06');
@@ -126,10 +130,16 @@ describe('buildSnapshot: the in-memory index', () => {
     store.add(entry(1, 1), false);
     store.add(entry(2, 2), true);
     const db = new Database(file);
-    db.prepare("UPDATE ruleset_versions SET document = replace(document, '\"cycleDays\":2', '\"cycleDays\":0') WHERE version = 2").run();
+    db.prepare('UPDATE ruleset_versions SET document = replace(document, \'"cycleDays":2\', \'"cycleDays":0\') WHERE version = 2').run();
     db.close();
-    const built = buildSnapshot(store.rows(), { activeVersion: store.activeVersion(), lastActivatedVersion: store.highestActivated(), loadedAt: NOW });
-    expect(built.rejected).toEqual([{ version: 2, reason: 'local_corrupt', message: expect.stringMatching(/content hash .* does not match the recorded/) }]);
+    const built = buildSnapshot(store.rows(), {
+      activeVersion: store.activeVersion(),
+      lastActivatedVersion: store.highestActivated(),
+      loadedAt: NOW,
+    });
+    expect(built.rejected).toEqual([
+      { version: 2, reason: 'local_corrupt', message: expect.stringMatching(/content hash .* does not match the recorded/) },
+    ]);
     expect(built.snapshot?.active.ruleset.version).toBe(1);
     expect(built.snapshot?.lastActivatedVersion).toBe(2);
     expect([...(built.snapshot?.held.keys() ?? [])]).toEqual([1]);

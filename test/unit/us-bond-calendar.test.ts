@@ -19,13 +19,60 @@ describe('pack: US fixed-income calendars cover only what SIFMA has published', 
 describe('US-BOND: full closes of a published year', () => {
   it.each([
     // SIFMA 2024 US recommendations: twelve full closes
-    ['2024', ['2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-10-14', '2024-11-11', '2024-11-28', '2024-12-25']],
+    [
+      '2024',
+      [
+        '2024-01-01',
+        '2024-01-15',
+        '2024-02-19',
+        '2024-03-29',
+        '2024-05-27',
+        '2024-06-19',
+        '2024-07-04',
+        '2024-09-02',
+        '2024-10-14',
+        '2024-11-11',
+        '2024-11-28',
+        '2024-12-25',
+      ],
+    ],
     // SIFMA 2026 recommendations: Good Friday 2026-04-03 is an early close (confirmed 2026-03-20);
     // Independence Day on a Saturday closes Friday 2026-07-03
-    ['2026', ['2026-01-01', '2026-01-19', '2026-02-16', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-10-12', '2026-11-11', '2026-11-26', '2026-12-25']],
+    [
+      '2026',
+      [
+        '2026-01-01',
+        '2026-01-19',
+        '2026-02-16',
+        '2026-05-25',
+        '2026-06-19',
+        '2026-07-03',
+        '2026-09-07',
+        '2026-10-12',
+        '2026-11-11',
+        '2026-11-26',
+        '2026-12-25',
+      ],
+    ],
     // 2027 (SIFMA release of 2025-12-17): Juneteenth and Christmas on Saturdays close the Fridays;
     // New Year's Day 2028 on a Saturday is not observed
-    ['2027', ['2027-01-01', '2027-01-18', '2027-02-15', '2027-03-26', '2027-05-31', '2027-06-18', '2027-07-05', '2027-09-06', '2027-10-11', '2027-11-11', '2027-11-25', '2027-12-24']],
+    [
+      '2027',
+      [
+        '2027-01-01',
+        '2027-01-18',
+        '2027-02-15',
+        '2027-03-26',
+        '2027-05-31',
+        '2027-06-18',
+        '2027-07-05',
+        '2027-09-06',
+        '2027-10-11',
+        '2027-11-11',
+        '2027-11-25',
+        '2027-12-24',
+      ],
+    ],
   ])('%s', (year, closed) => {
     const doc = bundled().ruleset.document.calendars.find((c) => c.id === 'US-BOND');
     expect(doc?.holidays.map((h) => h.date).filter((d) => d.startsWith(year))).toEqual(closed);
@@ -35,7 +82,12 @@ describe('US-BOND: full closes of a published year', () => {
 describe('US-BOND: days bonds and stocks part ways', () => {
   it.each([
     // Columbus Day and Veterans Day: SIFMA full closes while NYSE trades (e.g. SIFMA 2023-09-25)
-    ['2023-10-09'], ['2024-10-14'], ['2024-11-11'], ['2025-10-13'], ['2025-11-11'], ['2018-11-12'],
+    ['2023-10-09'],
+    ['2024-10-14'],
+    ['2024-11-11'],
+    ['2025-10-13'],
+    ['2025-11-11'],
+    ['2018-11-12'],
   ])('%s: NYSE trades, the bond market is closed', (date) => {
     expect(isBusiness('XNYS', date)).toBe(true);
     expect(isBusiness('US-BOND', date)).toBe(false);
@@ -59,14 +111,17 @@ describe('US-BOND: days bonds and stocks part ways', () => {
     expect(isBusiness('US-BOND', date)).toBe(true);
   });
 
-  it.each([
-    ['2013-03-29'], ['2020-04-10'], ['2022-04-15'], ['2024-03-29'], ['2025-04-18'],
-  ])('Good Friday %s without a jobs report: full close', (date) => {
-    expect(isBusiness('US-BOND', date)).toBe(false);
-  });
+  it.each([['2013-03-29'], ['2020-04-10'], ['2022-04-15'], ['2024-03-29'], ['2025-04-18']])(
+    'Good Friday %s without a jobs report: full close',
+    (date) => {
+      expect(isBusiness('US-BOND', date)).toBe(false);
+    },
+  );
 
   it.each([
-    ['2001-09-11', false], ['2001-09-12', false], ['2001-09-13', true], // BMA: two-day shutdown, bonds resumed 09-13
+    ['2001-09-11', false],
+    ['2001-09-12', false],
+    ['2001-09-13', true], // BMA: two-day shutdown, bonds resumed 09-13
     ['2004-06-11', false], // President Reagan: BMA recommended a full close
     ['2012-10-30', false], // Hurricane Sandy: SIFMA full close (2012-10-29)
     ['2018-12-05', false], // President G.H.W. Bush: SIFMA full close (2018-12-01)

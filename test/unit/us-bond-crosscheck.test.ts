@@ -16,7 +16,13 @@ const THU = 4;
 const FRI = 5;
 const SAT = 6;
 
-interface Parts { y: number; m: number; d: number; w: number; day: DayNumber }
+interface Parts {
+  y: number;
+  m: number;
+  d: number;
+  w: number;
+  day: DayNumber;
+}
 const fields = (day: DayNumber): Parts => {
   const { year, month, day: d } = ymdFromDay(day);
   return { y: year, m: month, d, w: weekdayOf(day), day };
@@ -27,7 +33,8 @@ function quantlib(day: DayNumber): boolean {
   const { y, m, d, w } = fields(day);
   const goodFriday = easterSunday(y) - 2;
   const closed =
-    w === SAT || w === SUN ||
+    w === SAT ||
+    w === SUN ||
     ((d === 1 || (d === 2 && w === MON)) && m === 1) ||
     (d >= 15 && d <= 21 && w === MON && m === 1) ||
     (d >= 15 && d <= 21 && w === MON && m === 2) ||
@@ -90,9 +97,12 @@ describe('US-BOND against public SIFMA implementations', () => {
 
   it('pandas_market_calendars differs on the pre-2021 early-close Good Fridays and every unscheduled close', () => {
     expect(differences(pandasMarketCalendars)).toEqual([
-      '2001-09-11', '2001-09-12', // BMA two-day shutdown: not listed by pmc
+      '2001-09-11',
+      '2001-09-12', // BMA two-day shutdown: not listed by pmc
       '2004-06-11', // Reagan day of mourning, BMA full close: not listed
-      '2007-04-06', '2010-04-02', '2012-04-06', // pmc closes every Good Friday through 2020 ...
+      '2007-04-06',
+      '2010-04-02',
+      '2012-04-06', // pmc closes every Good Friday through 2020 ...
       '2012-10-30', // Hurricane Sandy, SIFMA full close: not listed
       '2015-04-03', // ... including the early-close ones (SIFMA 2015-03-09)
       '2018-12-05', // Bush day of mourning, SIFMA full close: not listed
@@ -103,9 +113,14 @@ describe('US-BOND against public SIFMA implementations', () => {
     // QuantLib has one calendar for trading and settlement; SIFMA separates them.
     expect(differences(quantlib, 'US-TREASURY-SETTLEMENT')).toEqual([
       '2004-06-11', // bonds closed, Reserve Banks open: a settlement day here, a holiday in QuantLib
-      '2007-04-06', '2010-04-02', '2012-04-06', // early-close Good Fridays: SIFMA says not a good settlement day
+      '2007-04-06',
+      '2010-04-02',
+      '2012-04-06', // early-close Good Fridays: SIFMA says not a good settlement day
       '2012-10-30', // SIFMA: full close but "a good settlement day"
-      '2015-04-03', '2021-04-02', '2023-04-07', '2026-04-03', // early-close Good Fridays, as above
+      '2015-04-03',
+      '2021-04-02',
+      '2023-04-07',
+      '2026-04-03', // early-close Good Fridays, as above
     ]);
   });
 });

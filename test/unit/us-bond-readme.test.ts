@@ -19,8 +19,17 @@ describe('server/rules/README.md: US fixed income snippets', () => {
     expect(snippets[0]?.prints).toMatch(/DOUBLE SETTLEMENT DAY/);
   });
 
-  it.each(snippets.map((b) => [cliCommands(b.body)[0] ?? '', b.prints ?? ''] as const))('%s', (cmd, prints) => {
-    const out = execFileSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TPLUS_TODAY: '2026-11-27' }, timeout: 120_000 });
-    expect(normalOutput(out)).toMatch(statedOutput(prints));
-  }, 130_000);
+  it.each(snippets.map((b) => [cliCommands(b.body)[0] ?? '', b.prints ?? ''] as const))(
+    '%s',
+    (cmd, prints) => {
+      const out = execFileSync('bash', ['-o', 'pipefail', '-c', cmd], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TPLUS_TODAY: '2026-11-27' },
+        timeout: 120_000,
+      });
+      expect(normalOutput(out)).toMatch(statedOutput(prints));
+    },
+    130_000,
+  );
 });

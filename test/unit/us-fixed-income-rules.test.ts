@@ -8,27 +8,30 @@ const settle = (trade: string, assetClass: string): string => decide(trade, asse
 const CORP_MUNI = ['US_CORP_BOND', 'US_MUNI_BOND'];
 
 describe('cycles: SEC Rule 15c6-1 (corporates), MSRB Rules G-12/G-15 (munis), T+1 convention (Treasuries)', () => {
-  it.each(CORP_MUNI.flatMap((ac) => [
-    // T+3 -> T+2 on trade date 2017-09-05 (Labor Day 2017-09-04 closed)
-    [ac, '2017-08-31', '2017-09-06', 3],
-    [ac, '2017-09-01', '2017-09-07', 3],
-    [ac, '2017-09-05', '2017-09-07', 2],
-    [ac, '2017-09-06', '2017-09-08', 2],
-    // T+2 -> T+1 on trade date 2024-05-28 (Memorial Day 2024-05-27 closed)
-    [ac, '2024-05-23', '2024-05-28', 2],
-    [ac, '2024-05-24', '2024-05-29', 2],
-    [ac, '2024-05-28', '2024-05-29', 1],
-    [ac, '2024-05-29', '2024-05-30', 1],
-  ]))('%s trade %s settles %s (T+%i)', (ac, trade, expected, cycle) => {
+  it.each(
+    CORP_MUNI.flatMap((ac) => [
+      // T+3 -> T+2 on trade date 2017-09-05 (Labor Day 2017-09-04 closed)
+      [ac, '2017-08-31', '2017-09-06', 3],
+      [ac, '2017-09-01', '2017-09-07', 3],
+      [ac, '2017-09-05', '2017-09-07', 2],
+      [ac, '2017-09-06', '2017-09-08', 2],
+      // T+2 -> T+1 on trade date 2024-05-28 (Memorial Day 2024-05-27 closed)
+      [ac, '2024-05-23', '2024-05-28', 2],
+      [ac, '2024-05-24', '2024-05-29', 2],
+      [ac, '2024-05-28', '2024-05-29', 1],
+      [ac, '2024-05-29', '2024-05-30', 1],
+    ]),
+  )('%s trade %s settles %s (T+%i)', (ac, trade, expected, cycle) => {
     const d = decide(trade, ac);
     expect(d.settlementDate).toBe(expected);
     expect(d.rule.cycleDays).toBe(cycle);
   });
 
-  it.each([['2000-01-03', '2000-01-04'], ['2017-09-01', '2017-09-05'], ['2024-05-24', '2024-05-28']])(
-    'US_TREASURY trade %s settles %s (T+1 throughout)',
-    (trade, expected) => expect(settle(trade, 'US_TREASURY')).toBe(expected),
-  );
+  it.each([
+    ['2000-01-03', '2000-01-04'],
+    ['2017-09-01', '2017-09-05'],
+    ['2024-05-24', '2024-05-28'],
+  ])('US_TREASURY trade %s settles %s (T+1 throughout)', (trade, expected) => expect(settle(trade, 'US_TREASURY')).toBe(expected));
 });
 
 describe('settlement calendars follow SIFMA settlement advice', () => {
@@ -39,14 +42,16 @@ describe('settlement calendars follow SIFMA settlement advice', () => {
     expect(settle('2021-04-01', 'US_MUNI_BOND')).toBe('2021-04-06'); // T+2 across Good Friday 2021-04-02
   });
 
-  it.each([['2012-04-06', '2012-04-10'], ['2015-04-03', '2015-04-07'], ['2021-04-02', '2021-04-06'], ['2026-04-03', '2026-04-07']])(
-    'Treasuries traded on early-close Good Friday %s settle T+2, on %s (SIFMA)',
-    (trade, expected) => {
-      const d = decide(trade, 'US_TREASURY');
-      expect(d.settlementDate).toBe(expected);
-      expect(d.rule.cycleDays).toBe(2);
-    },
-  );
+  it.each([
+    ['2012-04-06', '2012-04-10'],
+    ['2015-04-03', '2015-04-07'],
+    ['2021-04-02', '2021-04-06'],
+    ['2026-04-03', '2026-04-07'],
+  ])('Treasuries traded on early-close Good Friday %s settle T+2, on %s (SIFMA)', (trade, expected) => {
+    const d = decide(trade, 'US_TREASURY');
+    expect(d.settlementDate).toBe(expected);
+    expect(d.rule.cycleDays).toBe(2);
+  });
 
   it('corporates and munis traded on early-close Good Friday 2026-04-03 settle T+1 on Monday', () => {
     expect(settle('2026-04-03', 'US_CORP_BOND')).toBe('2026-04-06');
@@ -108,8 +113,14 @@ describe('tplus rules transition on XOFF', () => {
   ])('%s around %s: %s and the cutover day both settle on %s', async (ac, around, before, day) => {
     const r = await cli(['rules', 'transition', '--market', 'XOFF', '--asset-class', ac, '--around', around, '--days', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string | null; doubleSettlementRules: string[] });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string | null; doubleSettlementRules: string[] });
     const doubles = rows.filter((x) => x.doubleSettlementRules.length > 0).map((x) => [x.tradeDate, x.settlementDate]);
-    expect(doubles).toEqual([[before, day], [around, day]]);
+    expect(doubles).toEqual([
+      [before, day],
+      [around, day],
+    ]);
   });
 });

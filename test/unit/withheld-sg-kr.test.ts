@@ -55,7 +55,8 @@ describe('Singapore: XSES and CDP (Holidays Act, MOM gazette)', () => {
     ['2015-09-11', false], // polling day, general election
     ['2020-07-10', false], // polling day, general election
     ['2023-09-01', false], // polling day, presidential election
-    ['2025-01-29', false], ['2025-01-30', false], // Chinese New Year
+    ['2025-01-29', false],
+    ['2025-01-30', false], // Chinese New Year
     ['2025-03-31', false], // Hari Raya Puasa
     ['2025-05-12', false], // Vesak Day
     ['2025-10-20', false], // Deepavali
@@ -79,7 +80,9 @@ describe('Korea: XKRX and KSD (public holidays, KRX year-end closing day)', () =
     ['2022-12-30', false], // year-end closing day moved to Friday: December 31 was a Saturday
     ['2025-01-27', false], // temporary holiday before Seollal
     ['2025-06-03', false], // presidential election
-    ['2017-10-02', false], ['2017-10-06', false], ['2017-10-09', false], // 2017 Chuseok week, Hangeul Day
+    ['2017-10-02', false],
+    ['2017-10-06', false],
+    ['2017-10-09', false], // 2017 Chuseok week, Hangeul Day
     ['2023-05-29', false], // substitute for Buddha's Birthday (Saturday 05-27), first year of that substitution
     ['2025-05-01', false], // Labour Day: KRX closed
   ])('%s business day: %s', (date, open) => {
@@ -98,9 +101,26 @@ describe('Korea: XKRX and KSD (public holidays, KRX year-end closing day)', () =
 
 describe('withheld markets: the SGX cutover and the rules on each side', () => {
   it('rules transition shows 2018-12-12 receiving the last T+3 (2018-12-07) and the first T+2 (2018-12-10) trades', async () => {
-    const r = await cli(['rules', 'transition', '--rules', dir.path, '--market', 'XSES', '--asset-class', 'EQUITY', '--around', '2018-12-10', '--days', '6', '--json']);
+    const r = await cli([
+      'rules',
+      'transition',
+      '--rules',
+      dir.path,
+      '--market',
+      'XSES',
+      '--asset-class',
+      'EQUITY',
+      '--around',
+      '2018-12-10',
+      '--days',
+      '6',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string; doubleSettlementRules: string[] });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tradeDate: string; settlementDate: string; doubleSettlementRules: string[] });
     expect(rows.filter((x) => x.doubleSettlementRules.length > 0).map((x) => [x.tradeDate, x.settlementDate])).toEqual([
       ['2018-12-07', '2018-12-12'],
       ['2018-12-10', '2018-12-12'],

@@ -19,7 +19,7 @@ export class AppendFile {
   /** Appends `buf` and fdatasyncs it; throws the file system error as it is. */
   async appendDurably(buf: Buffer): Promise<void> {
     const h = await this.open();
-    for (let off = 0; off < buf.length; ) off += (await h.write(buf, off, buf.length - off)).bytesWritten;
+    for (let off = 0; off < buf.length;) off += (await h.write(buf, off, buf.length - off)).bytesWritten;
     await h.datasync();
     this.durableSize += buf.length;
   }

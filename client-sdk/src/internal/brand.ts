@@ -9,7 +9,8 @@
  */
 export function isBranded(target: unknown, base: unknown, brand: symbol, value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  if (target !== base) return typeof target === 'function' && Object.prototype.isPrototypeOf.call((target as { prototype: object }).prototype, value);
+  if (target !== base)
+    return typeof target === 'function' && Object.prototype.isPrototypeOf.call((target as { prototype: object }).prototype, value);
   return (value as Record<symbol, unknown>)[brand] === true;
 }
 

@@ -1,5 +1,13 @@
 import type { ProvisionalLedger } from '../provisional-ledger.js';
-import type { BreakerState, CallOptions, RpcMethod, SettlementClientEvents, SettlementClientOptions, SettlementDetails, SettlementRequest } from '../types.js';
+import type {
+  BreakerState,
+  CallOptions,
+  RpcMethod,
+  SettlementClientEvents,
+  SettlementClientOptions,
+  SettlementDetails,
+  SettlementRequest,
+} from '../types.js';
 import { ClientCore } from './client-core.js';
 import { reconcileLedger, type ReconcileSummary } from './reconcile.js';
 

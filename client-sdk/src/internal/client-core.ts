@@ -22,11 +22,18 @@ import { FallbackCalendar } from './fallback-calendar.js';
 import { watchLedger } from './ledger-alerts.js';
 import { rpcActions } from './rpc-actions.js';
 import { createRpcSource } from './rpc-source.js';
-import { createSettlementStub, type BatchResultMessage, type DecisionMessage, type RequestMessage, type SettlementStub } from './settlement-stub.js';
+import {
+  createSettlementStub,
+  type BatchResultMessage,
+  type DecisionMessage,
+  type RequestMessage,
+  type SettlementStub,
+} from './settlement-stub.js';
 import { toSettlementError } from './to-settlement-error.js';
 import { waitForChannel } from './wait-for-channel.js';
 
-export type BatchItemResult = { readonly ok: true; readonly value: SettlementDetails } | { readonly ok: false; readonly error: SettlementError };
+export type BatchItemResult =
+  { readonly ok: true; readonly value: SettlementDetails } | { readonly ok: false; readonly error: SettlementError };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
@@ -77,7 +84,8 @@ export class ClientCore {
     this.deadlineMs = positive('deadlineMs', options.deadlineMs, 50);
     this.batchDeadlineMs = Math.max(this.deadlineMs, 1_000);
     const coalesce = coalesceConfig(options.coalesce, this.deadlineMs);
-    this.fallbackCalendar = options.fallback === false ? null : new FallbackCalendar(options.fallback?.cycleDays ?? 2, options.fallback?.holidays ?? []);
+    this.fallbackCalendar =
+      options.fallback === false ? null : new FallbackCalendar(options.fallback?.cycleDays ?? 2, options.fallback?.holidays ?? []);
     const alertIntervalMs = positive('alertIntervalMs', options.alertIntervalMs, 60_000);
     const healthyPeriodMs = positive('healthyPeriodMs', options.healthyPeriodMs, 60_000);
     this.alerts = new AlertPolicy(alertIntervalMs, healthyPeriodMs);
@@ -130,7 +138,14 @@ export class ClientCore {
     const settlementDate = this.fallbackCalendar.settle(tradeDay);
     const now = Date.now();
     const ledgerId = randomUUID();
-    this.ledger.record({ id: ledgerId, request: req, provisionalDate: settlementDate, at: new Date(now).toISOString(), reason: err.reason, status: 'open' });
+    this.ledger.record({
+      id: ledgerId,
+      request: req,
+      provisionalDate: settlementDate,
+      at: new Date(now).toISOString(),
+      reason: err.reason,
+      status: 'open',
+    });
     this.metrics?.fallback(method, err.reason);
     if (this.events.has('fallback')) {
       this.events.emit('fallback', { method, request: req, settlementDate, errorCode: err.reason, reason: err.message, at: now });

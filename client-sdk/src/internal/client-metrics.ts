@@ -15,9 +15,13 @@ export class ClientMetrics {
 
   /** `ledgerPending` reads the ledger's entries not yet durable on disk (0 for an in-memory ledger). */
   constructor(registry: MetricsRegistry, ledgerPending: () => number) {
-    this.requests = new CounterFamily('tplus_client_requests_total', 'SDK calls by method and outcome (service, fallback, caller_error, failure).', {
-      labelled: true,
-    }).register(registry);
+    this.requests = new CounterFamily(
+      'tplus_client_requests_total',
+      'SDK calls by method and outcome (service, fallback, caller_error, failure).',
+      {
+        labelled: true,
+      },
+    ).register(registry);
     this.fallbacks = new CounterFamily('tplus_client_fallbacks_total', 'Answers given by the provisional fallback, by method and reason.', {
       labelled: true,
     }).register(registry);

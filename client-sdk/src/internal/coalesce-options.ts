@@ -23,7 +23,9 @@ export function coalesceConfig(option: unknown, deadlineMs: number): CoalesceCon
     throw new TypeError(`coalesce.windowMs must be a finite number >= 0, got ${String(o.windowMs)}`);
   }
   if (windowMs >= deadlineMs) {
-    throw new TypeError(`coalesce.windowMs (${windowMs}) must be less than deadlineMs (${deadlineMs}): the window counts against each call's deadline`);
+    throw new TypeError(
+      `coalesce.windowMs (${windowMs}) must be less than deadlineMs (${deadlineMs}): the window counts against each call's deadline`,
+    );
   }
   const maxItems = o.maxItems ?? 1_000;
   if (typeof maxItems !== 'number' || !Number.isInteger(maxItems) || maxItems < 1 || maxItems > MAX_COALESCE_ITEMS) {

@@ -37,7 +37,7 @@ export class FallbackCalendar {
       while (!this.isBusiness(day)) day++;
       return formatDay(day);
     }
-    for (let counted = 0; counted < this.cycleDays; ) {
+    for (let counted = 0; counted < this.cycleDays;) {
       day++;
       if (this.isBusiness(day)) counted++;
     }

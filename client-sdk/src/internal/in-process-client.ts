@@ -1,14 +1,7 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { isDecisionError } from '@tplus/core';
 import { SettlementError, Status } from '../settlement-error.js';
-import type {
-  CallOptions,
-  InProcessClientOptions,
-  ReadyOptions,
-  RpcMethod,
-  SettlementDetails,
-  SettlementRequest,
-} from '../types.js';
+import type { CallOptions, InProcessClientOptions, ReadyOptions, RpcMethod, SettlementDetails, SettlementRequest } from '../types.js';
 import { callSignal, cancelledError } from './abort.js';
 import { AlertPolicy } from './alert-policy.js';
 import { ClientBase } from './client-base.js';
@@ -21,7 +14,8 @@ import type { SyncedRuleset } from './verify-ruleset.js';
 
 function trustedKey(key: string | Buffer | KeyObject, index: number): KeyObject {
   const k = key instanceof KeyObject ? key : createPublicKey(key);
-  if (k.asymmetricKeyType !== 'ed25519') throw new TypeError(`trust.publicKeys[${index}] is a ${String(k.asymmetricKeyType)} key, not an ed25519 public key`);
+  if (k.asymmetricKeyType !== 'ed25519')
+    throw new TypeError(`trust.publicKeys[${index}] is a ${String(k.asymmetricKeyType)} key, not an ed25519 public key`);
   return k.type === 'private' ? createPublicKey(k) : k;
 }
 
@@ -47,15 +41,25 @@ export class InProcessClient extends ClientBase {
     super(options);
     this.address = options.address;
     const maxStalenessMs = options.maxStalenessMs ?? 300_000;
-    if (!Number.isFinite(maxStalenessMs) || maxStalenessMs <= 0) throw new TypeError(`maxStalenessMs must be a positive number, got ${String(options.maxStalenessMs)}`);
+    if (!Number.isFinite(maxStalenessMs) || maxStalenessMs <= 0)
+      throw new TypeError(`maxStalenessMs must be a positive number, got ${String(options.maxStalenessMs)}`);
     const trusted = (options.trust?.publicKeys ?? []).map(trustedKey);
-    this.metrics = options.registry ? new InProcessMetrics(options.registry, () => (this.sync.current ? (Date.now() - this.sync.syncedAt) / 1000 : null)) : null;
+    this.metrics = options.registry
+      ? new InProcessMetrics(options.registry, () => (this.sync.current ? (Date.now() - this.sync.syncedAt) / 1000 : null))
+      : null;
     const events = this.core.events;
     const rejectedVersions = new Set<number>();
     this.sync = new RulesetSync(this.core.stub, trusted, {
       activated: (s, previousVersion) => {
         this.metrics?.activated(s.ruleset.version);
-        events.emit('rulesetActivated', { version: s.ruleset.version, hash: s.ruleset.hash, previousVersion, source: s.source, signatureVerified: s.signatureVerified, at: Date.now() });
+        events.emit('rulesetActivated', {
+          version: s.ruleset.version,
+          hash: s.ruleset.hash,
+          previousVersion,
+          source: s.source,
+          signatureVerified: s.signatureVerified,
+          at: Date.now(),
+        });
       },
       rejected: (err, version) => {
         this.metrics?.rejectedVersion(err.reason);
@@ -65,20 +69,30 @@ export class InProcessClient extends ClientBase {
         if (rejectedVersions.has(version)) return;
         rejectedVersions.add(version);
         const message = `refused ruleset version ${version} from the sidecar (${err.reason}: ${err.message}); answering from version ${keptVersion || 'none'}`;
-        events.emit('alert', { kind: 'ruleset', errorCode: err.reason.toUpperCase(), message, fallbacksSinceLastAlert: 1, incidentStartedAt: at, at });
+        events.emit('alert', {
+          kind: 'ruleset',
+          errorCode: err.reason.toUpperCase(),
+          message,
+          fallbacksSinceLastAlert: 1,
+          incidentStartedAt: at,
+          at,
+        });
       },
     });
     const staleAlerts = new AlertPolicy(options.alertIntervalMs ?? 60_000, options.healthyPeriodMs ?? 60_000);
-    this.timer = setInterval(() => {
-      const s = this.sync.current;
-      const age = Date.now() - this.sync.syncedAt;
-      if (s === null || age <= maxStalenessMs) return;
-      const now = Date.now();
-      const alert = staleAlerts.onFallback(now);
-      if (!alert) return;
-      const message = `answering from ruleset version ${s.ruleset.version}, which the sidecar at ${this.address} last confirmed ${Math.round(age / 1000)} s ago (maxStalenessMs ${maxStalenessMs})`;
-      events.emit('alert', { kind: 'stale', errorCode: 'RULESET_STALE', message, ...alert, at: now });
-    }, Math.min(1_000, maxStalenessMs / 2));
+    this.timer = setInterval(
+      () => {
+        const s = this.sync.current;
+        const age = Date.now() - this.sync.syncedAt;
+        if (s === null || age <= maxStalenessMs) return;
+        const now = Date.now();
+        const alert = staleAlerts.onFallback(now);
+        if (!alert) return;
+        const message = `answering from ruleset version ${s.ruleset.version}, which the sidecar at ${this.address} last confirmed ${Math.round(age / 1000)} s ago (maxStalenessMs ${maxStalenessMs})`;
+        events.emit('alert', { kind: 'stale', errorCode: 'RULESET_STALE', message, ...alert, at: now });
+      },
+      Math.min(1_000, maxStalenessMs / 2),
+    );
     this.timer.unref();
     this.sync.start();
   }
@@ -87,7 +101,12 @@ export class InProcessClient extends ClientBase {
   decideSync(request: SettlementRequest): SettlementDetails {
     validateRequest(request);
     const s = this.sync.current;
-    if (s === null) throw new SettlementError(Status.UNAVAILABLE, 'NOT_READY', `no ruleset synced from the sidecar at ${this.address} yet: await ready() first`);
+    if (s === null)
+      throw new SettlementError(
+        Status.UNAVAILABLE,
+        'NOT_READY',
+        `no ruleset synced from the sidecar at ${this.address} yet: await ready() first`,
+      );
     return this.answer(s, request);
   }
 
@@ -107,7 +126,10 @@ export class InProcessClient extends ClientBase {
     return requests.map((request) => {
       try {
         const tradeDay = validateRequest(request);
-        return { ok: true, value: s !== null ? this.answer(s, request) : this.fallback('BatchGetSettlementDates', request, tradeDay, options) } as const;
+        return {
+          ok: true,
+          value: s !== null ? this.answer(s, request) : this.fallback('BatchGetSettlementDates', request, tradeDay, options),
+        } as const;
       } catch (e) {
         return { ok: false, error: this.core.failure(e) } as const;
       }
@@ -117,9 +139,14 @@ export class InProcessClient extends ClientBase {
   /** Resolves once a verified ruleset is loaded; rejects with SettlementError DEADLINE_EXCEEDED after `timeoutMs` (default 10,000). */
   async ready(options: ReadyOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError(`timeoutMs must be a non-negative number, got ${String(options.timeoutMs)}`);
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+      throw new TypeError(`timeoutMs must be a non-negative number, got ${String(options.timeoutMs)}`);
     if (await this.sync.loaded(timeoutMs)) return;
-    throw new SettlementError(Status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', `no ruleset synced from the sidecar at ${this.address} within ${timeoutMs} ms`);
+    throw new SettlementError(
+      Status.DEADLINE_EXCEEDED,
+      'DEADLINE_EXCEEDED',
+      `no ruleset synced from the sidecar at ${this.address} within ${timeoutMs} ms`,
+    );
   }
 
   protected override stop(): void {
@@ -131,7 +158,10 @@ export class InProcessClient extends ClientBase {
     const r = s.ruleset;
     const pinned = request.rulesetVersion;
     if (pinned !== undefined && pinned !== 0 && pinned !== r.version) {
-      throw itemError('VERSION_NOT_HELD', `ruleset_version ${pinned} is not held by this in-process client (it holds ${r.version}); ask a sidecar (mode 'rpc') to replay older versions`);
+      throw itemError(
+        'VERSION_NOT_HELD',
+        `ruleset_version ${pinned} is not held by this in-process client (it holds ${r.version}); ask a sidecar (mode 'rpc') to replay older versions`,
+      );
     }
     let d;
     try {

@@ -17,19 +17,27 @@ export class InProcessMetrics {
       reported = this.answers;
       return n;
     };
-    new CounterFamily('tplus_client_in_process_answers_total', 'Answers an in-process client decided from its synced ruleset (stale ones included).', {
-      labelled: false,
-      collect: (c) => c.inc({}, pending()),
-    }).register(registry);
+    new CounterFamily(
+      'tplus_client_in_process_answers_total',
+      'Answers an in-process client decided from its synced ruleset (stale ones included).',
+      {
+        labelled: false,
+        collect: (c) => c.inc({}, pending()),
+      },
+    ).register(registry);
     this.rejected = new CounterFamily(
       'tplus_client_ruleset_rejected_total',
       'Versions from the sidecar an in-process client refused (never answered from), by reason.',
       { labelled: true },
     ).register(registry);
     for (const r of RULESET_REJECT_REASONS) this.rejected.inc({ reason: r }, 0);
-    this.version = new GaugeFamily('tplus_client_ruleset_version', 'The ruleset version an in-process client answers from (0 before the first sync).', {
-      labelled: false,
-    }).register(registry);
+    this.version = new GaugeFamily(
+      'tplus_client_ruleset_version',
+      'The ruleset version an in-process client answers from (0 before the first sync).',
+      {
+        labelled: false,
+      },
+    ).register(registry);
     new GaugeFamily(
       'tplus_client_ruleset_staleness_seconds',
       'Seconds since the sidecar last confirmed an in-process client holds its active version (absent before the first sync).',

@@ -16,7 +16,8 @@ export function parseLedgerLine(text: string): LedgerLine | 'json' | 'shape' {
   if (typeof v !== 'object' || v === null) return 'shape';
   const o = v as { type?: unknown; entry?: { id?: unknown }; id?: unknown; resolution?: unknown };
   if (o.type === 'provisional' && typeof o.entry === 'object' && o.entry !== null && typeof o.entry.id === 'string') return v as LedgerLine;
-  if (o.type === 'resolved' && typeof o.id === 'string' && typeof o.resolution === 'object' && o.resolution !== null) return v as LedgerLine;
+  if (o.type === 'resolved' && typeof o.id === 'string' && typeof o.resolution === 'object' && o.resolution !== null)
+    return v as LedgerLine;
   return 'shape';
 }
 

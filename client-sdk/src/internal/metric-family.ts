@@ -86,7 +86,13 @@ abstract class Family<V> implements MetricFamily {
 
 /** A counter or gauge: one number per label set. Without labels it always has its one line. */
 class Scalar extends Family<number> {
-  constructor(name: string, help: string, type: 'counter' | 'gauge', private readonly unlabelled: boolean, collect?: (f: Scalar) => void) {
+  constructor(
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    private readonly unlabelled: boolean,
+    collect?: (f: Scalar) => void,
+  ) {
     super(name, help, type, collect as ((f: Family<number>) => void) | undefined);
     if (unlabelled) this.at({});
   }
@@ -133,7 +139,11 @@ interface HistogramValue {
 
 /** A histogram with fixed upper bounds; cumulative `_bucket` lines, then `+Inf`, `_sum` and `_count`. */
 export class HistogramFamily extends Family<HistogramValue> {
-  constructor(name: string, help: string, private readonly bounds: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    private readonly bounds: readonly number[],
+  ) {
     super(name, help, 'histogram');
   }
 
@@ -164,4 +174,3 @@ export class HistogramFamily extends Family<HistogramValue> {
     return out;
   }
 }
-

@@ -72,6 +72,8 @@ export function openLedgerFile(path: string): OpenedLedgerFile {
   durably(tornPath, 'a', (fd) => writeSync(fd, bytes.at(-1) === NEWLINE ? bytes : Buffer.concat([bytes, Buffer.from('\n')])));
   durably(path, 'r+', (fd) => ftruncateSync(fd, tornFrom.offset));
   const torn: TornTail = { tornPath, line: tornFrom.line, offset: tornFrom.offset, bytes: bytes.length };
-  process.emitWarning(`${path}:${torn.line}: cut off a torn last line (${torn.bytes} bytes, kept in ${tornPath})`, { code: 'TPLUS_LEDGER_TORN_LINE' });
+  process.emitWarning(`${path}:${torn.line}: cut off a torn last line (${torn.bytes} bytes, kept in ${tornPath})`, {
+    code: 'TPLUS_LEDGER_TORN_LINE',
+  });
   return { lines, size: tornFrom.offset, torn };
 }

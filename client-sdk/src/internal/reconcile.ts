@@ -29,7 +29,10 @@ export async function reconcileLedger(core: ClientCore): Promise<ReconcileSummar
     const chunk: ProvisionalEntry[] = open.slice(i, i + CHUNK);
     let results;
     try {
-      results = await core.batch.fire(chunk.map((e) => toMessage(e.request)), core.batchDeadlineMs);
+      results = await core.batch.fire(
+        chunk.map((e) => toMessage(e.request)),
+        core.batchDeadlineMs,
+      );
     } catch {
       break;
     }

@@ -33,9 +33,13 @@ function call<T>(start: Start<T>, signal: AbortSignal | undefined): Promise<T> {
 
 export function rpcActions(stub: SettlementStub): RpcActions {
   return {
-    unary: (req, deadlineMs, signal) => call<DecisionMessage>((done) => stub.GetSettlementDate(req, { deadline: Date.now() + deadlineMs }, done), signal),
+    unary: (req, deadlineMs, signal) =>
+      call<DecisionMessage>((done) => stub.GetSettlementDate(req, { deadline: Date.now() + deadlineMs }, done), signal),
     batch: (items, deadlineMs, signal) =>
       // The generated input type is mutable; grpc-js only serializes the array, so no copy is made.
-      call<{ results: BatchResultMessage[] }>((done) => stub.BatchGetSettlementDates({ items: items as RequestMessage[] }, { deadline: Date.now() + deadlineMs }, done), signal).then((v) => v.results),
+      call<{ results: BatchResultMessage[] }>(
+        (done) => stub.BatchGetSettlementDates({ items: items as RequestMessage[] }, { deadline: Date.now() + deadlineMs }, done),
+        signal,
+      ).then((v) => v.results),
   };
 }

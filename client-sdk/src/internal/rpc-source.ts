@@ -16,7 +16,12 @@ export interface RpcSource {
  * RPC mode: coalesced batch RPCs (the default) or one unary RPC per call (`coalesce: false`). Either
  * way the calls of getSettlementDate* share one breaker, reported as method GetSettlementDate.
  */
-export function createRpcSource(actions: RpcActions, coalesce: CoalesceConfig | null, breakerOptions: BreakerOptions, ready: (timeoutMs: number) => Promise<void>): RpcSource {
+export function createRpcSource(
+  actions: RpcActions,
+  coalesce: CoalesceConfig | null,
+  breakerOptions: BreakerOptions,
+  ready: (timeoutMs: number) => Promise<void>,
+): RpcSource {
   if (coalesce) {
     const breaker = createBreaker(actions.batch, breakerOptions);
     return { source: new CoalescingSource(breaker, coalesce, ready), breaker };

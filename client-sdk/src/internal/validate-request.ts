@@ -17,7 +17,8 @@ export function validateRequest(req: SettlementRequest): number {
   // The same shapes the rule pack and the sidecar use (@tplus/core): a value of another shape can never match a rule.
   const { assetClass, market } = req as { assetClass: unknown; market: unknown };
   if (typeof assetClass !== 'string' || assetClass.length === 0) throw invalid('assetClass must be a non-empty string');
-  if (!isAssetClass(assetClass)) throw invalid(`assetClass ${JSON.stringify(shownValue(assetClass))} is not ${IDENTIFIER_SHAPES.asset_class.text}`);
+  if (!isAssetClass(assetClass))
+    throw invalid(`assetClass ${JSON.stringify(shownValue(assetClass))} is not ${IDENTIFIER_SHAPES.asset_class.text}`);
   if (typeof market !== 'string' || market.length === 0) throw invalid('market must be a non-empty string');
   if (!isMarket(market)) throw invalid(`market ${JSON.stringify(shownValue(market))} is not ${IDENTIFIER_SHAPES.market.text}`);
   const tradeDate: unknown = req.tradeDate;

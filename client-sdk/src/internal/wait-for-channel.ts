@@ -10,8 +10,16 @@ export function waitForChannel(stub: Client, address: string, timeoutMs: number)
     try {
       stub.waitForReady(Date.now() + timeoutMs, (err) => {
         if (!err) resolve();
-        else if (/closed/i.test(err.message)) reject(new SettlementError(Status.UNAVAILABLE, 'UNAVAILABLE', `the client for ${address} is closed`));
-        else reject(new SettlementError(Status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', `the channel to ${address} was not ready within ${timeoutMs} ms`));
+        else if (/closed/i.test(err.message))
+          reject(new SettlementError(Status.UNAVAILABLE, 'UNAVAILABLE', `the client for ${address} is closed`));
+        else
+          reject(
+            new SettlementError(
+              Status.DEADLINE_EXCEEDED,
+              'DEADLINE_EXCEEDED',
+              `the channel to ${address} was not ready within ${timeoutMs} ms`,
+            ),
+          );
       });
     } catch {
       reject(new SettlementError(Status.UNAVAILABLE, 'UNAVAILABLE', `the client for ${address} is closed`));

@@ -1,10 +1,17 @@
-import { SettlementError, type InProcessSettlementClient, type SettlementClient, type SettlementDetails, type SettlementRequest } from '@tplus/client-sdk';
+import {
+  SettlementError,
+  type InProcessSettlementClient,
+  type SettlementClient,
+  type SettlementDetails,
+  type SettlementRequest,
+} from '@tplus/client-sdk';
 import { toAssignment, type CaptureResult, type CaptureStats } from './trade-capture.js';
 import type { Trade } from './trade.js';
 import type { DateAssignment, Rejection, TradeStore } from './trade-store.js';
 
 /** One SDK answer for one trade: a date, or the business error that refuses the trade. */
-export type Answer = { readonly ok: true; readonly details: SettlementDetails } | { readonly ok: false; readonly code: string; readonly reason: string };
+export type Answer =
+  { readonly ok: true; readonly details: SettlementDetails } | { readonly ok: false; readonly code: string; readonly reason: string };
 
 /** Asks the SDK for the dates of a chunk of trades; answers in the order of the trades. */
 export type AskChunk = (trades: readonly Trade[]) => Promise<Answer[]>;
@@ -24,14 +31,7 @@ function refusal(e: unknown): Answer {
  */
 export function askConcurrently(client: SettlementClient): AskChunk {
   return (trades) =>
-    Promise.all(
-      trades.map((t) =>
-        client.getSettlementDateDetails(request(t)).then(
-          (details): Answer => ({ ok: true, details }),
-          refusal,
-        ),
-      ),
-    );
+    Promise.all(trades.map((t) => client.getSettlementDateDetails(request(t)).then((details): Answer => ({ ok: true, details }), refusal)));
 }
 
 /**
@@ -69,7 +69,8 @@ export class BatchCapture {
     private readonly store: TradeStore,
     private readonly chunkSize = 1_000,
   ) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000) throw new RangeError(`chunkSize must be an integer in 1..100000, got ${chunkSize}`);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 100_000)
+      throw new RangeError(`chunkSize must be an integer in 1..100000, got ${chunkSize}`);
   }
 
   async captureAll(trades: readonly Trade[]): Promise<CaptureResult[]> {
@@ -113,7 +114,15 @@ export class BatchCapture {
       const a = toAssignment(answer.details);
       captured.push({ trade, a });
       if (answer.details.provisional) this.counts.provisional++;
-      results[i] = { outcome: 'captured', tradeId: trade.tradeId, settlementDate: a.settlementDate, source: a.source, provisional: answer.details.provisional, ruleId: a.ruleId, rulesetVersion: a.rulesetVersion };
+      results[i] = {
+        outcome: 'captured',
+        tradeId: trade.tradeId,
+        settlementDate: a.settlementDate,
+        source: a.source,
+        provisional: answer.details.provisional,
+        ruleId: a.ruleId,
+        rulesetVersion: a.rulesetVersion,
+      };
     });
     this.store.insertMany(captured, rejected);
     this.counts.captured += captured.length;
@@ -124,7 +133,9 @@ export class BatchCapture {
       if (r !== null) return r;
       const t = chunk[i] as Trade;
       const earlier = results[first.get(t.tradeId) as number];
-      return earlier?.outcome === 'captured' ? { outcome: 'duplicate', tradeId: t.tradeId, settlementDate: earlier.settlementDate } : (earlier as CaptureResult);
+      return earlier?.outcome === 'captured'
+        ? { outcome: 'duplicate', tradeId: t.tradeId, settlementDate: earlier.settlementDate }
+        : (earlier as CaptureResult);
     });
   }
 }

@@ -51,7 +51,11 @@ export interface ReplayReport {
  * day's trades through the SDK, then run the end-of-day batch for that day (twice, to show it is
  * idempotent) and confirm its instructions as settled. Returns instructions per settlement day.
  */
-export async function runCutoverReplay(client: SettlementClient, store: TradeStore, opts: ReplayOptions = CUTOVER_REPLAY): Promise<ReplayReport> {
+export async function runCutoverReplay(
+  client: SettlementClient,
+  store: TradeStore,
+  opts: ReplayOptions = CUTOVER_REPLAY,
+): Promise<ReplayReport> {
   const capture = new TradeCapture(client, store);
   let batches = 0;
   let rerunInstructions = 0;
@@ -73,7 +77,10 @@ export async function runCutoverReplay(client: SettlementClient, store: TradeSto
     to: opts.to,
     captured: countWhere(store, '1'),
     provisional: countWhere(store, "settlement_source = 'fallback'"),
-    rejected: store.stmt('SELECT code, COUNT(*) AS count FROM trade_rejections GROUP BY code ORDER BY code').all() as { code: string; count: number }[],
+    rejected: store.stmt('SELECT code, COUNT(*) AS count FROM trade_rejections GROUP BY code ORDER BY code').all() as {
+      code: string;
+      count: number;
+    }[],
     days: instructionsPerDay(store),
     batches,
     rerunInstructions,
@@ -105,5 +112,9 @@ export function instructionsPerDay(store: TradeStore): DayReport[] {
     list.push({ tradeDate: r.tradeDate, cycleDays: r.cycleDays, count: r.count });
     days.set(r.settlementDate, list);
   }
-  return [...days].map(([settlementDate, byTradeDate]) => ({ settlementDate, instructions: byTradeDate.reduce((n, x) => n + x.count, 0), byTradeDate }));
+  return [...days].map(([settlementDate, byTradeDate]) => ({
+    settlementDate,
+    instructions: byTradeDate.reduce((n, x) => n + x.count, 0),
+    byTradeDate,
+  }));
 }

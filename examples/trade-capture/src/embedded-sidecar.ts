@@ -31,7 +31,18 @@ export class EmbeddedSidecar {
 
   /** Starts the child and resolves once it logs `serving` (rejects after `timeoutMs` or on exit). */
   start(timeoutMs = 20_000): Promise<void> {
-    const args = [SIDECAR_MAIN, 'serve', '--data-dir', join(this.dir, 'data'), '--socket', this.socketPath, '--listen', 'off', '--metrics-listen', 'off'];
+    const args = [
+      SIDECAR_MAIN,
+      'serve',
+      '--data-dir',
+      join(this.dir, 'data'),
+      '--socket',
+      this.socketPath,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      'off',
+    ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     this.exited = new Promise((done) => child.once('close', () => done()));

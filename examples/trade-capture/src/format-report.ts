@@ -47,13 +47,22 @@ const HOW: Readonly<Record<CaptureMode, string>> = {
 export function formatModes(runs: readonly ModeRun[], opts: SameDayOptions): string {
   const base = runs.find((r) => r.mode === 'sequential');
   const rate = (s: CaptureStats): number => (s.totalMs > 0 ? (s.attempts * 1000) / s.totalMs : 0);
-  const lines = [`Same day in each mode: trade date ${opts.tradeDate}, ${n(opts.trades)} trades, chunks of ${n(opts.chunk)}, each mode into its own trades database`, ''];
-  lines.push(`${'mode'.padEnd(12)} ${'trades/s'.padStart(9)} ${'vs seq.'.padStart(8)}  ${'SDK share'.padStart(9)}  ${'stored source'.padEnd(22)}  how`);
+  const lines = [
+    `Same day in each mode: trade date ${opts.tradeDate}, ${n(opts.trades)} trades, chunks of ${n(opts.chunk)}, each mode into its own trades database`,
+    '',
+  ];
+  lines.push(
+    `${'mode'.padEnd(12)} ${'trades/s'.padStart(9)} ${'vs seq.'.padStart(8)}  ${'SDK share'.padStart(9)}  ${'stored source'.padEnd(22)}  how`,
+  );
   for (const r of runs) {
     const share = r.stats.totalMs > 0 ? (100 * r.stats.sdkMs) / r.stats.totalMs : 0;
     const ratio = base && rate(base.stats) > 0 ? `${(rate(r.stats) / rate(base.stats)).toFixed(1)}x` : '';
-    const sources = Object.entries(r.sources).map(([k, v]) => `${k} ${n(v)}`).join(', ');
-    lines.push(`${r.mode.padEnd(12)} ${n(Math.round(rate(r.stats))).padStart(9)} ${ratio.padStart(8)}  ${`${share.toFixed(0)}%`.padStart(9)}  ${sources.padEnd(22)}  ${HOW[r.mode]}`);
+    const sources = Object.entries(r.sources)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ');
+    lines.push(
+      `${r.mode.padEnd(12)} ${n(Math.round(rate(r.stats))).padStart(9)} ${ratio.padStart(8)}  ${`${share.toFixed(0)}%`.padStart(9)}  ${sources.padEnd(22)}  ${HOW[r.mode]}`,
+    );
   }
   return lines.join('\n');
 }

@@ -15,7 +15,13 @@ export interface Lineage {
   readonly events: readonly TradeEvent[];
   readonly instructions: readonly Instruction[];
   /** Each date the trade has had, in order, with the rule and ruleset version that produced it. */
-  readonly dates: readonly { readonly settlementDate: string; readonly source: string; readonly ruleId: string | null; readonly rulesetVersion: number | null; readonly eventType: string }[];
+  readonly dates: readonly {
+    readonly settlementDate: string;
+    readonly source: string;
+    readonly ruleId: string | null;
+    readonly rulesetVersion: number | null;
+    readonly eventType: string;
+  }[];
 }
 
 /** The full history of one trade: current row, every event, every instruction. */
@@ -29,6 +35,12 @@ export function lineage(store: TradeStore, tradeId: string): Lineage {
   ).map((r) => ({ batchId: r.batch_id, seq: r.seq, settlementDate: r.settlement_date, amount: r.amount, createdAt: r.created_at }));
   const dates = events
     .filter((e) => e.settlementDate !== null)
-    .map((e) => ({ settlementDate: e.settlementDate as string, source: e.settlementSource ?? '', ruleId: e.ruleId, rulesetVersion: e.rulesetVersion, eventType: e.eventType }));
+    .map((e) => ({
+      settlementDate: e.settlementDate as string,
+      source: e.settlementSource ?? '',
+      ruleId: e.ruleId,
+      rulesetVersion: e.rulesetVersion,
+      eventType: e.eventType,
+    }));
   return { trade, events, instructions, dates };
 }

@@ -53,8 +53,10 @@ async function modes(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { trades: { type: 'string' }, chunk: { type: 'string' }, json: { type: 'boolean' } } });
   const trades = values.trades === undefined ? SAME_DAY.trades : Number(values.trades);
   const chunk = values.chunk === undefined ? SAME_DAY.chunk : Number(values.chunk);
-  if (!Number.isInteger(trades) || trades < 1 || trades > 1_000_000) return usage(`--trades must be an integer in 1..1000000, got ${values.trades}`);
-  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 100_000) return usage(`--chunk must be an integer in 1..100000, got ${values.chunk}`);
+  if (!Number.isInteger(trades) || trades < 1 || trades > 1_000_000)
+    return usage(`--trades must be an integer in 1..1000000, got ${values.trades}`);
+  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 100_000)
+    return usage(`--chunk must be an integer in 1..100000, got ${values.chunk}`);
   const opts = { ...SAME_DAY, trades, chunk };
   return withSidecar(async (client, work) => {
     const runs = await sameDay(client, work, opts);
@@ -66,7 +68,12 @@ async function modes(args: string[]): Promise<number> {
 /** The same day in each mode; the in-process client syncs from the same sidecar. */
 async function sameDay(rpc: SettlementClient, work: string, opts: SameDayOptions): Promise<ModeRun[]> {
   const address = sidecarAddress(work);
-  const inProcess = createSettlementClient({ address, mode: 'in-process', deadlineMs: 1_000, onAlert: (a) => console.error(`ALERT ${a.message}`) });
+  const inProcess = createSettlementClient({
+    address,
+    mode: 'in-process',
+    deadlineMs: 1_000,
+    onAlert: (a) => console.error(`ALERT ${a.message}`),
+  });
   try {
     await inProcess.ready({ timeoutMs: 20_000 });
     return await bookSameDay({ rpc, inProcess }, (mode) => new TradeStore(join(work, `same-day-${mode}.db`)), opts);
@@ -81,7 +88,11 @@ const sidecarAddress = (work: string): string => new EmbeddedSidecar(join(work, 
 async function withSidecar(run: (client: SettlementClient, work: string) => Promise<number>): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'tplus-trade-capture-'));
   const sidecar = new EmbeddedSidecar(join(work, 'sidecar'));
-  const client = createSettlementClient({ address: sidecar.address, deadlineMs: 1_000, onAlert: (a) => console.error(`ALERT ${a.message}`) });
+  const client = createSettlementClient({
+    address: sidecar.address,
+    deadlineMs: 1_000,
+    onAlert: (a) => console.error(`ALERT ${a.message}`),
+  });
   try {
     await sidecar.start();
     return await run(client, work);
@@ -93,11 +104,16 @@ async function withSidecar(run: (client: SettlementClient, work: string) => Prom
 }
 
 function settleDayCommand(args: string[]): number {
-  const { values } = parseArgs({ args, options: { db: { type: 'string' }, date: { type: 'string' }, 'batch-id': { type: 'string' }, force: { type: 'string' } } });
-  if (values.db === undefined || values.date === undefined || values['batch-id'] === undefined) return usage('settle-day needs --db, --date and --batch-id');
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: 'string' }, date: { type: 'string' }, 'batch-id': { type: 'string' }, force: { type: 'string' } },
+  });
+  if (values.db === undefined || values.date === undefined || values['batch-id'] === undefined)
+    return usage('settle-day needs --db, --date and --batch-id');
   const haltRaw = process.env['TRADE_CAPTURE_HALT_AFTER'];
   const haltAfter = haltRaw === undefined || haltRaw === '' ? null : Number(haltRaw);
-  if (haltAfter !== null && (!Number.isInteger(haltAfter) || haltAfter < 1)) return usage('TRADE_CAPTURE_HALT_AFTER must be a positive integer');
+  if (haltAfter !== null && (!Number.isInteger(haltAfter) || haltAfter < 1))
+    return usage('TRADE_CAPTURE_HALT_AFTER must be a positive integer');
   const store = new TradeStore(values.db);
   try {
     const result = settleDay(store, {
@@ -124,7 +140,9 @@ function settleDayCommand(args: string[]): number {
 }
 
 function usage(message: string): number {
-  console.error(`${message}\nusage: main.js [replay] [--trades-per-day N] [--db FILE]\n       main.js modes [--trades N] [--chunk N] [--json]\n       main.js settle-day --db FILE --date YYYY-MM-DD --batch-id B [--force REASON]`);
+  console.error(
+    `${message}\nusage: main.js [replay] [--trades-per-day N] [--db FILE]\n       main.js modes [--trades N] [--chunk N] [--json]\n       main.js settle-day --db FILE --date YYYY-MM-DD --batch-id B [--force REASON]`,
+  );
   return 2;
 }
 

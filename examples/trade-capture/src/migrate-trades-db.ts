@@ -23,12 +23,15 @@ export function migrateTradesDb(db: Database.Database): void {
   db.pragma('foreign_keys = OFF');
   db.transaction(() => {
     db.exec(tradesTable('trades_v1'));
-    db.exec('INSERT INTO trades_v1 SELECT trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status FROM trades');
+    db.exec(
+      'INSERT INTO trades_v1 SELECT trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status FROM trades',
+    );
     db.exec('DROP TABLE trades');
     db.exec('ALTER TABLE trades_v1 RENAME TO trades');
     db.exec(TRADES_INDEX);
     const broken = db.pragma('foreign_key_check') as unknown[];
-    if (broken.length > 0) throw new TradesMigrationError(`trades migration to schema 1 would break ${broken.length} foreign key(s); database left unchanged`);
+    if (broken.length > 0)
+      throw new TradesMigrationError(`trades migration to schema 1 would break ${broken.length} foreign key(s); database left unchanged`);
     db.pragma('user_version = 1');
   })();
 }

@@ -47,21 +47,41 @@ export async function reconcileTrades(client: SettlementClient, store: TradeStor
     let verdict: Verdict;
     if (!entry) verdict = await askAgain(client, trade);
     else if (entry.status === 'open') verdict = { kind: 'open' };
-    else if (entry.status === 'rejected' || entry.serviceDate === undefined) verdict = { kind: 'rejected', code: entry.errorCode ?? 'UNKNOWN' };
+    else if (entry.status === 'rejected' || entry.serviceDate === undefined)
+      verdict = { kind: 'rejected', code: entry.errorCode ?? 'UNKNOWN' };
     else {
       const detail = { provisional: false, ledgerId: entry.id, reconciledAt: entry.reconciledAt ?? null };
-      verdict = { kind: 'date', a: { settlementDate: entry.serviceDate, source: 'service', ruleId: entry.ruleId ?? null, rulesetVersion: entry.rulesetVersion ?? null, detail } };
+      verdict = {
+        kind: 'date',
+        a: {
+          settlementDate: entry.serviceDate,
+          source: 'service',
+          ruleId: entry.ruleId ?? null,
+          rulesetVersion: entry.rulesetVersion ?? null,
+          detail,
+        },
+      };
     }
     if (verdict.kind === 'open') remaining.push(trade.trade_id);
     else if (verdict.kind === 'rejected') rejected.push({ tradeId: trade.trade_id, code: verdict.code });
     else if (verdict.a.settlementDate === trade.settlement_date) {
-      store.reassignDate(trade.trade_id, 'SETTLEMENT_DATE_ASSIGNED', { ...verdict.a, detail: { ...verdict.a.detail, confirms: trade.settlement_date } });
+      store.reassignDate(trade.trade_id, 'SETTLEMENT_DATE_ASSIGNED', {
+        ...verdict.a,
+        detail: { ...verdict.a.detail, confirms: trade.settlement_date },
+      });
       confirmed.push(trade.trade_id);
     } else {
       const afterSettlementStarted = trade.status !== 'AWAITING_SETTLEMENT' && trade.status !== 'TRADE_CAPTURED';
       const detail = { ...verdict.a.detail, from: trade.settlement_date, to: verdict.a.settlementDate, afterSettlementStarted };
       store.reassignDate(trade.trade_id, 'SETTLEMENT_DATE_CORRECTED', { ...verdict.a, detail });
-      corrected.push({ tradeId: trade.trade_id, from: trade.settlement_date, to: verdict.a.settlementDate, ruleId: verdict.a.ruleId, rulesetVersion: verdict.a.rulesetVersion, afterSettlementStarted });
+      corrected.push({
+        tradeId: trade.trade_id,
+        from: trade.settlement_date,
+        to: verdict.a.settlementDate,
+        ruleId: verdict.a.ruleId,
+        rulesetVersion: verdict.a.rulesetVersion,
+        afterSettlementStarted,
+      });
     }
   }
   return { sdk, confirmed, corrected, rejected, remaining };
@@ -79,7 +99,10 @@ function ledgerIdOf(store: TradeStore, tradeId: string): string | undefined {
 
 async function askAgain(client: SettlementClient, trade: TradeRow): Promise<Verdict> {
   try {
-    const d = await client.getSettlementDateDetails({ tradeDate: trade.trade_date, assetClass: trade.asset_class, market: trade.market }, { fallback: false });
+    const d = await client.getSettlementDateDetails(
+      { tradeDate: trade.trade_date, assetClass: trade.asset_class, market: trade.market },
+      { fallback: false },
+    );
     return { kind: 'date', a: toAssignment(d) };
   } catch (e) {
     if (e instanceof SettlementError && e.isCallerError) return { kind: 'rejected', code: e.reason };

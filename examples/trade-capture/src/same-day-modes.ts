@@ -40,7 +40,11 @@ export interface SameDayClients {
  * trades in flight at once, coalesced by the SDK into batch RPCs, one transaction per chunk) and
  * in-process (decideSync from the synced ruleset, one transaction per chunk).
  */
-export async function bookSameDay(clients: SameDayClients, openStore: (mode: CaptureMode) => TradeStore, opts: SameDayOptions = SAME_DAY): Promise<ModeRun[]> {
+export async function bookSameDay(
+  clients: SameDayClients,
+  openStore: (mode: CaptureMode) => TradeStore,
+  opts: SameDayOptions = SAME_DAY,
+): Promise<ModeRun[]> {
   const trades = syntheticTrades(opts.tradeDate, opts.trades);
   const runs: ModeRun[] = [];
   for (const mode of CAPTURE_MODES) {
@@ -52,12 +56,23 @@ export async function bookSameDay(clients: SameDayClients, openStore: (mode: Cap
         for (const t of trades) await capture.capture(t);
         stats = capture.stats();
       } else {
-        const capture = new BatchCapture(mode === 'concurrent' ? askConcurrently(clients.rpc) : askInProcess(clients.inProcess), store, opts.chunk);
+        const capture = new BatchCapture(
+          mode === 'concurrent' ? askConcurrently(clients.rpc) : askInProcess(clients.inProcess),
+          store,
+          opts.chunk,
+        );
         await capture.captureAll(trades);
         stats = capture.stats();
       }
       const count = (column: string): Record<string, number> =>
-        Object.fromEntries((store.stmt(`SELECT ${column} AS k, COUNT(*) AS n FROM trades GROUP BY ${column} ORDER BY ${column}`).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
+        Object.fromEntries(
+          (
+            store.stmt(`SELECT ${column} AS k, COUNT(*) AS n FROM trades GROUP BY ${column} ORDER BY ${column}`).all() as {
+              k: string;
+              n: number;
+            }[]
+          ).map((r) => [r.k, r.n]),
+        );
       runs.push({ mode, stats, sources: count('settlement_source'), dates: count('settlement_date') });
     } finally {
       store.close();

@@ -61,7 +61,9 @@ export function settleDay(store: TradeStore, opts: SettleDayOptions): SettleDayR
 
   const blockers = (
     store
-      .stmt("SELECT trade_id FROM trades WHERE settlement_source = 'fallback' AND status = 'AWAITING_SETTLEMENT' AND trade_date <= ? ORDER BY trade_id")
+      .stmt(
+        "SELECT trade_id FROM trades WHERE settlement_source = 'fallback' AND status = 'AWAITING_SETTLEMENT' AND trade_date <= ? ORDER BY trade_id",
+      )
       .all(date) as { trade_id: string }[]
   ).map((r) => r.trade_id);
   if (blockers.length > 0 && forceReason === null) {
@@ -73,13 +75,21 @@ export function settleDay(store: TradeStore, opts: SettleDayOptions): SettleDayR
   }
 
   const now = store.timestamp();
-  store.stmt('INSERT INTO settlement_batches (batch_id, settlement_date, forced_reason, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING').run(batchId, date, forceReason, now);
+  store
+    .stmt(
+      'INSERT INTO settlement_batches (batch_id, settlement_date, forced_reason, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING',
+    )
+    .run(batchId, date, forceReason, now);
   const batch = store.stmt('SELECT settlement_date FROM settlement_batches WHERE batch_id = ?').get(batchId) as { settlement_date: string };
-  if (batch.settlement_date !== date) throw new SettleDayError('BATCH_DATE_MISMATCH', `batch ${batchId} settles ${batch.settlement_date}, not ${date}`);
-  if (forceReason !== null) store.stmt('UPDATE settlement_batches SET forced_reason = COALESCE(forced_reason, ?) WHERE batch_id = ?').run(forceReason, batchId);
+  if (batch.settlement_date !== date)
+    throw new SettleDayError('BATCH_DATE_MISMATCH', `batch ${batchId} settles ${batch.settlement_date}, not ${date}`);
+  if (forceReason !== null)
+    store.stmt('UPDATE settlement_batches SET forced_reason = COALESCE(forced_reason, ?) WHERE batch_id = ?').run(forceReason, batchId);
 
   const due = store
-    .stmt("SELECT trade_id, settlement_source, market, quantity, price FROM trades WHERE settlement_date = ? AND status = 'AWAITING_SETTLEMENT' ORDER BY trade_id")
+    .stmt(
+      "SELECT trade_id, settlement_source, market, quantity, price FROM trades WHERE settlement_date = ? AND status = 'AWAITING_SETTLEMENT' ORDER BY trade_id",
+    )
     .all(date) as { trade_id: string; settlement_source: string; market: string; quantity: number; price: number }[];
   const insert = store.stmt(
     `INSERT INTO settlement_instructions (batch_id, trade_id, seq, settlement_date, market, quantity, amount, created_at)
@@ -92,7 +102,11 @@ export function settleDay(store: TradeStore, opts: SettleDayOptions): SettleDayR
     const amount = Math.round(t.quantity * t.price * 100) / 100;
     insert.run(batchId, t.trade_id, batchId, date, t.market, t.quantity, amount, store.timestamp());
     const isProvisional = t.settlement_source === 'fallback';
-    store.transition(t.trade_id, 'SETTLEMENT_IN_PROGRESS', 'SETTLEMENT_STARTED', { batchId, settlementDate: date, ...(isProvisional ? { provisional: true, forcedReason: forceReason } : {}) });
+    store.transition(t.trade_id, 'SETTLEMENT_IN_PROGRESS', 'SETTLEMENT_STARTED', {
+      batchId,
+      settlementDate: date,
+      ...(isProvisional ? { provisional: true, forcedReason: forceReason } : {}),
+    });
     if (isProvisional) provisional.push(t.trade_id);
   });
   for (const t of due) {
@@ -106,6 +120,11 @@ export function settleDay(store: TradeStore, opts: SettleDayOptions): SettleDayR
 }
 
 /** Settlement confirmations from the depository: SETTLEMENT_IN_PROGRESS → SETTLED or FAILED. */
-export function confirmSettlement(store: TradeStore, tradeId: string, outcome: 'SETTLED' | 'FAILED', detail: Record<string, unknown> = {}): void {
+export function confirmSettlement(
+  store: TradeStore,
+  tradeId: string,
+  outcome: 'SETTLED' | 'FAILED',
+  detail: Record<string, unknown> = {},
+): void {
   store.transition(tradeId, outcome, outcome, detail);
 }

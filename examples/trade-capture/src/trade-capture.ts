@@ -70,7 +70,11 @@ export class TradeCapture {
       let details: SettlementDetails;
       const asked = performance.now();
       try {
-        details = await this.client.getSettlementDateDetails({ tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market });
+        details = await this.client.getSettlementDateDetails({
+          tradeDate: trade.tradeDate,
+          assetClass: trade.assetClass,
+          market: trade.market,
+        });
       } catch (e) {
         if (!(e instanceof SettlementError) || !e.isCallerError) throw e;
         this.counts.sdkMs += performance.now() - asked;
@@ -83,7 +87,15 @@ export class TradeCapture {
       this.store.insertCaptured(trade, a);
       this.counts.captured++;
       if (details.provisional) this.counts.provisional++;
-      return { outcome: 'captured', tradeId: trade.tradeId, settlementDate: a.settlementDate, source: a.source, provisional: details.provisional, ruleId: a.ruleId, rulesetVersion: a.rulesetVersion };
+      return {
+        outcome: 'captured',
+        tradeId: trade.tradeId,
+        settlementDate: a.settlementDate,
+        source: a.source,
+        provisional: details.provisional,
+        ruleId: a.ruleId,
+        rulesetVersion: a.rulesetVersion,
+      };
     } finally {
       this.counts.totalMs += performance.now() - started;
     }

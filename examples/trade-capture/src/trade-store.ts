@@ -83,9 +83,13 @@ export class TradeStore {
   reassignDate(tradeId: string, type: 'SETTLEMENT_DATE_ASSIGNED' | 'SETTLEMENT_DATE_CORRECTED', a: DateAssignment): void {
     this.db.transaction(() => {
       this.get(tradeId);
-      this
-        .stmt('UPDATE trades SET settlement_date = ?, settlement_source = ?, rule_id = ?, ruleset_version = ? WHERE trade_id = ?')
-        .run(a.settlementDate, a.source, a.ruleId, a.rulesetVersion, tradeId);
+      this.stmt('UPDATE trades SET settlement_date = ?, settlement_source = ?, rule_id = ?, ruleset_version = ? WHERE trade_id = ?').run(
+        a.settlementDate,
+        a.source,
+        a.ruleId,
+        a.rulesetVersion,
+        tradeId,
+      );
       this.appendEvent(tradeId, type, a, a.detail);
     })();
   }
@@ -111,7 +115,9 @@ export class TradeStore {
 
   /** The stored settlement date of each of `tradeIds` already in the store (one query for the lot). */
   findDates(tradeIds: readonly string[]): Map<string, string> {
-    const rows = this.stmt('SELECT trade_id, settlement_date FROM trades WHERE trade_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(tradeIds)) as { trade_id: string; settlement_date: string }[];
+    const rows = this.stmt('SELECT trade_id, settlement_date FROM trades WHERE trade_id IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(tradeIds),
+    ) as { trade_id: string; settlement_date: string }[];
     return new Map(rows.map((r) => [r.trade_id, r.settlement_date]));
   }
 
@@ -137,9 +143,9 @@ export class TradeStore {
   }
 
   recordRejection(trade: Trade, code: string, reason: string): void {
-    this
-      .stmt('INSERT INTO trade_rejections (trade_id, trade_date, asset_class, market, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, code, reason, this.now());
+    this.stmt(
+      'INSERT INTO trade_rejections (trade_id, trade_date, asset_class, market, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, code, reason, this.now());
   }
 
   timestamp(): string {
@@ -152,20 +158,34 @@ export class TradeStore {
 
   private insertOne(trade: Trade, a: DateAssignment): void {
     const at = this.now();
-    this
-      .stmt(
-        `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
+    this.stmt(
+      `INSERT INTO trades (trade_id, trade_date, asset_class, market, quantity, price, settlement_date, settlement_source, rule_id, ruleset_version, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(trade.tradeId, trade.tradeDate, trade.assetClass, trade.market, trade.quantity, trade.price, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, CAPTURED_STATUS);
+    ).run(
+      trade.tradeId,
+      trade.tradeDate,
+      trade.assetClass,
+      trade.market,
+      trade.quantity,
+      trade.price,
+      a.settlementDate,
+      a.source,
+      a.ruleId,
+      a.rulesetVersion,
+      CAPTURED_STATUS,
+    );
     // TRADE_CAPTURED then SETTLEMENT_DATE_ASSIGNED, in that order, as one statement (capture's hot path).
-    const captured = JSON.stringify({ tradeDate: trade.tradeDate, assetClass: trade.assetClass, market: trade.market, quantity: trade.quantity, price: trade.price });
-    this
-      .stmt(
-        `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
+    const captured = JSON.stringify({
+      tradeDate: trade.tradeDate,
+      assetClass: trade.assetClass,
+      market: trade.market,
+      quantity: trade.quantity,
+      price: trade.price,
+    });
+    this.stmt(
+      `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
          VALUES (?, 'TRADE_CAPTURED', ?, NULL, NULL, NULL, NULL, ?), (?, 'SETTLEMENT_DATE_ASSIGNED', ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(trade.tradeId, at, captured, trade.tradeId, at, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, JSON.stringify(a.detail));
+    ).run(trade.tradeId, at, captured, trade.tradeId, at, a.settlementDate, a.source, a.ruleId, a.rulesetVersion, JSON.stringify(a.detail));
   }
 
   private move(tradeId: string, from: string, to: TradeState): void {
@@ -183,11 +203,18 @@ export class TradeStore {
   }
 
   private appendEvent(tradeId: string, type: TradeEventType, a: DateAssignment | null, detail: Record<string, unknown>): void {
-    this
-      .stmt(
-        `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
+    this.stmt(
+      `INSERT INTO trade_events (trade_id, event_type, at, settlement_date, settlement_source, rule_id, ruleset_version, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(tradeId, type, this.now(), a?.settlementDate ?? null, a?.source ?? null, a?.ruleId ?? null, a?.rulesetVersion ?? null, JSON.stringify(detail));
+    ).run(
+      tradeId,
+      type,
+      this.now(),
+      a?.settlementDate ?? null,
+      a?.source ?? null,
+      a?.ruleId ?? null,
+      a?.rulesetVersion ?? null,
+      JSON.stringify(detail),
+    );
   }
 }

@@ -21,7 +21,10 @@ function quantile(samples: readonly number[], q: number): number {
 }
 
 /** The bundled document with one rule renamed: a distinct sha256 per version, same answers. */
-function variant(base: RulesetDocument, version: number): { version: number; hash: string; source: string; publishedAt: string; document: RulesetDocument } {
+function variant(
+  base: RulesetDocument,
+  version: number,
+): { version: number; hash: string; source: string; publishedAt: string; document: RulesetDocument } {
   const document = { ...base, rules: base.rules.map((r, i) => (i === 0 ? { ...r, name: `${r.name} (bench v${version})` } : r)) };
   return { version, hash: rulesetHash(document), source: 'bench', publishedAt: new Date().toISOString(), document };
 }
@@ -41,7 +44,16 @@ export async function activationBench(document: RulesetDocument, log: (line: str
   };
   const logger: Logger = { info: record, warn: () => undefined, error: () => undefined };
   const socket = join(dir, 'tplus.sock');
-  const config = { dataDir: dir, listen: null, socket, metricsListen: null, rulesDir: BUNDLED_RULES_DIR, keepVersions: 3, shutdownGraceMs: 1_000, limits: DEFAULT_LIMITS };
+  const config = {
+    dataDir: dir,
+    listen: null,
+    socket,
+    metricsListen: null,
+    rulesDir: BUNDLED_RULES_DIR,
+    keepVersions: 3,
+    shutdownGraceMs: 1_000,
+    limits: DEFAULT_LIMITS,
+  };
   const handle = await startSidecar(config, { clock: () => new Date(), log: logger, registry: new Registry(), processMetrics: false });
   const client = createSettlementClient({ address: `unix://${socket}`, mode: 'in-process', deadlineMs: 5_000, onAlert: () => undefined });
   const seenAt = new Map<number, number>();
@@ -62,7 +74,8 @@ export async function activationBench(document: RulesetDocument, log: (line: str
       const answered = client.decideSync({ tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS' }).rulesetVersion;
       const active = activeAt.get(version);
       const seen = seenAt.get(version);
-      if (active === undefined || seen === undefined || answered !== version) throw new Error(`activation ${version}: the client answered from ${answered} after ${WAIT_MS} ms`);
+      if (active === undefined || seen === undefined || answered !== version)
+        throw new Error(`activation ${version}: the client answered from ${answered} after ${WAIT_MS} ms`);
       latencies.push(seen - active);
     }
   } finally {
@@ -73,8 +86,17 @@ export async function activationBench(document: RulesetDocument, log: (line: str
   const p50 = quantile(latencies, 0.5);
   const p99 = quantile(latencies, 0.99);
   const install50 = quantile(installs, 0.5);
-  log(`activation -> in-process client answering: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${ACTIVATIONS} (sidecar install() p50 ${install50.toFixed(1)} ms)`);
-  const base = { unit: 'ms', min: Math.min(...latencies), max: Math.max(...latencies), baselineName: 'sidecar install() p50 (store, verify, build, swap)', baselineValue: install50, repetitions: ACTIVATIONS };
+  log(
+    `activation -> in-process client answering: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${ACTIVATIONS} (sidecar install() p50 ${install50.toFixed(1)} ms)`,
+  );
+  const base = {
+    unit: 'ms',
+    min: Math.min(...latencies),
+    max: Math.max(...latencies),
+    baselineName: 'sidecar install() p50 (store, verify, build, swap)',
+    baselineValue: install50,
+    repetitions: ACTIVATIONS,
+  };
   return [
     { name: `activation -> in-process answer p50 (${ACTIVATIONS} versions)`, value: p50, ratio: p50 / install50, ...base },
     { name: `activation -> in-process answer p99 (${ACTIVATIONS} versions)`, value: p99, ratio: p99 / install50, ...base },

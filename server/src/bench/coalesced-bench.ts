@@ -18,7 +18,13 @@ const BATCH_CONCURRENCY = 8;
  * the same repetition: raw grpc-js unary calls at the same concurrency, and raw row batches of 1,000
  * (c=8, as in the gRPC bench). Two results: the ratio to each baseline.
  */
-export async function coalescedScenario(concurrency: number, repetitions: number, durationMs: number, log: (line: string) => void, t: CoalescedTargets): Promise<BenchResult[]> {
+export async function coalescedScenario(
+  concurrency: number,
+  repetitions: number,
+  durationMs: number,
+  log: (line: string) => void,
+  t: CoalescedTargets,
+): Promise<BenchResult[]> {
   const n = t.reqs.length;
   const sdk = (i: number): Promise<unknown> => t.coalesced.getSettlementDateDetails(t.reqs[i % n] as SettlementRequest);
   const unary = (i: number): Promise<unknown> => call(t.stub, 'GetSettlementDate', t.reqs[i % n]);
@@ -45,7 +51,19 @@ export async function coalescedScenario(concurrency: number, repetitions: number
   );
   const base = { unit: 'decisions/s', value: s.median, min: s.min, max: s.max, repetitions };
   return [
-    { name: `${name} vs unary`, ...base, baselineName: `raw grpc-js stub unary c=${concurrency} (uds)`, baselineValue: su.median, ratio: s.median / su.median },
-    { name: `${name} vs row batch`, ...base, baselineName: `raw grpc-js stub row batch 1000 c=${BATCH_CONCURRENCY} (uds)`, baselineValue: sb.median, ratio: s.median / sb.median },
+    {
+      name: `${name} vs unary`,
+      ...base,
+      baselineName: `raw grpc-js stub unary c=${concurrency} (uds)`,
+      baselineValue: su.median,
+      ratio: s.median / su.median,
+    },
+    {
+      name: `${name} vs row batch`,
+      ...base,
+      baselineName: `raw grpc-js stub row batch 1000 c=${BATCH_CONCURRENCY} (uds)`,
+      baselineValue: sb.median,
+      ratio: s.median / sb.median,
+    },
   ];
 }

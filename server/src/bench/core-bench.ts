@@ -41,24 +41,36 @@ export function coreBench(ruleset: Ruleset, repetitions: number): BenchResult[] 
   const baseline = nsPerOp((i) => map.get(keys[i & mask] as string) ?? 0, N, repetitions);
   const base = 'Map.get (string key)';
   const hot = nsPerOp((i) => ruleset.decide('2024-05-24', 'EQUITY', 'XNYS').settlementDate.length + (i & 1), N, repetitions);
-  const mixed = nsPerOp((i) => {
-    const a = asks[i & mask] as Ask;
-    return ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate.length;
-  }, N, repetitions);
+  const mixed = nsPerOp(
+    (i) => {
+      const a = asks[i & mask] as Ask;
+      return ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate.length;
+    },
+    N,
+    repetitions,
+  );
   const days = asks.map((a) => parseDay(a.tradeDate));
   const cal = ruleset.calendars.get('US-SETTLEMENT');
   if (!cal) throw new Error('bench needs US-SETTLEMENT');
   const usDays = days.filter((d) => cal.covers(d + 10));
   const usMask = (1 << Math.floor(Math.log2(usDays.length))) - 1;
   const add = nsPerOp((i) => cal.addBusinessDays(usDays[i & usMask] as number, 1 + (i & 3)), N, repetitions);
-  const lookup = nsPerOp((i) => {
-    const a = asks[i & mask] as Ask;
-    return ruleset.findRule(days[i & mask] as number, a.tradeDate, a.assetClass, a.market).cycleDays;
-  }, N, repetitions);
-  const explained = nsPerOp((i) => {
-    const a = asks[i & mask] as Ask;
-    return explain(ruleset, a.tradeDate, a.assetClass, a.market).steps.length;
-  }, N / 20, repetitions);
+  const lookup = nsPerOp(
+    (i) => {
+      const a = asks[i & mask] as Ask;
+      return ruleset.findRule(days[i & mask] as number, a.tradeDate, a.assetClass, a.market).cycleDays;
+    },
+    N,
+    repetitions,
+  );
+  const explained = nsPerOp(
+    (i) => {
+      const a = asks[i & mask] as Ask;
+      return explain(ruleset, a.tradeDate, a.assetClass, a.market).steps.length;
+    },
+    N / 20,
+    repetitions,
+  );
   return [
     result('decide() hot key (XNYS EQUITY 2024-05-24)', 'ns/op', hot, base, baseline, repetitions),
     result(`decide() mix (${keys.length} asks, 2006-2025, all markets)`, 'ns/op', mixed, base, baseline, repetitions),

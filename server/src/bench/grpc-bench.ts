@@ -47,7 +47,13 @@ function scenarios(): Scenario[] {
     keyIndexes: new Array<number>(n).fill(0),
     allowNonTradingDay: true,
   });
-  const unary = (c: number): Scenario => ({ name: `unary c=${c}`, unit: 'calls/s', concurrency: c, items: 1, send: (s, i) => call(s, 'GetSettlementDate', rows[i & 255]) });
+  const unary = (c: number): Scenario => ({
+    name: `unary c=${c}`,
+    unit: 'calls/s',
+    concurrency: c,
+    items: 1,
+    send: (s, i) => call(s, 'GetSettlementDate', rows[i & 255]),
+  });
   const b100 = batch(100);
   const b1000 = batch(1000);
   const c1000 = columnar(1000);
@@ -59,12 +65,29 @@ function scenarios(): Scenario[] {
     unary(256),
     { name: 'row batch 100 c=8', unit: 'items/s', concurrency: 8, items: 100, send: (s) => call(s, 'BatchGetSettlementDates', b100) },
     { name: 'row batch 1000 c=8', unit: 'items/s', concurrency: 8, items: 1000, send: (s) => call(s, 'BatchGetSettlementDates', b1000) },
-    { name: 'columnar 1000 c=8', unit: 'items/s', concurrency: 8, items: 1000, send: (s) => call(s, 'BatchGetSettlementDatesColumnar', c1000) },
-    { name: 'columnar 10000 c=4', unit: 'items/s', concurrency: 4, items: 10_000, send: (s) => call(s, 'BatchGetSettlementDatesColumnar', c10000) },
+    {
+      name: 'columnar 1000 c=8',
+      unit: 'items/s',
+      concurrency: 8,
+      items: 1000,
+      send: (s) => call(s, 'BatchGetSettlementDatesColumnar', c1000),
+    },
+    {
+      name: 'columnar 10000 c=4',
+      unit: 'items/s',
+      concurrency: 4,
+      items: 10_000,
+      send: (s) => call(s, 'BatchGetSettlementDatesColumnar', c10000),
+    },
   ];
 }
 
-async function measure(server: ServerProcess, address: string, sc: Scenario, durationMs: number): Promise<LoadResult & { serverCpuUsPerCall: number }> {
+async function measure(
+  server: ServerProcess,
+  address: string,
+  sc: Scenario,
+  durationMs: number,
+): Promise<LoadResult & { serverCpuUsPerCall: number }> {
   const stub = createStub(address);
   try {
     await runLoad((i) => sc.send(stub, i), sc.concurrency, Math.min(300, durationMs), sc.items); // warm-up
@@ -87,12 +110,33 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
     const tcpSidecar = await freePort();
     const tcpBare = await freePort();
     const sidecar = await ServerProcess.start(
-      [TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', join(dir, 'sidecar.sock'), '--listen', `127.0.0.1:${tcpSidecar}`, '--metrics-listen', 'off'],
+      [
+        TPLUS_MAIN,
+        'serve',
+        '--data-dir',
+        join(dir, 'data'),
+        '--socket',
+        join(dir, 'sidecar.sock'),
+        '--listen',
+        `127.0.0.1:${tcpSidecar}`,
+        '--metrics-listen',
+        'off',
+      ],
       { port: tcpSidecar },
     );
     const idleRss = sidecar.rssBytes();
     const bareUds = await ServerProcess.start([BARE, `unix:${join(dir, 'bare.sock')}`], { socket: join(dir, 'bare.sock') });
-    results.push({ name: 'sidecar RSS idle', unit: 'MiB', value: idleRss / 1048576, min: idleRss / 1048576, max: idleRss / 1048576, baselineName: 'bare grpc-js RSS idle (uds)', baselineValue: bareUds.rssBytes() / 1048576, ratio: idleRss / bareUds.rssBytes(), repetitions: 1 });
+    results.push({
+      name: 'sidecar RSS idle',
+      unit: 'MiB',
+      value: idleRss / 1048576,
+      min: idleRss / 1048576,
+      max: idleRss / 1048576,
+      baselineName: 'bare grpc-js RSS idle (uds)',
+      baselineValue: bareUds.rssBytes() / 1048576,
+      ratio: idleRss / bareUds.rssBytes(),
+      repetitions: 1,
+    });
     const bareTcp = await ServerProcess.start([BARE, `127.0.0.1:${tcpBare}`], { port: tcpBare });
     try {
       for (const transport of ['uds', 'tcp'] as const) {
@@ -115,10 +159,30 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
           const b = pick(runs.bare, rate);
           const name = `sidecar ${sc.name} (${transport})`;
           const base = `bare grpc-js ${sc.name} (${transport})`;
-          results.push({ name, unit: sc.unit, value: s.median, min: s.min, max: s.max, baselineName: base, baselineValue: b.median, ratio: s.median / b.median, repetitions });
+          results.push({
+            name,
+            unit: sc.unit,
+            value: s.median,
+            min: s.min,
+            max: s.max,
+            baselineName: base,
+            baselineValue: b.median,
+            ratio: s.median / b.median,
+            repetitions,
+          });
           const sp99 = pick(runs.sidecar, (x) => x.p99Ms);
           const bp99 = pick(runs.bare, (x) => x.p99Ms);
-          results.push({ name: `${name} p99`, unit: 'ms', value: sp99.median, min: sp99.min, max: sp99.max, baselineName: `${base} p99`, baselineValue: bp99.median, ratio: sp99.median / bp99.median, repetitions });
+          results.push({
+            name: `${name} p99`,
+            unit: 'ms',
+            value: sp99.median,
+            min: sp99.min,
+            max: sp99.max,
+            baselineName: `${base} p99`,
+            baselineValue: bp99.median,
+            ratio: sp99.median / bp99.median,
+            repetitions,
+          });
           const sCpu = stats(runs.sCpu);
           const cCpu = pick(runs.sidecar, (x) => x.clientCpuUsPerCall);
           log(
@@ -129,11 +193,19 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
       for (const transport of ['uds', 'tcp'] as const) {
         const sidecarAddr = transport === 'uds' ? `unix:${join(dir, 'sidecar.sock')}` : `127.0.0.1:${tcpSidecar}`;
         const bareAddr = transport === 'uds' ? `unix:${join(dir, 'bare.sock')}` : `127.0.0.1:${tcpBare}`;
-        const rows = tradeDays(256).map((d) => ({ tradeDate: formatDay(d), assetClass: 'EQUITY', market: 'XNYS', allowNonTradingDay: true }));
+        const rows = tradeDays(256).map((d) => ({
+          tradeDate: formatDay(d),
+          assetClass: 'EQUITY',
+          market: 'XNYS',
+          allowNonTradingDay: true,
+        }));
         const s: number[] = [];
         const b: number[] = [];
         for (let r = 0; r < repetitions; r++) {
-          for (const [addr, out] of [[bareAddr, b], [sidecarAddr, s]] as const) {
+          for (const [addr, out] of [
+            [bareAddr, b],
+            [sidecarAddr, s],
+          ] as const) {
             const stub = createStub(addr);
             try {
               await runStream(stub, rows, 256, Math.min(300, durationMs));
@@ -146,10 +218,32 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
         const sm = stats(s);
         const bm = stats(b);
         const name = `sidecar bidi stream window 256 (${transport})`;
-        results.push({ name, unit: 'msgs/s', value: sm.median, min: sm.min, max: sm.max, baselineName: `bare grpc-js bidi stream window 256 (${transport})`, baselineValue: bm.median, ratio: sm.median / bm.median, repetitions });
-        log(`${name.padEnd(44)} median ${sm.median.toFixed(0)} msgs/s = ${(sm.median / bm.median).toFixed(2)}x bare (${bm.median.toFixed(0)})`);
+        results.push({
+          name,
+          unit: 'msgs/s',
+          value: sm.median,
+          min: sm.min,
+          max: sm.max,
+          baselineName: `bare grpc-js bidi stream window 256 (${transport})`,
+          baselineValue: bm.median,
+          ratio: sm.median / bm.median,
+          repetitions,
+        });
+        log(
+          `${name.padEnd(44)} median ${sm.median.toFixed(0)} msgs/s = ${(sm.median / bm.median).toFixed(2)}x bare (${bm.median.toFixed(0)})`,
+        );
       }
-      results.push({ name: 'sidecar RSS after load', unit: 'MiB', value: sidecar.rssBytes() / 1048576, min: 0, max: 0, baselineName: 'bare grpc-js RSS after load (tcp)', baselineValue: bareTcp.rssBytes() / 1048576, ratio: sidecar.rssBytes() / bareTcp.rssBytes(), repetitions: 1 });
+      results.push({
+        name: 'sidecar RSS after load',
+        unit: 'MiB',
+        value: sidecar.rssBytes() / 1048576,
+        min: 0,
+        max: 0,
+        baselineName: 'bare grpc-js RSS after load (tcp)',
+        baselineValue: bareTcp.rssBytes() / 1048576,
+        ratio: sidecar.rssBytes() / bareTcp.rssBytes(),
+        repetitions: 1,
+      });
     } finally {
       await Promise.all([sidecar.stop(), bareUds.stop(), bareTcp.stop()]);
     }

@@ -47,7 +47,10 @@ export async function inProcessBench(ruleset: Ruleset, repetitions: number, log:
   const dir = mkdtempSync(join(tmpdir(), 'tplus-in-process-bench-'));
   const socket = join(dir, 's.sock');
   const address = `unix://${socket}`;
-  const sidecar = await ServerProcess.start([TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', 'off'], { socket });
+  const sidecar = await ServerProcess.start(
+    [TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', 'off'],
+    { socket },
+  );
   const client = createSettlementClient({ address, mode: 'in-process', deadlineMs: 5_000, onAlert: () => undefined });
   try {
     await client.ready({ timeoutMs: 20_000 });
@@ -55,14 +58,20 @@ export async function inProcessBench(ruleset: Ruleset, repetitions: number, log:
     const mask = 4095;
     if (asks.length !== 4096) throw new Error(`bench mix has ${asks.length} asks, expected 4096`);
     const N = 1_000_000;
-    const core = nsPerOp((i) => {
-      const a = asks[i & mask] as Ask;
-      return ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate.length;
-    }, N, repetitions);
+    const core = nsPerOp(
+      (i) => {
+        const a = asks[i & mask] as Ask;
+        return ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate.length;
+      },
+      N,
+      repetitions,
+    );
     const sync = nsPerOp((i) => client.decideSync(asks[i & mask] as Ask).settlementDate.length, N, repetitions);
     const promised = await asyncNsPerOp((i) => client.getSettlementDate(asks[i & mask] as Ask), N, repetitions);
     const coreName = 'core decide() mix (same asks)';
-    log(`in-process decideSync ${sync.median.toFixed(0)} ns/op = ${(sync.median / core.median).toFixed(2)}x core decide() (${core.median.toFixed(0)} ns); promise getSettlementDate ${promised.median.toFixed(0)} ns/op`);
+    log(
+      `in-process decideSync ${sync.median.toFixed(0)} ns/op = ${(sync.median / core.median).toFixed(2)}x core decide() (${core.median.toFixed(0)} ns); promise getSettlementDate ${promised.median.toFixed(0)} ns/op`,
+    );
     const results = [
       result('in-process decideSync mix', 'ns/op', sync, coreName, core, repetitions),
       result('in-process getSettlementDate (awaited, one at a time)', 'ns/op', promised, coreName, core, repetitions),
@@ -80,7 +89,16 @@ export async function inProcessBench(ruleset: Ruleset, repetitions: number, log:
     const heap = stats(inProcess);
     const heapBase = stats(rpc);
     log(`in-process client heap after GC: +${heap.median.toFixed(1)} MiB (rpc client: +${heapBase.median.toFixed(1)} MiB)`);
-    results.push(result('in-process client extra heap after GC (bundled pack)', 'MiB', heap, 'rpc-mode client extra heap after GC', heapBase, inProcess.length));
+    results.push(
+      result(
+        'in-process client extra heap after GC (bundled pack)',
+        'MiB',
+        heap,
+        'rpc-mode client extra heap after GC',
+        heapBase,
+        inProcess.length,
+      ),
+    );
     return results;
   } finally {
     await client.close();

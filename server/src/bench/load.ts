@@ -39,7 +39,13 @@ function percentile(sorted: Float64Array, p: number): number {
  * `concurrency` workers each issue calls back to back for `durationMs` (bounded also by `maxCalls`).
  * `send(i)` makes call number i; `items` is how many decisions one call carries.
  */
-export async function runLoad(send: (i: number) => Promise<unknown>, concurrency: number, durationMs: number, items: number, maxCalls = 5_000_000): Promise<LoadResult> {
+export async function runLoad(
+  send: (i: number) => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+  items: number,
+  maxCalls = 5_000_000,
+): Promise<LoadResult> {
   const latencies = new Float64Array(Math.min(maxCalls, 2_000_000));
   let n = 0;
   const cpu0 = process.cpuUsage();
@@ -74,8 +80,11 @@ export async function runLoad(send: (i: number) => Promise<unknown>, concurrency
  */
 export function runStream(stub: Stub, requests: readonly object[], window: number, durationMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const open = (stub as unknown as { StreamSettlementDates(options: { deadline: number }): NodeJS.EventEmitter & { write(m: unknown): boolean; end(): void } })
-      .StreamSettlementDates({ deadline: Date.now() + durationMs + 30_000 });
+    const open = (
+      stub as unknown as {
+        StreamSettlementDates(options: { deadline: number }): NodeJS.EventEmitter & { write(m: unknown): boolean; end(): void };
+      }
+    ).StreamSettlementDates({ deadline: Date.now() + durationMs + 30_000 });
     let sent = 0;
     let received = 0;
     let stopped = false;

@@ -47,7 +47,9 @@ function heapGrowth(ruleset: Ruleset, log: (line: string) => void): BenchResult[
   });
   if (sink < 0) log('impossible');
   const growth = (s: number[]): number => ((s.at(-1) ?? 0) - (s[1] ?? 0)) / 1024;
-  log(`heap after GC every 250k decisions (KiB): ${decisions.map((b) => (b / 1024).toFixed(0)).join(' → ')}; Map.get loop: ${baseline.map((b) => (b / 1024).toFixed(0)).join(' → ')}`);
+  log(
+    `heap after GC every 250k decisions (KiB): ${decisions.map((b) => (b / 1024).toFixed(0)).join(' → ')}; Map.get loop: ${baseline.map((b) => (b / 1024).toFixed(0)).join(' → ')}`,
+  );
   return [
     {
       name: 'heap growth from 250k to 1,000,000 decisions',
@@ -102,7 +104,9 @@ function snapshotCosts(doc: RulesetDocument, repetitions: number, log: (line: st
   };
   const small = measure(doc);
   const big = measure(scaled(doc, 100));
-  log(`snapshot: bundled ${(small.bytes / 1024).toFixed(0)} KiB, hash ${small.hash.median.toFixed(1)} ms, build ${small.build.median.toFixed(1)} ms; 100x ${(big.bytes / 1048576).toFixed(1)} MiB, hash ${big.hash.median.toFixed(0)} ms, build ${big.build.median.toFixed(0)} ms`);
+  log(
+    `snapshot: bundled ${(small.bytes / 1024).toFixed(0)} KiB, hash ${small.hash.median.toFixed(1)} ms, build ${small.build.median.toFixed(1)} ms; 100x ${(big.bytes / 1048576).toFixed(1)} MiB, hash ${big.hash.median.toFixed(0)} ms, build ${big.build.median.toFixed(0)} ms`,
+  );
   const row = (name: string, unit: string, v: number, s: { min: number; max: number } | null, base: number): BenchResult => ({
     name,
     unit,

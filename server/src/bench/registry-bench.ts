@@ -19,8 +19,14 @@ function publish(client: Client, files: PackFileMessage[], reason: string): Prom
   const m = registryServiceDefinition()['Publish'];
   if (!m) throw new Error('Publish');
   return new Promise((resolve, reject) =>
-    client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { files, reason, author: 'bench' }, authMetadata(TOKEN), { deadline: Date.now() + 60_000 }, (e: ServiceError | null, v?: unknown) =>
-      e ? reject(e) : resolve(v),
+    client.makeUnaryRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { files, reason, author: 'bench' },
+      authMetadata(TOKEN),
+      { deadline: Date.now() + 60_000 },
+      (e: ServiceError | null, v?: unknown) => (e ? reject(e) : resolve(v)),
     ),
   );
 }
@@ -29,7 +35,17 @@ function publish(client: Client, files: PackFileMessage[], reason: string): Prom
 function withClosure(files: PackFileMessage[], date: string): PackFileMessage[] {
   return files.map((f) =>
     f.path === join('calendars', 'us.yaml')
-      ? { path: f.path, content: Buffer.from(f.content.toString('utf8').replace('    adhoc:\n', `    adhoc:\n      - { date: ${date}, name: Bench closure, closes_settlement: true, reason: bench }\n`)) }
+      ? {
+          path: f.path,
+          content: Buffer.from(
+            f.content
+              .toString('utf8')
+              .replace(
+                '    adhoc:\n',
+                `    adhoc:\n      - { date: ${date}, name: Bench closure, closes_settlement: true, reason: bench }\n`,
+              ),
+          ),
+        }
       : f,
   );
 }
@@ -45,7 +61,20 @@ export async function registryBench(repetitions: number, log: (line: string) => 
   writeFileSync(join(dir, 'tokens'), `publish ${TOKEN}\n`);
   const socket = join(dir, 'registry.sock');
   const registry = await ServerProcess.start(
-    [TPLUS_MAIN, 'registry', '--data-dir', join(dir, 'data'), '--listen', `unix:${socket}`, '--signing-key', keys.privateKeyFile, '--tokens', join(dir, 'tokens'), '--metrics-listen', 'off'],
+    [
+      TPLUS_MAIN,
+      'registry',
+      '--data-dir',
+      join(dir, 'data'),
+      '--listen',
+      `unix:${socket}`,
+      '--signing-key',
+      keys.privateKeyFile,
+      '--tokens',
+      join(dir, 'tokens'),
+      '--metrics-listen',
+      'off',
+    ],
     { socket },
   );
   const publicKey = readPublicKey(keys.publicKeyFile);
@@ -65,7 +94,14 @@ export async function registryBench(repetitions: number, log: (line: string) => 
       if (!m) throw new Error('Watch');
       for (let i = 0; i < followers; i++) {
         const c = new Client(grpcTarget(`unix:${socket}`), credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
-        const s = c.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion: 0 }, authMetadata(null), {}) as ClientReadableStream<WatchEventMessage>;
+        const s = c.makeServerStreamRequest(
+          m.path,
+          m.requestSerialize,
+          m.responseDeserialize,
+          { sinceVersion: 0 },
+          authMetadata(null),
+          {},
+        ) as ClientReadableStream<WatchEventMessage>;
         s.on('data', (e: WatchEventMessage) => {
           if (!e.snapshot) return;
           verifySignedSnapshot(e.snapshot, publicKey);
@@ -98,7 +134,9 @@ export async function registryBench(repetitions: number, log: (line: string) => 
       clients.forEach((c) => c.close());
       const s = stats(times);
       medians.set(followers, s);
-      log(`registry publish → ${followers} follower(s) verified: median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`);
+      log(
+        `registry publish → ${followers} follower(s) verified: median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`,
+      );
     }
   } finally {
     publisher.close();

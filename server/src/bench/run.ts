@@ -39,7 +39,8 @@ if (wanted('registry')) results.push(...(await registryBench(Math.min(repetition
 if (wanted('sdk')) results.push(...(await sdkBench(Math.min(repetitions, 5), durationMs, (line) => console.log(line))));
 if (wanted('in-process')) results.push(...(await inProcessBench(ruleset, repetitions, (line) => console.log(line))));
 const benchTrades = Number(process.env['BENCH_TRADES'] ?? '5000');
-if (!Number.isInteger(benchTrades) || benchTrades < 1 || benchTrades > 1_000_000) throw new Error(`BENCH_TRADES must be an integer in 1..1000000, got ${process.env['BENCH_TRADES']}`);
+if (!Number.isInteger(benchTrades) || benchTrades < 1 || benchTrades > 1_000_000)
+  throw new Error(`BENCH_TRADES must be an integer in 1..1000000, got ${process.env['BENCH_TRADES']}`);
 if (wanted('trade-capture')) results.push(...(await tradeCaptureBench(Math.min(repetitions, 3), benchTrades, (line) => console.log(line))));
 if (wanted('activation')) results.push(...(await activationBench(pack.document, (line) => console.log(line))));
 
@@ -51,6 +52,12 @@ for (const r of results) {
   );
 }
 mkdirSync(outDir, { recursive: true });
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), platform: process.platform };
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryBytes: totalmem(),
+  platform: process.platform,
+};
 writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, repetitions, results }, null, 2)}\n`);
 console.log(`\nwrote ${outDir}/results.json (${machine.cpus} × ${machine.cpuModel}, Node ${machine.node})`);

@@ -21,7 +21,10 @@ const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export async function sdkBench(repetitions: number, durationMs: number, log: (line: string) => void): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tplus-sdk-bench-'));
   const socket = join(dir, 's.sock');
-  const sidecar = await ServerProcess.start([TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', 'off'], { socket });
+  const sidecar = await ServerProcess.start(
+    [TPLUS_MAIN, 'serve', '--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', 'off'],
+    { socket },
+  );
   const days: string[] = [];
   for (let d = parseDay('2024-06-03'); days.length < 256; d++) if (weekdayOf(d) % 6 !== 0) days.push(formatDay(d));
   const reqs = days.map((tradeDate) => ({ tradeDate, assetClass: 'EQUITY', market: 'XNYS', allowNonTradingDay: true }));
@@ -30,8 +33,19 @@ export async function sdkBench(repetitions: number, durationMs: number, log: (li
   const registry = new Registry();
   const coalescedRegistry = new Registry();
   // coalesce: false, so that the "SDK unary" figures stay one unary RPC per call, as before coalescing.
-  const client = createSettlementClient({ address: `unix://${socket}`, deadlineMs: 5_000, registry, onAlert: () => undefined, coalesce: false });
-  const coalesced = createSettlementClient({ address: `unix://${socket}`, deadlineMs: 5_000, registry: coalescedRegistry, onAlert: () => undefined });
+  const client = createSettlementClient({
+    address: `unix://${socket}`,
+    deadlineMs: 5_000,
+    registry,
+    onAlert: () => undefined,
+    coalesce: false,
+  });
+  const coalesced = createSettlementClient({
+    address: `unix://${socket}`,
+    deadlineMs: 5_000,
+    registry: coalescedRegistry,
+    onAlert: () => undefined,
+  });
   client.on('fallback', () => undefined);
   const results: BenchResult[] = [];
   try {
@@ -65,13 +79,24 @@ export async function sdkBench(repetitions: number, durationMs: number, log: (li
       const rate = (x: LoadResult): number => (sc.unit === 'calls/s' ? x.callsPerSecond : x.itemsPerSecond);
       const s = stats(sdk.map(rate));
       const b = stats(raw.map(rate));
-      results.push({ name: `SDK ${sc.name} (uds)`, unit: sc.unit, value: s.median, min: s.min, max: s.max, baselineName: `raw grpc-js stub ${sc.name} (uds)`, baselineValue: b.median, ratio: s.median / b.median, repetitions });
+      results.push({
+        name: `SDK ${sc.name} (uds)`,
+        unit: sc.unit,
+        value: s.median,
+        min: s.min,
+        max: s.max,
+        baselineName: `raw grpc-js stub ${sc.name} (uds)`,
+        baselineValue: b.median,
+        ratio: s.median / b.median,
+        repetitions,
+      });
       log(
         `SDK ${sc.name} (uds)`.padEnd(44) +
           ` median ${s.median.toFixed(0)} ${sc.unit} = ${(s.median / b.median).toFixed(3)}x raw stub (${b.median.toFixed(0)}); overhead ${((1 - s.median / b.median) * 100).toFixed(1)}%; client cpu/call SDK ${stats(sdk.map((x) => x.clientCpuUsPerCall)).median.toFixed(1)} µs, raw ${stats(raw.map((x) => x.clientCpuUsPerCall)).median.toFixed(1)} µs`,
       );
     }
-    for (const c of [64, 256]) results.push(...(await coalescedScenario(c, repetitions, durationMs, log, { reqs, batch, stub, coalesced })));
+    for (const c of [64, 256])
+      results.push(...(await coalescedScenario(c, repetitions, durationMs, log, { reqs, batch, stub, coalesced })));
     const fallbacks = [...(await registry.getMetricsAsJSON()), ...(await coalescedRegistry.getMetricsAsJSON())]
       .filter((m) => m.name === 'tplus_client_fallbacks_total')
       .reduce((n, m) => n + m.values.length, 0);

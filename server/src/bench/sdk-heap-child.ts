@@ -17,7 +17,10 @@ const heap = (): number => {
 };
 const ask = { tradeDate: '2024-05-28', assetClass: 'EQUITY', market: 'XNYS' };
 const before = heap();
-const client = mode === 'in-process' ? createSettlementClient({ address, mode, deadlineMs: 5_000 }) : createSettlementClient({ address, deadlineMs: 5_000 });
+const client =
+  mode === 'in-process'
+    ? createSettlementClient({ address, mode, deadlineMs: 5_000 })
+    : createSettlementClient({ address, deadlineMs: 5_000 });
 await client.ready({ timeoutMs: 20_000 });
 const answer = await client.getSettlementDateDetails(ask);
 const after = heap();

@@ -41,12 +41,19 @@ export const calendarCommand = cliCommand(CALENDAR_SPEC, (flags, io: CliIo) => {
   const days = [];
   for (let day = from; day <= to; day++) {
     const reason = cal.nonBusinessReason(day);
-    days.push({ date: formatDay(day), weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '', business: reason === null, holiday: reason?.kind === 'holiday' ? reason.name : null });
+    days.push({
+      date: formatDay(day),
+      weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '',
+      business: reason === null,
+      holiday: reason?.kind === 'holiday' ? reason.name : null,
+    });
   }
   const business = days.filter((d) => d.business).length;
   const holidays = days.filter((d) => d.holiday !== null);
   if (flags.on('json')) {
-    io.stdout.write(`${JSON.stringify({ calendar_id: cal.id, name: cal.name, covered_from: cal.fromText, covered_to: cal.toText, business_days: business, days })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ calendar_id: cal.id, name: cal.name, covered_from: cal.fromText, covered_to: cal.toText, business_days: business, days })}\n`,
+    );
     return 0;
   }
   io.stdout.write(`${cal.id} (${cal.name}) ${formatDay(from)}..${formatDay(to)}: ${business} business days, ${holidays.length} holidays\n`);

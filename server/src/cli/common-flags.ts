@@ -21,7 +21,13 @@ export function existingFile(s: RawSetting): string | null {
   return s.text === '' || existsSync(s.text) ? null : `${s.origin}=${JSON.stringify(s.text)}: no such file`;
 }
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({ name, type: 'string', value, help, ...extra });
+const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
+  name,
+  type: 'string',
+  value,
+  help,
+  ...extra,
+});
 const bool = (name: string, help: string): FlagDef => ({ name, type: 'boolean', help });
 
 /** Flags several commands share, declared once so they read and check the same everywhere. */
@@ -35,10 +41,23 @@ export const FLAG = {
   rules: str('rules', 'DIR', 'rule pack directory', { defaultNote: 'the bundled rule pack' }),
   registry: str('registry', 'ADDR', 'registry address, HOST:PORT or unix:/path', { env: 'TPLUS_REGISTRY' }),
   tokenFile: str('token-file', 'FILE', 'file holding a registry token on its first line', { env: 'TPLUS_TOKEN_FILE', check: existingFile }),
-  registryPublicKey: str('registry-public-key', 'FILE', "the registry's ed25519 public key (PEM): verify signatures too", { env: 'TPLUS_REGISTRY_PUBLIC_KEY', check: existingFile }),
-  tlsCa: str('tls-ca', 'FILE', 'reach the registry over TLS, trusting this CA (PEM)', { env: 'TPLUS_TLS_CA', defaultNote: 'plaintext', check: existingFile }),
-  tlsClientCert: str('tls-client-cert', 'FILE', 'client certificate (PEM) for a registry with mutual TLS', { env: 'TPLUS_TLS_CLIENT_CERT', check: existingFile }),
-  tlsClientKey: str('tls-client-key', 'FILE', 'private key (PEM) of --tls-client-cert', { env: 'TPLUS_TLS_CLIENT_KEY', check: existingFile }),
+  registryPublicKey: str('registry-public-key', 'FILE', "the registry's ed25519 public key (PEM): verify signatures too", {
+    env: 'TPLUS_REGISTRY_PUBLIC_KEY',
+    check: existingFile,
+  }),
+  tlsCa: str('tls-ca', 'FILE', 'reach the registry over TLS, trusting this CA (PEM)', {
+    env: 'TPLUS_TLS_CA',
+    defaultNote: 'plaintext',
+    check: existingFile,
+  }),
+  tlsClientCert: str('tls-client-cert', 'FILE', 'client certificate (PEM) for a registry with mutual TLS', {
+    env: 'TPLUS_TLS_CLIENT_CERT',
+    check: existingFile,
+  }),
+  tlsClientKey: str('tls-client-key', 'FILE', 'private key (PEM) of --tls-client-cert', {
+    env: 'TPLUS_TLS_CLIENT_KEY',
+    check: existingFile,
+  }),
 } as const satisfies Record<string, FlagDef>;
 
 /** How a CLI command reaches a registry: address, token and TLS. */

@@ -11,7 +11,13 @@ import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
 import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
-const num = (name: string, value: string, help: string, hidden = false): FlagDef => ({ name, type: 'string', value, help, ...(hidden ? { hidden } : {}) });
+const num = (name: string, value: string, help: string, hidden = false): FlagDef => ({
+  name,
+  type: 'string',
+  value,
+  help,
+  ...(hidden ? { hidden } : {}),
+});
 
 /** `tplus drill`: a degradation drill; --sabotage and --deadline-ms are test hooks, accepted but not listed. */
 export const DRILL_SPEC: CommandSpec = {
@@ -26,7 +32,10 @@ export const DRILL_SPEC: CommandSpec = {
     num('duration', 'S', 'how long the fault lasts, seconds (0.5..600)'),
     num('rate', 'N', 'trade-capture calls per second (1..1000)'),
     num('report', 'DIR', 'write DIR/report.md, DIR/report.json, DIR/timeline.svg and DIR/alerts.test.yml'),
-    { ...num('alert-rules', 'FILE|off', 'the Prometheus rules the recorded metrics are evaluated against with promtool'), defaultNote: 'deploy/prometheus/alerts.yml of this checkout, when present' },
+    {
+      ...num('alert-rules', 'FILE|off', 'the Prometheus rules the recorded metrics are evaluated against with promtool'),
+      defaultNote: 'deploy/prometheus/alerts.yml of this checkout, when present',
+    },
     { ...num('promtool', 'PATH', 'the promtool binary'), defaultNote: '$PROMTOOL, then promtool on PATH' },
     num('sabotage', 'WHAT', 'test hook: fallback-off', true),
     num('deadline-ms', 'MS', 'test hook: the SDK deadline', true),
@@ -55,7 +64,12 @@ function findPromtool(flag: string | undefined, env: Readonly<Record<string, str
     if (!executable(flag)) throw new UsageError(`drill: --promtool ${JSON.stringify(flag)} is not an executable file`);
     return resolve(flag);
   }
-  const candidates = env['PROMTOOL'] ? [env['PROMTOOL']] : (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'promtool'));
+  const candidates = env['PROMTOOL']
+    ? [env['PROMTOOL']]
+    : (env['PATH'] ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, 'promtool'));
   return candidates.find(executable) ?? null;
 }
 
@@ -80,7 +94,9 @@ function summary(r: DrillReport, reportDir: string | undefined): string {
   for (const e of r.expectations) lines.push(`  ${e.passed ? 'pass' : 'FAIL'}  ${e.id.padEnd(width)}  ${e.detail}`);
   const c = r.counts;
   const l = r.latencyMs.all;
-  lines.push(`  calls ${c.calls}: service ${c.service}, fallback ${c.fallback}, error ${c.error}; alerts ${c.alerts}; latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
+  lines.push(
+    `  calls ${c.calls}: service ${c.service}, fallback ${c.fallback}, error ${c.error}; alerts ${c.alerts}; latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`,
+  );
   // Each kind once, at its first time, with how often it happened (the report has every event).
   const kinds = new Map<string, { atMs: number; n: number }>();
   for (const e of r.timeline) {
@@ -88,7 +104,9 @@ function summary(r: DrillReport, reportDir: string | undefined): string {
     if (k) k.n++;
     else kinds.set(e.kind, { atMs: e.atMs, n: 1 });
   }
-  lines.push(`  timeline: ${[...kinds].map(([kind, k]) => `${kind} ${(k.atMs / 1000).toFixed(2)}s${k.n > 1 ? ` (x${k.n})` : ''}`).join(', ')}`);
+  lines.push(
+    `  timeline: ${[...kinds].map(([kind, k]) => `${kind} ${(k.atMs / 1000).toFixed(2)}s${k.n > 1 ? ` (x${k.n})` : ''}`).join(', ')}`,
+  );
   if (reportDir !== undefined) lines.push(`  report: ${join(reportDir, 'report.md')}`);
   return `${lines.join('\n')}\n`;
 }
@@ -102,14 +120,19 @@ async function drill(flags: ParsedArgs, io: CliIo, env: Readonly<Record<string, 
   const name = flags.positionals[0];
   const scenario = SCENARIOS.find((s) => s.name === name);
   if (!scenario) {
-    throw new UsageError(`drill: ${name === undefined ? 'missing scenario' : `unknown scenario ${JSON.stringify(name)}`} (one of ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    throw new UsageError(
+      `drill: ${name === undefined ? 'missing scenario' : `unknown scenario ${JSON.stringify(name)}`} (one of ${SCENARIOS.map((s) => s.name).join(', ')})`,
+    );
   }
   const sabotage = flags.get('sabotage');
   if (sabotage !== undefined && sabotage !== 'fallback-off') throw new UsageError(`drill: --sabotage must be fallback-off`);
   const reportDir = flags.get('report');
   const rules = alertRules(flags.get('alert-rules'));
   const promtool = rules === null ? null : findPromtool(flags.get('promtool'), env);
-  if (rules === null) io.stderr.write(`drill ${scenario.name}: alert rules not evaluated (--alert-rules off, or no deploy/prometheus/alerts.yml beside this program)\n`);
+  if (rules === null)
+    io.stderr.write(
+      `drill ${scenario.name}: alert rules not evaluated (--alert-rules off, or no deploy/prometheus/alerts.yml beside this program)\n`,
+    );
   const report = await runDrill(scenario, {
     durationMs: Math.round(number(flags.get('duration'), 'duration', 10, 0.5, 600) * 1000),
     rate: number(flags.get('rate'), 'rate', 50, 1, 1000),

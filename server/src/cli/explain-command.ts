@@ -15,7 +15,13 @@ export const EXPLAIN_SPEC: CommandSpec = {
 
 export const explainCommand = cliCommand(EXPLAIN_SPEC, (flags, io: CliIo) => {
   const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
-  const e = explain(ruleset, flags.get('trade-date') ?? '', flags.get('asset-class') ?? '', flags.get('market') ?? '', flags.on('allow-non-trading-day'));
+  const e = explain(
+    ruleset,
+    flags.get('trade-date') ?? '',
+    flags.get('asset-class') ?? '',
+    flags.get('market') ?? '',
+    flags.on('allow-non-trading-day'),
+  );
   if (flags.on('json')) {
     const { decision, ...trace } = e;
     io.stdout.write(`${JSON.stringify({ ...decisionJson(decision), source: decision.rule.source, ...trace })}\n`);

@@ -16,25 +16,42 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** A string flag's value (flag, else its TPLUS_* variable); a usage error naming both when missing or empty. */
 function required(flags: ParsedArgs, name: string, command: string): string {
   const v = flags.get(name);
-  if (v === undefined || v === '') throw new UsageError(`${command}: missing --${name} (or TPLUS_${name.replace(/-/g, '_').toUpperCase()})`);
+  if (v === undefined || v === '')
+    throw new UsageError(`${command}: missing --${name} (or TPLUS_${name.replace(/-/g, '_').toUpperCase()})`);
   return v;
 }
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({ name, type: 'string', value, help, ...extra });
+const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
+  name,
+  type: 'string',
+  value,
+  help,
+  ...extra,
+});
 const REASON = str('reason', 'TEXT', 'why, kept in the audit log', { env: 'TPLUS_REASON' });
 const AUTHOR = str('author', 'NAME', 'who, kept in the audit log', { env: 'TPLUS_AUTHOR', defaultNote: '$USER' });
 const EXPECT = str('expect-version', 'N', 'refuse unless version N is the latest (optimistic concurrency)');
 const TLS_NOTE = 'A TLS registry is reached with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE].';
 
 const SPECS = {
-  keygen: { name: 'keygen', synopsis: ['--out DIR'], about: 'Writes DIR/signing.key (mode 0600) and DIR/signing.pub: an ed25519 key pair for a registry.', flags: [str('out', 'DIR', 'directory to write the keys to', { required: true })] },
+  keygen: {
+    name: 'keygen',
+    synopsis: ['--out DIR'],
+    about: 'Writes DIR/signing.key (mode 0600) and DIR/signing.pub: an ed25519 key pair for a registry.',
+    flags: [str('out', 'DIR', 'directory to write the keys to', { required: true })],
+  },
   publish: {
     name: 'publish',
     synopsis: ['--registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N] [--json]'],
     about: `Validates a rule pack and publishes it as a new immutable version. ${TLS_NOTE}`,
     flags: [...REGISTRY_FLAGS, str('rules', 'DIR', 'the rule pack to publish', { env: 'TPLUS_RULES' }), REASON, AUTHOR, EXPECT, FLAG.json],
   },
-  history: { name: 'history', synopsis: ['--registry ADDR [--token-file F] [--json]'], about: `Lists every published version. ${TLS_NOTE}`, flags: [...REGISTRY_FLAGS, FLAG.json] },
+  history: {
+    name: 'history',
+    synopsis: ['--registry ADDR [--token-file F] [--json]'],
+    about: `Lists every published version. ${TLS_NOTE}`,
+    flags: [...REGISTRY_FLAGS, FLAG.json],
+  },
   rollback: {
     name: 'rollback',
     synopsis: ['--registry ADDR --token-file F --to N --reason TEXT [--expect-version N] [--json]'],
@@ -63,7 +80,9 @@ function published(io: CliIo, r: PublishResponseMessage, json: boolean): number 
   if (json) io.stdout.write(`${JSON.stringify({ ...r, version: { ...r.version, signature: r.version.signature.toString('base64') } })}\n`);
   else {
     for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
-    io.stdout.write(`${r.created ? 'published' : 'unchanged (identical to the latest)'}: version ${r.version.version} sha256 ${r.version.sha256}\n`);
+    io.stdout.write(
+      `${r.created ? 'published' : 'unchanged (identical to the latest)'}: version ${r.version.version} sha256 ${r.version.sha256}\n`,
+    );
   }
   return 0;
 }
@@ -98,20 +117,53 @@ export function registryCommands(env: Env): ExtraCommands {
       const registry = required(flags, 'registry', 'publish');
       const token = readTokenFile(required(flags, 'token-file', 'publish'));
       loadRuleset(dir, io); // the same validation as `rules validate`: every error listed, exit 1
-      const request = { files: packFiles(dir), reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'publish', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request, undefined, creds(flags, 'publish')), flags.on('json'));
+      const request = {
+        files: packFiles(dir),
+        reason,
+        author: author(flags),
+        ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'publish', 0) }),
+      };
+      return published(
+        io,
+        await callRegistry<PublishResponseMessage>(registry, token, 'Publish', request, undefined, creds(flags, 'publish')),
+        flags.on('json'),
+      );
     }),
     rollback: wrap(SPECS.rollback, async (flags, io) => {
       const to = versionNumber(flags.get('to') ?? '', '--to', 'rollback');
       const reason = required(flags, 'reason', 'rollback');
       const expect = flags.get('expect-version');
       const token = readTokenFile(required(flags, 'token-file', 'rollback'));
-      const request = { toVersion: to, reason, author: author(flags), ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'rollback', 0) }) };
-      return published(io, await callRegistry<PublishResponseMessage>(required(flags, 'registry', 'rollback'), token, 'Rollback', request, undefined, creds(flags, 'rollback')), flags.on('json'));
+      const request = {
+        toVersion: to,
+        reason,
+        author: author(flags),
+        ...(expect === undefined ? {} : { expectVersion: versionNumber(expect, '--expect-version', 'rollback', 0) }),
+      };
+      return published(
+        io,
+        await callRegistry<PublishResponseMessage>(
+          required(flags, 'registry', 'rollback'),
+          token,
+          'Rollback',
+          request,
+          undefined,
+          creds(flags, 'rollback'),
+        ),
+        flags.on('json'),
+      );
     }),
     history: wrap(SPECS.history, async (flags, io) => {
-      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(required(flags, 'registry', 'history'), readTokenFile(flags.get('token-file')), 'ListVersions', {}, undefined, creds(flags, 'history'));
-      if (flags.on('json')) for (const v of res.versions) io.stdout.write(`${JSON.stringify({ ...v, signature: v.signature.toString('base64') })}\n`);
+      const res = await callRegistry<{ versions: VersionInfoMessage[] }>(
+        required(flags, 'registry', 'history'),
+        readTokenFile(flags.get('token-file')),
+        'ListVersions',
+        {},
+        undefined,
+        creds(flags, 'history'),
+      );
+      if (flags.on('json'))
+        for (const v of res.versions) io.stdout.write(`${JSON.stringify({ ...v, signature: v.signature.toString('base64') })}\n`);
       else if (res.versions.length === 0) io.stdout.write('no versions published yet\n');
       else for (const v of res.versions) io.stdout.write(`${line(v)}\n`);
       return 0;
@@ -119,14 +171,30 @@ export function registryCommands(env: Env): ExtraCommands {
     diff: wrap(SPECS.diff, async (flags, io) => {
       const [a, b] = flags.positionals;
       if (a === undefined || b === undefined) throw new UsageError('diff: needs FROM_VERSION and TO_VERSION');
-      const request = { fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'), toVersion: versionNumber(b, 'TO_VERSION', 'diff'), fromDate: flags.get('from') ?? '', toDate: flags.get('to') ?? '' };
-      const res = await callRegistry<DiffResponseMessage>(required(flags, 'registry', 'diff'), readTokenFile(flags.get('token-file')), 'Diff', request, undefined, creds(flags, 'diff'));
+      const request = {
+        fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'),
+        toVersion: versionNumber(b, 'TO_VERSION', 'diff'),
+        fromDate: flags.get('from') ?? '',
+        toDate: flags.get('to') ?? '',
+      };
+      const res = await callRegistry<DiffResponseMessage>(
+        required(flags, 'registry', 'diff'),
+        readTokenFile(flags.get('token-file')),
+        'Diff',
+        request,
+        undefined,
+        creds(flags, 'diff'),
+      );
       if (flags.on('json')) {
         io.stdout.write(`${JSON.stringify(res)}\n`);
         return 0;
       }
       const total = res.ranges.reduce((n, r) => n + r.changedDates, 0);
-      io.stdout.write(res.ranges.length === 0 ? `no trade date gets a different answer (version ${a} → ${b})\n` : `${total} trade dates in ${res.ranges.length} ranges get a different answer (version ${a} → ${b}):\n`);
+      io.stdout.write(
+        res.ranges.length === 0
+          ? `no trade date gets a different answer (version ${a} → ${b})\n`
+          : `${total} trade dates in ${res.ranges.length} ranges get a different answer (version ${a} → ${b}):\n`,
+      );
       for (const r of res.ranges) {
         io.stdout.write(`${r.market} ${r.assetClass} ${r.from}..${r.to}: ${r.changedDates} trade date(s)\n`);
         for (const e of r.examples) io.stdout.write(`  trade ${e.tradeDate}: ${e.before} → ${e.after}\n`);

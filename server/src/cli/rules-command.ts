@@ -40,7 +40,11 @@ const DIFF: CommandSpec = {
   name: 'rules diff',
   synopsis: ['OLD_DIR NEW_DIR [--from D] [--to D] [--json]'],
   about: 'Which trade dates get a different answer from two local rule packs; any range, Ctrl-C stops it.',
-  flags: [FLAG.json, { ...date('from', 'first trade date'), default: '2000-01-01' }, { ...date('to', 'last trade date'), default: '2035-12-31' }],
+  flags: [
+    FLAG.json,
+    { ...date('from', 'first trade date'), default: '2000-01-01' },
+    { ...date('to', 'last trade date'), default: '2035-12-31' },
+  ],
   positionals: 2,
 };
 
@@ -69,7 +73,8 @@ function validate(flags: ParsedArgs, io: CliIo): number {
 function transition(flags: ParsedArgs, io: CliIo): number {
   const daysText = flags.get('days') ?? '10';
   const days = Number(daysText);
-  if (!Number.isInteger(days) || days < 0 || days > 400) throw new UsageError(`rules transition: --days ${daysText} must be an integer 0..400`);
+  if (!Number.isInteger(days) || days < 0 || days > 400)
+    throw new UsageError(`rules transition: --days ${daysText} must be an integer 0..400`);
   const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
   const around = parseTradeDate(flags.get('around') ?? '', 'around');
   const rows = transitionTable(ruleset, flags.get('asset-class') ?? '', flags.get('market') ?? '', around, days);
@@ -79,9 +84,17 @@ function transition(flags: ParsedArgs, io: CliIo): number {
   }
   io.stdout.write('trade date  day  settles     T+  rule                      note\n');
   for (const r of rows) {
-    const note = r.closedBecause !== null ? `not a trading day: ${r.closedBecause}` : r.doubleSettlementRules.length > 0 ? `DOUBLE SETTLEMENT DAY (${r.doubleSettlementRules.join(' + ')})` : '';
+    const note =
+      r.closedBecause !== null
+        ? `not a trading day: ${r.closedBecause}`
+        : r.doubleSettlementRules.length > 0
+          ? `DOUBLE SETTLEMENT DAY (${r.doubleSettlementRules.join(' + ')})`
+          : '';
     io.stdout.write(
-      `${r.tradeDate}  ${r.weekday}  ${r.settlementDate ?? '-         '}  ${r.cycleDays === null ? '- ' : String(r.cycleDays).padEnd(2)}  ${(r.ruleId ?? '-').padEnd(24)}  ${note}\n`.replace(/\s+\n$/, '\n'),
+      `${r.tradeDate}  ${r.weekday}  ${r.settlementDate ?? '-         '}  ${r.cycleDays === null ? '- ' : String(r.cycleDays).padEnd(2)}  ${(r.ruleId ?? '-').padEnd(24)}  ${note}\n`.replace(
+        /\s+\n$/,
+        '\n',
+      ),
     );
   }
   return 0;
@@ -126,6 +139,7 @@ export async function rulesCommand(args: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
-  if (run === undefined) throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} (validate, transition, diff)`, RULES_USAGE);
+  if (run === undefined)
+    throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} (validate, transition, diff)`, RULES_USAGE);
   return run(rest, io);
 }

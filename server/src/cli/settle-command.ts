@@ -13,7 +13,16 @@ import type { ParsedArgs } from '../runtime/parsed-args.js';
 import { UsageError } from '../runtime/usage-error.js';
 
 /** The flags that turn `settle` into a replay of a published version (replay-commands.ts). */
-export const REPLAY_FLAGS = ['ruleset-version', 'sidecar', 'registry', 'token-file', 'registry-public-key', 'tls-ca', 'tls-client-cert', 'tls-client-key'];
+export const REPLAY_FLAGS = [
+  'ruleset-version',
+  'sidecar',
+  'registry',
+  'token-file',
+  'registry-public-key',
+  'tls-ca',
+  'tls-client-cert',
+  'tls-client-key',
+];
 
 /** `tplus settle`: one trade, a JSON Lines stream, or a replay against a registry or sidecar. */
 export const SETTLE_SPEC: CommandSpec = {
@@ -54,7 +63,9 @@ function errorLine(code: string, message: string): string {
 function field(obj: Record<string, unknown>, name: string, line: number): string {
   const value = obj[name];
   if (typeof value !== 'string') {
-    throw new DecisionError('INVALID_ARGUMENT', `line ${line}: ${name} must be a string, got ${JSON.stringify(value) ?? 'nothing'}`, { field: name });
+    throw new DecisionError('INVALID_ARGUMENT', `line ${line}: ${name} must be a string, got ${JSON.stringify(value) ?? 'nothing'}`, {
+      field: name,
+    });
   }
   return value;
 }
@@ -76,7 +87,8 @@ export function settleLine(ruleset: Ruleset, text: string, line: number): { out:
     const d = ruleset.decide(field(obj, 'trade_date', line), field(obj, 'asset_class', line), field(obj, 'market', line), allow);
     return { out: `${JSON.stringify(decisionJson(d))}\n`, ok: true };
   } catch (e) {
-    if (e instanceof DecisionError) return { out: errorLine(e.code, e.message.startsWith('line ') ? e.message : `line ${line}: ${e.message}`), ok: false };
+    if (e instanceof DecisionError)
+      return { out: errorLine(e.code, e.message.startsWith('line ') ? e.message : `line ${line}: ${e.message}`), ok: false };
     throw e;
   }
 }
@@ -119,7 +131,12 @@ export async function settleLocally(flags: ParsedArgs, io: CliIo): Promise<numbe
     const stream = input === '-' ? io.stdin : createReadStream(input);
     return settleStream(ruleset, stream, io);
   }
-  const d = ruleset.decide(flags.get('trade-date') ?? '', flags.get('asset-class') ?? '', flags.get('market') ?? '', flags.on('allow-non-trading-day'));
+  const d = ruleset.decide(
+    flags.get('trade-date') ?? '',
+    flags.get('asset-class') ?? '',
+    flags.get('market') ?? '',
+    flags.on('allow-non-trading-day'),
+  );
   io.stdout.write(flags.on('json') ? `${JSON.stringify(decisionJson(d))}\n` : `${d.settlementDate}\n`);
   return 0;
 }

@@ -12,21 +12,37 @@ export type SidecarDecision = SettlementDecisionMessage;
  * One GetSettlementDate call to a sidecar pinned to `rulesetVersion` (answered only when the sidecar
  * still holds it: FAILED_PRECONDITION VERSION_NOT_HELD otherwise). Failures become one line, exit 1.
  */
-export async function settleAtSidecar(address: string, request: { tradeDate: string; assetClass: string; market: string; rulesetVersion: number; allowNonTradingDay: boolean }, deadlineMs = 10_000): Promise<SidecarDecision> {
+export async function settleAtSidecar(
+  address: string,
+  request: { tradeDate: string; assetClass: string; market: string; rulesetVersion: number; allowNonTradingDay: boolean },
+  deadlineMs = 10_000,
+): Promise<SidecarDecision> {
   const m = (loadSettlementPackage()[SETTLEMENT_SERVICE_NAME] as ServiceDefinition)['GetSettlementDate'];
   if (!m) throw new Error('SettlementService has no GetSettlementDate');
   const client = new Client(grpcTarget(address), credentials.createInsecure());
   try {
     return await new Promise<SidecarDecision>((resolve, reject) =>
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, value?: unknown) => {
-        if (!err) {
-          resolve(value as SidecarDecision);
-          return;
-        }
-        const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
-        const code = status[err.code] ?? String(err.code);
-        reject(new RegistryCallError(`GetSettlementDate at ${address} failed: ${reason === undefined ? code : `${code} (${String(reason)})`}: ${err.details}`));
-      }),
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        new Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (err: ServiceError | null, value?: unknown) => {
+          if (!err) {
+            resolve(value as SidecarDecision);
+            return;
+          }
+          const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
+          const code = status[err.code] ?? String(err.code);
+          reject(
+            new RegistryCallError(
+              `GetSettlementDate at ${address} failed: ${reason === undefined ? code : `${code} (${String(reason)})`}: ${err.details}`,
+            ),
+          );
+        },
+      ),
     );
   } finally {
     client.close();

@@ -34,29 +34,38 @@ export const NOT_EVALUATED: readonly string[] = ['TplusRegistryDown', 'TplusRegi
 export function promtoolTestFile(recording: Recording, rulesFile: string, name: string): string {
   const values = (v: readonly (number | null)[]): string => {
     let started = false;
-    return v.map((x) => {
-      if (x !== null) {
-        started = true;
-        return String(x);
-      }
-      return started ? 'stale' : '_';
-    }).join(' ');
+    return v
+      .map((x) => {
+        if (x !== null) {
+          started = true;
+          return String(x);
+        }
+        return started ? 'stale' : '_';
+      })
+      .join(' ');
   };
   const last = Math.max(0, recording.steps - 1) * RULE_STEP_S;
-  return stringify({
-    rule_files: [rulesFile],
-    evaluation_interval: `${RULE_STEP_S}s`,
-    tests: [{
-      name,
-      interval: `${RULE_STEP_S}s`,
-      input_series: recording.series.map((s) => ({ series: s.selector, values: values(s.values) })),
-      promql_expr_test: [{
-        expr: `group by (alertname) (max_over_time(ALERTS{alertstate="firing"}[${last + RULE_STEP_S}s]))`,
-        eval_time: `${last}s`,
-        exp_samples: [],
-      }],
-    }],
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      rule_files: [rulesFile],
+      evaluation_interval: `${RULE_STEP_S}s`,
+      tests: [
+        {
+          name,
+          interval: `${RULE_STEP_S}s`,
+          input_series: recording.series.map((s) => ({ series: s.selector, values: values(s.values) })),
+          promql_expr_test: [
+            {
+              expr: `group by (alertname) (max_over_time(ALERTS{alertstate="firing"}[${last + RULE_STEP_S}s]))`,
+              eval_time: `${last}s`,
+              exp_samples: [],
+            },
+          ],
+        },
+      ],
+    },
+    { lineWidth: 0 },
+  );
 }
 
 export interface FiredAlerts {
@@ -95,21 +104,43 @@ export interface AlertCheck {
 }
 
 /** Evaluates `recording` against `rulesFile` with promtool and checks it against `expected`. */
-export async function checkAlerts(recording: Recording, expected: ExpectedAlerts, rulesFile: string, promtool: string, dir: string, name: string): Promise<AlertCheck> {
+export async function checkAlerts(
+  recording: Recording,
+  expected: ExpectedAlerts,
+  rulesFile: string,
+  promtool: string,
+  dir: string,
+  name: string,
+): Promise<AlertCheck> {
   const text = promtoolTestFile(recording, rulesFile, name);
   const file = join(dir, 'alerts.test.yml');
   writeFileSync(file, text);
   const { fired, output } = await firedAlerts(promtool, file);
-  const description = `alert rules (${rulesFile}) over this run's metrics fire ${expected.fire.join(', ') || 'nothing'}` +
+  const description =
+    `alert rules (${rulesFile}) over this run's metrics fire ${expected.fire.join(', ') || 'nothing'}` +
     `${expected.mayFire?.length ? ` (maybe ${expected.mayFire.join(', ')})` : ''} and no other alert`;
   if (fired === null) {
-    return { testFile: text, fired, expectation: expectation('alert-rules', description, false, `promtool could not evaluate: ${output.trim().split('\n').slice(-5).join(' ')}`) };
+    return {
+      testFile: text,
+      fired,
+      expectation: expectation(
+        'alert-rules',
+        description,
+        false,
+        `promtool could not evaluate: ${output.trim().split('\n').slice(-5).join(' ')}`,
+      ),
+    };
   }
   const judged = fired.filter((a) => !NOT_EVALUATED.includes(a));
   const missing = expected.fire.filter((a) => !judged.includes(a));
   const unexpected = judged.filter((a) => !expected.fire.includes(a) && !(expected.mayFire ?? []).includes(a));
-  const detail = `fired: ${judged.join(', ') || 'none'}` +
+  const detail =
+    `fired: ${judged.join(', ') || 'none'}` +
     `${missing.length ? `; MISSING ${missing.join(', ')}` : ''}${unexpected.length ? `; UNEXPECTED ${unexpected.join(', ')}` : ''}` +
     `; ${recording.steps} steps of ${recording.stepMs} ms as ${RULE_STEP_S} s, ${recording.series.length} series`;
-  return { testFile: text, fired: judged, expectation: expectation('alert-rules', description, missing.length === 0 && unexpected.length === 0, detail) };
+  return {
+    testFile: text,
+    fired: judged,
+    expectation: expectation('alert-rules', description, missing.length === 0 && unexpected.length === 0, detail),
+  };
 }

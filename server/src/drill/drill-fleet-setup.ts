@@ -28,7 +28,9 @@ export async function startFleet(run: DrillRun, count: number): Promise<Fleet> {
     run.scrape(node);
   }
   await Promise.all(sidecars.map((n) => n.start()));
-  const probes: SettlementClient[] = sidecars.map((n) => createSettlementClient({ address: n.address, deadlineMs: 1_000, fallback: false }));
+  const probes: SettlementClient[] = sidecars.map((n) =>
+    createSettlementClient({ address: n.address, deadlineMs: 1_000, fallback: false }),
+  );
   for (const p of probes) run.onCleanup(() => p.close());
   s.progress(`fleet: registry + ${count} following sidecar(s) at version ${v1.version.version}`);
   return {
@@ -36,14 +38,25 @@ export async function startFleet(run: DrillRun, count: number): Promise<Fleet> {
     registry,
     sidecars,
     v1,
-    probe: (i, request) => (probes[i] as SettlementClient).getSettlementDateDetails(request).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+    probe: (i, request) =>
+      (probes[i] as SettlementClient)
+        .getSettlementDateDetails(request)
+        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
   };
 }
 
 /** ms until every sidecar logs `snapshot_installed` of `version` (null for those that did not within the timeout). */
 export async function installed(sidecars: readonly SidecarNode[], version: number, timeoutMs: number): Promise<boolean> {
   const all = await Promise.all(
-    sidecars.map((n) => n.child?.waitFor('snapshot_installed', (l) => l['version'] === version, timeoutMs).then(() => true, () => false) ?? Promise.resolve(false)),
+    sidecars.map(
+      (n) =>
+        n.child
+          ?.waitFor('snapshot_installed', (l) => l['version'] === version, timeoutMs)
+          .then(
+            () => true,
+            () => false,
+          ) ?? Promise.resolve(false),
+    ),
   );
   return all.every(Boolean);
 }

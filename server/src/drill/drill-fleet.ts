@@ -32,7 +32,10 @@ export function packWithClosure(rulesDir: string, dir: string, date: string, nam
   const text = readFileSync(file, 'utf8');
   const anchor = '    adhoc:\n';
   if (!text.includes(anchor)) throw new Error(`${file} has no adhoc list`);
-  writeFileSync(file, text.replace(anchor, `${anchor}      - { date: ${date}, name: ${name}, closes_settlement: true, reason: "tplus drill" }\n`));
+  writeFileSync(
+    file,
+    text.replace(anchor, `${anchor}      - { date: ${date}, name: ${name}, closes_settlement: true, reason: "tplus drill" }\n`),
+  );
   return dir;
 }
 
@@ -60,14 +63,31 @@ export class RegistryNode {
 
   async start(): Promise<void> {
     this.child = new TplusChild(this.name, [
-      'registry', '--data-dir', join(this.dir, 'data'), '--listen', this.address, '--metrics-listen', 'off',
-      '--signing-key', this.keys.privateKeyFile, '--tokens', this.keys.tokensFile, '--heartbeat-ms', '200',
+      'registry',
+      '--data-dir',
+      join(this.dir, 'data'),
+      '--listen',
+      this.address,
+      '--metrics-listen',
+      'off',
+      '--signing-key',
+      this.keys.privateKeyFile,
+      '--tokens',
+      this.keys.tokensFile,
+      '--heartbeat-ms',
+      '200',
     ]);
     await this.child.waitFor('registry_serving');
   }
 
   publish(rulesDir: string, reason: string, deadlineMs = 10_000): Promise<PublishResponseMessage> {
-    return callRegistry<PublishResponseMessage>(this.address, this.keys.publishToken, 'Publish', { files: packFiles(rulesDir), reason, author: 'tplus-drill' }, deadlineMs);
+    return callRegistry<PublishResponseMessage>(
+      this.address,
+      this.keys.publishToken,
+      'Publish',
+      { files: packFiles(rulesDir), reason, author: 'tplus-drill' },
+      deadlineMs,
+    );
   }
 
   async stop(sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -105,8 +125,18 @@ export class SidecarNode {
 
   async start(): Promise<void> {
     const child = new TplusChild(this.name, [
-      'serve', '--data-dir', join(this.dir, 'data'), '--socket', this.socket, '--listen', 'off', '--metrics-listen', '127.0.0.1:0',
-      '--shutdown-grace-ms', '1000', ...this.extraArgs,
+      'serve',
+      '--data-dir',
+      join(this.dir, 'data'),
+      '--socket',
+      this.socket,
+      '--listen',
+      'off',
+      '--metrics-listen',
+      '127.0.0.1:0',
+      '--shutdown-grace-ms',
+      '1000',
+      ...this.extraArgs,
     ]);
     this.lives.push(child);
     const line = await child.waitFor('metrics_listening');

@@ -55,7 +55,8 @@ const round = (x: number): number => Math.round(x * 10) / 10;
 
 export function latencyStats(values: readonly number[]): LatencyStats {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => (sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number));
+  const at = (q: number): number =>
+    sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number);
   return { count: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? 0) };
 }
 
@@ -98,15 +99,28 @@ export function reportMarkdown(r: DrillReport, svgFile: string): string {
   const lines: string[] = [];
   lines.push(`# tplus drill ${r.scenario}: ${r.passed ? 'PASS' : 'FAIL'}`, '');
   lines.push(r.proves, '');
-  lines.push(`Run ${r.startedAt}, ${fmtMs(r.wallMs)} wall time. Settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}.`, '');
+  lines.push(
+    `Run ${r.startedAt}, ${fmtMs(r.wallMs)} wall time. Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(', ')}.`,
+    '',
+  );
   if (r.crashed) lines.push(`**The drill did not complete:** ${r.crashed}`, '');
   lines.push('## Expectations', '', '| | expectation | measured |', '|---|---|---|');
   for (const e of r.expectations) lines.push(`| ${e.passed ? 'PASS' : '**FAIL**'} | ${e.description} | ${e.detail} |`);
   lines.push('', '## Timeline', '', 'Times are from the start of load.', '', '| t | event | detail |', '|---|---|---|');
   for (const e of r.timeline) lines.push(`| ${fmtMs(e.atMs)} | ${e.kind} | ${e.detail ?? ''} |`);
   const c = r.counts;
-  lines.push('', '## Counts', '', '| calls | service | fallback | error | alerts | provisional | reconcile |', '|---|---|---|---|---|---|---|');
-  const rec = c.reconcile ? `${c.reconcile.confirmed} confirmed, ${c.reconcile.corrected} corrected, ${c.reconcile.rejected} rejected, ${c.reconcile.remaining} open` : 'not run';
+  lines.push(
+    '',
+    '## Counts',
+    '',
+    '| calls | service | fallback | error | alerts | provisional | reconcile |',
+    '|---|---|---|---|---|---|---|',
+  );
+  const rec = c.reconcile
+    ? `${c.reconcile.confirmed} confirmed, ${c.reconcile.corrected} corrected, ${c.reconcile.rejected} rejected, ${c.reconcile.remaining} open`
+    : 'not run';
   lines.push(`| ${c.calls} | ${c.service} | ${c.fallback} | ${c.error} | ${c.alerts} | ${c.provisional} | ${rec} |`);
   lines.push('', '## Latency (ms, as trade capture saw it)', '', '| outcome | calls | p50 | p99 | max |', '|---|---|---|---|---|');
   for (const [k, v] of Object.entries(r.latencyMs)) lines.push(`| ${k} | ${v.count} | ${v.p50} | ${v.p99} | ${v.max} |`);

@@ -1,5 +1,11 @@
 import { Registry } from 'prom-client';
-import { createSettlementClient, type AlertEvent, type ReconcileSummary, type SettlementClient, type SettlementRequest } from '@tplus/client-sdk';
+import {
+  createSettlementClient,
+  type AlertEvent,
+  type ReconcileSummary,
+  type SettlementClient,
+  type SettlementRequest,
+} from '@tplus/client-sdk';
 import { DrillTimeline } from './drill-timeline.js';
 import { LoadGenerator } from './load-generator.js';
 import { MetricRecorder, readUrl } from './metric-recorder.js';
@@ -31,7 +37,12 @@ export interface DrillSettings {
 }
 
 /** The SDK breaker every drill uses: a short window so a drill of a few seconds shows a full cycle. */
-export const DRILL_BREAKER = Object.freeze({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 1_000, rollingCountTimeoutMs: 1_000 });
+export const DRILL_BREAKER = Object.freeze({
+  errorThresholdPercentage: 50,
+  volumeThreshold: 5,
+  resetTimeoutMs: 1_000,
+  rollingCountTimeoutMs: 1_000,
+});
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -64,7 +75,10 @@ export class DrillRun {
   }
 
   async cleanup(): Promise<void> {
-    for (const fn of this.cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+    for (const fn of this.cleanups.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined);
     this.cleanups.length = 0;
   }
 
@@ -145,7 +159,10 @@ export class DrillRun {
       await sleep(250);
     }
     this.reconciled = total;
-    this.timeline.mark('reconciled', `${total.confirmed} confirmed, ${total.corrected} corrected, ${total.rejected} rejected, ${total.remaining} open`);
+    this.timeline.mark(
+      'reconciled',
+      `${total.confirmed} confirmed, ${total.corrected} corrected, ${total.rejected} rejected, ${total.remaining} open`,
+    );
     return total;
   }
 
@@ -154,6 +171,9 @@ export class DrillRun {
     const client = this.client;
     if (!client) return false;
     const opened = this.timeline.events.some((e) => e.kind === 'breaker_open');
-    return waitUntil(() => client.breakerState('GetSettlementDate') === 'closed' && (!opened || this.timeline.first('closed', afterMs) !== undefined), timeoutMs);
+    return waitUntil(
+      () => client.breakerState('GetSettlementDate') === 'closed' && (!opened || this.timeline.first('closed', afterMs) !== undefined),
+      timeoutMs,
+    );
   }
 }

@@ -1,5 +1,14 @@
 /** The timeline event kinds every report shows (scenarios add their own, e.g. `converged`). */
-export const CORE_EVENTS = ['fault_injected', 'first_fallback', 'breaker_open', 'alert', 'heal', 'half_open', 'closed', 'reconciled'] as const;
+export const CORE_EVENTS = [
+  'fault_injected',
+  'first_fallback',
+  'breaker_open',
+  'alert',
+  'heal',
+  'half_open',
+  'closed',
+  'reconciled',
+] as const;
 
 export interface TimelineEvent {
   /** Milliseconds since the drill's load started. */

@@ -6,12 +6,20 @@ import { compilePack } from '../pack/compile-pack.js';
 /** Compiles a rule pack directory into a Ruleset (the core the sidecars run), for checking answers. */
 export function compileRuleset(dir: string, version = 0): Ruleset {
   const pack = compilePack(dir, { today: Math.floor(Date.now() / 86_400_000) });
-  if (!pack.document || !pack.hash) throw new Error(`the rule pack ${dir} does not compile: ${pack.problems.map((p) => p.message).join('; ')}`);
+  if (!pack.document || !pack.hash)
+    throw new Error(`the rule pack ${dir} does not compile: ${pack.problems.map((p) => p.message).join('; ')}`);
   return new Ruleset(pack.document, { version, hash: pack.hash });
 }
 
 /** Trading days of `market` from..to (inclusive) on which `ruleset` decides for `assetClass`. */
-export function tradingDays(ruleset: Ruleset, market: string, assetClass: string, from: string, to: string, skip: ReadonlySet<string> = new Set()): string[] {
+export function tradingDays(
+  ruleset: Ruleset,
+  market: string,
+  assetClass: string,
+  from: string,
+  to: string,
+  skip: ReadonlySet<string> = new Set(),
+): string[] {
   const out: string[] = [];
   for (let d = parseDay(from); d <= parseDay(to); d++) {
     const text = formatDay(d);

@@ -76,11 +76,25 @@ export class LoadGenerator {
     const t = performance.now();
     const done = this.client.getSettlementDateDetails(request).then(
       (details) => {
-        this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: details.source === 'fallback' ? 'fallback' : 'service', request, details });
+        this.records.push({
+          seq,
+          startedMs,
+          latencyMs: performance.now() - t,
+          outcome: details.source === 'fallback' ? 'fallback' : 'service',
+          request,
+          details,
+        });
       },
       (err: unknown) => {
-        const code = typeof err === 'object' && err !== null && 'reason' in err ? String((err).reason) : 'UNKNOWN';
-        this.records.push({ seq, startedMs, latencyMs: performance.now() - t, outcome: 'error', request, error: `${code}: ${err instanceof Error ? err.message : String(err)}` });
+        const code = typeof err === 'object' && err !== null && 'reason' in err ? String(err.reason) : 'UNKNOWN';
+        this.records.push({
+          seq,
+          startedMs,
+          latencyMs: performance.now() - t,
+          outcome: 'error',
+          request,
+          error: `${code}: ${err instanceof Error ? err.message : String(err)}`,
+        });
       },
     );
     this.inFlight.add(done);

@@ -79,7 +79,10 @@ export class MetricRecorder {
   async stop(): Promise<Recording> {
     this.stopped = true;
     await this.running;
-    const series = [...this.samples].map(([selector, values]) => ({ selector, values: [...values, ...Array<null>(this.steps - values.length).fill(null)] }));
+    const series = [...this.samples].map(([selector, values]) => ({
+      selector,
+      values: [...values, ...Array<null>(this.steps - values.length).fill(null)],
+    }));
     return { stepMs: this.stepMs, steps: this.steps, series };
   }
 

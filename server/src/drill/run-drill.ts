@@ -10,7 +10,15 @@ import { DRILL_BREAKER, DrillRun, type DrillSettings } from './drill-run.js';
 import { sidecarHang, sidecarKill, sidecarSlow } from './sidecar-fault-scenarios.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
-export const SCENARIOS: readonly Scenario[] = [sidecarKill, sidecarHang, sidecarSlow, registryOutage, corruptSnapshot, emergencyHoliday, cutover];
+export const SCENARIOS: readonly Scenario[] = [
+  sidecarKill,
+  sidecarHang,
+  sidecarSlow,
+  registryOutage,
+  corruptSnapshot,
+  emergencyHoliday,
+  cutover,
+];
 
 /** Time a drill may take beyond its duration before it is abandoned as crashed. */
 const OVERRUN_MS = 120_000;
@@ -32,15 +40,28 @@ export async function runDrill(scenario: Scenario, settings: Omit<DrillSettings,
     result = await Promise.race([
       scenario.run(run),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the drill did not finish within ${settings.durationMs + OVERRUN_MS} ms`)), settings.durationMs + OVERRUN_MS);
+        timer = setTimeout(
+          () => reject(new Error(`the drill did not finish within ${settings.durationMs + OVERRUN_MS} ms`)),
+          settings.durationMs + OVERRUN_MS,
+        );
       }),
     ]);
     // Recorded up to here: the processes still run, so their shutdown is not part of the incident.
     const recording = await run.recorder.stop();
     if (settings.alertRules !== null) {
-      alerts = settings.promtool === null
-        ? { testFile: '', fired: null, expectation: expectation('alert-rules', `alert rules (${settings.alertRules}) over this run's metrics`, false, 'promtool not found: install it (Debian package prometheus), set PROMTOOL, or pass --alert-rules off') }
-        : await checkAlerts(recording, scenario.alerts, settings.alertRules, settings.promtool, dir, `drill ${scenario.name}`);
+      alerts =
+        settings.promtool === null
+          ? {
+              testFile: '',
+              fired: null,
+              expectation: expectation(
+                'alert-rules',
+                `alert rules (${settings.alertRules}) over this run's metrics`,
+                false,
+                'promtool not found: install it (Debian package prometheus), set PROMTOOL, or pass --alert-rules off',
+              ),
+            }
+          : await checkAlerts(recording, scenario.alerts, settings.alertRules, settings.promtool, dir, `drill ${scenario.name}`);
     }
   } catch (err) {
     crashed = err instanceof Error ? err.message : String(err);
@@ -82,7 +103,12 @@ export async function runDrill(scenario: Scenario, settings: Omit<DrillSettings,
       provisional: run.client?.ledger.all().length ?? 0,
       reconcile: run.reconciled,
     },
-    latencyMs: { all: latencyStats(records.map((r) => r.latencyMs)), service: latencyStats(by('service')), fallback: latencyStats(by('fallback')), error: latencyStats(by('error')) },
+    latencyMs: {
+      all: latencyStats(records.map((r) => r.latencyMs)),
+      service: latencyStats(by('service')),
+      fallback: latencyStats(by('fallback')),
+      error: latencyStats(by('error')),
+    },
     expectations,
     facts: result?.facts ?? {},
     bucketMs,

@@ -38,12 +38,16 @@ async function sidecarFault(run: DrillRun, fault: Fault): Promise<ScenarioResult
   await sleep(1_000);
   await run.stopLoad();
   await run.reconcile();
-  return { expectations: [...finishStandard(run, { incident: true, sidecars: [node] }), ...(await extraDuring)], facts: { fault: fault.describe, healed } };
+  return {
+    expectations: [...finishStandard(run, { incident: true, sidecars: [node] }), ...(await extraDuring)],
+    facts: { fault: fault.describe, healed },
+  };
 }
 
 export const sidecarKill: Scenario = {
   name: 'sidecar-kill',
-  proves: 'a sidecar killed with SIGKILL and restarted later never blocks or fails trade capture: fallbacks are provisional, alerted once, and reconciled after the restart.',
+  proves:
+    'a sidecar killed with SIGKILL and restarted later never blocks or fails trade capture: fallbacks are provisional, alerted once, and reconciled after the restart.',
   // The breaker is open for about a second at a time (it half-opens to probe): `for: 1m` may or may not see a minute of it.
   alerts: { fire: ['TplusClientFallbackInUse', 'TplusSidecarDown'], mayFire: ['TplusClientBreakerOpen'] },
   run: (run) =>
@@ -60,7 +64,8 @@ export const sidecarKill: Scenario = {
 
 export const sidecarHang: Scenario = {
   name: 'sidecar-hang',
-  proves: 'a hung sidecar (SIGSTOP: the socket stays open, nothing answers) costs each call at most its deadline, then SIGCONT recovers it.',
+  proves:
+    'a hung sidecar (SIGSTOP: the socket stays open, nothing answers) costs each call at most its deadline, then SIGCONT recovers it.',
   alerts: { fire: ['TplusClientFallbackInUse', 'TplusSidecarDown'], mayFire: ['TplusClientBreakerOpen'] },
   run: (run) =>
     sidecarFault(run, {
@@ -82,7 +87,8 @@ interface DrillStateMessage {
 
 export const sidecarSlow: Scenario = {
   name: 'sidecar-slow',
-  proves: 'a sidecar answering slower than the SDK deadline (injected through the --allow-drills DrillService) is cut off at the deadline; the injected fault expires by itself and is visible in metrics and logs.',
+  proves:
+    'a sidecar answering slower than the SDK deadline (injected through the --allow-drills DrillService) is cut off at the deadline; the injected fault expires by itself and is visible in metrics and logs.',
   // Every decision takes 4x the deadline. Trade capture's SDK coalesces its calls into BatchGetSettlementDates
   // by default, which the GetSettlementDate latency objective does not cover: the fallback alert is what
   // must fire; the latency burn fires only for unary (coalesce: false) traffic.
@@ -106,14 +112,27 @@ export const sidecarSlow: Scenario = {
       },
       extra: async (node, r) => {
         const child = node.child;
-        const expired = child ? await child.waitFor('drill_expired', undefined, r.settings.durationMs + 5_000).then(() => performance.now() - startedAt, () => null) : null;
+        const expired = child
+          ? await child.waitFor('drill_expired', undefined, r.settings.durationMs + 5_000).then(
+              () => performance.now() - startedAt,
+              () => null,
+            )
+          : null;
         const gaugeAfter = metricValue(await node.metrics(), 'tplus_drill_active', 'kind="latency"');
         const started = node.events('drill_started').length;
         return [
-          expectation('drill-visible', 'the drill fault is visible while active: tplus_drill_active{kind="latency"} 1 and a drill_started log line; 0 after',
-            gaugeWhileActive === 1 && gaugeAfter === 0 && started === 1, `gauge ${gaugeWhileActive} while active, ${gaugeAfter} after; ${started} drill_started lines`),
-          expectation('drill-expires', `the drill fault expired by itself (bounded by its ${r.settings.durationMs} ms duration)`,
-            expired !== null && expired <= r.settings.durationMs + 1_000, expired === null ? 'no drill_expired' : `expired ${Math.round(expired)} ms after injection`),
+          expectation(
+            'drill-visible',
+            'the drill fault is visible while active: tplus_drill_active{kind="latency"} 1 and a drill_started log line; 0 after',
+            gaugeWhileActive === 1 && gaugeAfter === 0 && started === 1,
+            `gauge ${gaugeWhileActive} while active, ${gaugeAfter} after; ${started} drill_started lines`,
+          ),
+          expectation(
+            'drill-expires',
+            `the drill fault expired by itself (bounded by its ${r.settings.durationMs} ms duration)`,
+            expired !== null && expired <= r.settings.durationMs + 1_000,
+            expired === null ? 'no drill_expired' : `expired ${Math.round(expired)} ms after injection`,
+          ),
         ];
       },
     });

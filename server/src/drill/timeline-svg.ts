@@ -2,7 +2,12 @@ import type { DrillReport } from './drill-report.js';
 
 const COLORS = { service: '#2e7d32', fallback: '#f9a825', error: '#c62828' } as const;
 const BREAKER = { closed: '#a5d6a7', halfOpen: '#ffe082', open: '#ef9a9a' } as const;
-const MARKERS: Readonly<Record<string, string>> = { fault_injected: '#c62828', heal: '#1565c0', published: '#6a1b9a', reconciled: '#455a64' };
+const MARKERS: Readonly<Record<string, string>> = {
+  fault_injected: '#c62828',
+  heal: '#1565c0',
+  published: '#6a1b9a',
+  reconciled: '#455a64',
+};
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -28,10 +33,14 @@ export function timelineSvg(r: DrillReport): string {
   const yMax = tick * 4;
   const y = (v: number): number => top + chartH - (v / yMax) * chartH;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<title>tplus drill ${esc(r.scenario)}: calls per second by outcome and breaker state</title>`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${left}" y="18" font-size="14" font-weight="bold">tplus drill ${esc(r.scenario)} — ${r.passed ? 'PASS' : 'FAIL'}</text>`);
+  out.push(
+    `<text x="${left}" y="18" font-size="14" font-weight="bold">tplus drill ${esc(r.scenario)} — ${r.passed ? 'PASS' : 'FAIL'}</text>`,
+  );
   for (let i = 0; i <= 4; i++) {
     const v = (yMax / 4) * i;
     out.push(`<line x1="${left}" x2="${W - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`);
@@ -44,7 +53,9 @@ export function timelineSvg(r: DrillReport): string {
     for (const k of ['service', 'fallback', 'error'] as const) {
       const v = b[k];
       if (v <= 0) continue;
-      out.push(`<rect x="${x(b.fromMs).toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${COLORS[k]}"><title>${(b.fromMs / 1000).toFixed(1)} s: ${v} ${k}/s</title></rect>`);
+      out.push(
+        `<rect x="${x(b.fromMs).toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${COLORS[k]}"><title>${(b.fromMs / 1000).toFixed(1)} s: ${v} ${k}/s</title></rect>`,
+      );
       base += v;
     }
   }
@@ -55,7 +66,9 @@ export function timelineSvg(r: DrillReport): string {
   const segment = (to: number): void => {
     if (to <= from) return;
     const w = Math.max(2, x(to) - x(from));
-    out.push(`<rect x="${x(from).toFixed(1)}" y="${bandY}" width="${w.toFixed(1)}" height="${bandH}" fill="${BREAKER[state]}"><title>${(from / 1000).toFixed(2)}–${(to / 1000).toFixed(2)} s: ${state}</title></rect>`);
+    out.push(
+      `<rect x="${x(from).toFixed(1)}" y="${bandY}" width="${w.toFixed(1)}" height="${bandH}" fill="${BREAKER[state]}"><title>${(from / 1000).toFixed(2)}–${(to / 1000).toFixed(2)} s: ${state}</title></rect>`,
+    );
   };
   for (const e of changes) {
     segment(e.atMs);
@@ -79,8 +92,12 @@ export function timelineSvg(r: DrillReport): string {
     out.push(`<text x="${ex}" y="${top - 8 - (labelRow++ % 2) * 11}" fill="${color}" text-anchor="middle">${esc(e.kind)}</text>`);
   }
   const legend: [string, string][] = [
-    ['service', COLORS.service], ['fallback', COLORS.fallback], ['error', COLORS.error],
-    ['breaker closed', BREAKER.closed], ['half-open', BREAKER.halfOpen], ['open', BREAKER.open],
+    ['service', COLORS.service],
+    ['fallback', COLORS.fallback],
+    ['error', COLORS.error],
+    ['breaker closed', BREAKER.closed],
+    ['half-open', BREAKER.halfOpen],
+    ['open', BREAKER.open],
   ];
   let lx = left;
   const ly = bandY + bandH + 24;

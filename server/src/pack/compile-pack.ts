@@ -83,7 +83,7 @@ function resolveCalendars(sources: readonly CalendarSource[], problems: PackProb
       add(day, a.name, a.closesSettlement);
     }
     const list = [...holidays.entries()]
-      .filter(([day]) => day >= (from) && day <= (to))
+      .filter(([day]) => day >= from && day <= to)
       .sort(([a], [b]) => a - b)
       .map(([, h]) => h);
     const doc: CalendarDocument = {
@@ -118,7 +118,10 @@ function checkRules(
     const from = parseDay(rule.from);
     const to = parseDay(rule.to);
     const open = rule.to === '9999-12-31';
-    for (const [field, id] of [['settlement_calendar', rule.settlementCalendar], ['trading_calendar', rule.tradingCalendar]] as const) {
+    for (const [field, id] of [
+      ['settlement_calendar', rule.settlementCalendar],
+      ['trading_calendar', rule.tradingCalendar],
+    ] as const) {
       if (id === null) continue;
       const cal = calendars.get(id);
       if (!cal) {
@@ -132,7 +135,13 @@ function checkRules(
       if (!open && to > calTo) {
         problems.push(problemAt(rule.at, `rule ${rule.id} ends ${rule.to}, after ${field} ${id} stops covering (${cal.to})`));
       } else if (calTo - options.today < (options.horizonWarningDays ?? 365)) {
-        problems.push(problemAt(rule.at, `${field} ${id} covers only until ${cal.to}, within ${options.horizonWarningDays ?? 365} days of today`, 'warning'));
+        problems.push(
+          problemAt(
+            rule.at,
+            `${field} ${id} covers only until ${cal.to}, within ${options.horizonWarningDays ?? 365} days of today`,
+            'warning',
+          ),
+        );
       }
     }
   }

@@ -181,7 +181,15 @@ function readCalendar(r: YamlReader, node: unknown, path: string): CalendarSourc
 
 function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null {
   const map = r.map(node, path, [
-    'id', 'name', 'asset_class', 'market', 'effective', 'cycle_days', 'settlement_calendar', 'trading_calendar', 'source',
+    'id',
+    'name',
+    'asset_class',
+    'market',
+    'effective',
+    'cycle_days',
+    'settlement_calendar',
+    'trading_calendar',
+    'source',
   ]);
   if (!map) return null;
   const id = r.string(map, 'id', path);
@@ -208,13 +216,30 @@ function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null
   const tradingCalendar = r.string(map, 'trading_calendar', path, false);
   const source = r.string(map, 'source', path);
   if (
-    id === null || name === null || assetClass === null || market === null || from === null || to === null ||
-    cycleDays === null || settlementCalendar === null || source === null || from > to
+    id === null ||
+    name === null ||
+    assetClass === null ||
+    market === null ||
+    from === null ||
+    to === null ||
+    cycleDays === null ||
+    settlementCalendar === null ||
+    source === null ||
+    from > to
   ) {
     return null;
   }
   return {
-    id, name, assetClass, market, from, to, cycleDays, settlementCalendar, tradingCalendar, source,
+    id,
+    name,
+    assetClass,
+    market,
+    from,
+    to,
+    cycleDays,
+    settlementCalendar,
+    tradingCalendar,
+    source,
     at: { file: r.file, line: r.lineOf(map), path },
   };
 }
@@ -234,7 +259,13 @@ export function readPackFiles(dir: string): PackSources {
     const r = new YamlReader(file, lines, problems);
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        problems.push({ severity: 'error', file, line: lines.linePos(e.pos[0]).line, path: '', message: e.message.split('\n')[0] ?? e.message });
+        problems.push({
+          severity: 'error',
+          file,
+          line: lines.linePos(e.pos[0]).line,
+          path: '',
+          message: e.message.split('\n')[0] ?? e.message,
+        });
       }
       continue;
     }

@@ -62,7 +62,10 @@ export function clientTlsConfig(texts: ClientTlsTexts, flagPrefix: string, cwd: 
 }
 
 /** Server TLS from the raw texts of --tls-cert, --tls-key, --tls-client-ca: null (plaintext) when none is given. */
-export function serverTlsConfig(texts: { readonly cert?: string | undefined; readonly key?: string | undefined; readonly clientCa?: string | undefined }, cwd: string): ServerTlsConfig | null {
+export function serverTlsConfig(
+  texts: { readonly cert?: string | undefined; readonly key?: string | undefined; readonly clientCa?: string | undefined },
+  cwd: string,
+): ServerTlsConfig | null {
   const cert = given(texts.cert);
   const key = given(texts.key);
   const clientCa = given(texts.clientCa);
@@ -72,7 +75,11 @@ export function serverTlsConfig(texts: { readonly cert?: string | undefined; rea
     if (clientCa !== null) throw new ConfigError('tlsClientCa', `--tls-client-ca needs ${named('--tls-cert')} and ${named('--tls-key')}`);
     return null;
   }
-  return Object.freeze({ certFile: resolve(cwd, cert), keyFile: resolve(cwd, key), clientCaFile: clientCa === null ? null : resolve(cwd, clientCa) });
+  return Object.freeze({
+    certFile: resolve(cwd, cert),
+    keyFile: resolve(cwd, key),
+    clientCaFile: clientCa === null ? null : resolve(cwd, clientCa),
+  });
 }
 
 /** Reads a PEM file; an unreadable one, or one without a PEM block, is an error naming the flag. */

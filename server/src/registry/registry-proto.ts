@@ -13,7 +13,9 @@ let cached: ServiceDefinition | null = null;
 
 /** The RegistryService definition, with the server's loader options (camelCase, uint64 as number). */
 export function registryServiceDefinition(): ServiceDefinition {
-  cached ??= loadSync(REGISTRY_PROTO_FILE, { ...SERVER_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] })[REGISTRY_SERVICE_NAME] as ServiceDefinition;
+  cached ??= loadSync(REGISTRY_PROTO_FILE, { ...SERVER_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] })[
+    REGISTRY_SERVICE_NAME
+  ] as ServiceDefinition;
   return cached;
 }
 

@@ -1,5 +1,12 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import type { handleBidiStreamingCall, handleServerStreamingCall, handleUnaryCall, ServerDuplexStream, ServerWritableStream, StatusObject } from '@grpc/grpc-js';
+import type {
+  handleBidiStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+  ServerDuplexStream,
+  ServerWritableStream,
+  StatusObject,
+} from '@grpc/grpc-js';
 import { MALFORMED_REQUEST, malformedRequestError } from './malformed-request.js';
 import type { RequestObserver } from './request-observer.js';
 import { encodeStatusDetails, ERROR_DOMAIN } from './status-details.js';

@@ -42,7 +42,10 @@ export function parseInteger(s: RawSetting, min: number, max: number): number {
 export function parseSocketPath(s: RawSetting, absolute: string): string {
   if (s.text.trim() === '') throw invalid(s, 'expected a file path, or "off"');
   if (Buffer.byteLength(absolute) > MAX_SOCKET_PATH_BYTES) {
-    throw invalid(s, `the absolute path ${absolute} is ${Buffer.byteLength(absolute)} bytes; Unix socket paths are limited to ${MAX_SOCKET_PATH_BYTES}`);
+    throw invalid(
+      s,
+      `the absolute path ${absolute} is ${Buffer.byteLength(absolute)} bytes; Unix socket paths are limited to ${MAX_SOCKET_PATH_BYTES}`,
+    );
   }
   return absolute;
 }

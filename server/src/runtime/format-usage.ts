@@ -9,7 +9,9 @@ function left(def: FlagDef): string {
 
 function right(def: FlagDef): string {
   const dflt = def.defaultNote ?? (def.default === undefined || def.default === '' ? undefined : def.default);
-  const notes = [def.required === true ? 'required' : undefined, dflt === undefined ? undefined : `default: ${dflt}`].filter((x) => x !== undefined);
+  const notes = [def.required === true ? 'required' : undefined, dflt === undefined ? undefined : `default: ${dflt}`].filter(
+    (x) => x !== undefined,
+  );
   return notes.length === 0 ? def.help : `${def.help} (${notes.join('; ')})`;
 }
 

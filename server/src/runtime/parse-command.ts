@@ -35,7 +35,12 @@ function readArgv(spec: CommandSpec, argv: readonly string[]): { flags: Map<stri
     if (t.kind !== 'option') continue;
     const def = byName.get(t.name);
     if (def === undefined) {
-      const guess = t.rawName.startsWith('--') ? didYouMean(t.name, spec.flags.filter((f) => f.hidden !== true).map((f) => f.name)) : null;
+      const guess = t.rawName.startsWith('--')
+        ? didYouMean(
+            t.name,
+            spec.flags.filter((f) => f.hidden !== true).map((f) => f.name),
+          )
+        : null;
       throw new UsageError(`unknown flag ${t.rawName}${guess === null ? '' : ` (did you mean --${guess}?)`}`);
     }
     const field = def.field ?? def.name;
@@ -73,7 +78,8 @@ function bind(spec: CommandSpec, read: ReturnType<typeof readArgv>, env: Env): P
   for (const def of spec.flags) {
     const field = def.field ?? def.name;
     const fromEnv = def.env === undefined ? undefined : env[def.env];
-    let s = read.flags.get(def.name) ?? (fromEnv === undefined || def.env === undefined ? undefined : { field, origin: def.env, text: fromEnv });
+    let s =
+      read.flags.get(def.name) ?? (fromEnv === undefined || def.env === undefined ? undefined : { field, origin: def.env, text: fromEnv });
     if (s !== undefined && def.type === 'boolean' && s.origin === def.env) s = { ...s, text: booleanText(s) };
     if (s === undefined && def.default !== undefined) s = { field, origin: 'default', text: def.default };
     if (s === undefined) {

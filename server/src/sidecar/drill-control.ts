@@ -32,7 +32,12 @@ export class DrillControl {
     private readonly log: Logger,
     private readonly now: () => Date,
   ) {
-    this.gauge = new Gauge({ name: 'tplus_drill_active', help: 'Drill faults active right now (1), by kind. Only with --allow-drills.', labelNames: ['kind'], registers: [registry] });
+    this.gauge = new Gauge({
+      name: 'tplus_drill_active',
+      help: 'Drill faults active right now (1), by kind. Only with --allow-drills.',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
     this.gauge.set({ kind: 'latency' }, 0);
     log.warn('drills_allowed', { note: 'this sidecar accepts DrillService fault injection (--allow-drills)' });
   }
@@ -61,7 +66,11 @@ export class DrillControl {
   }
 
   state(): DrillStateView {
-    return { latencyActive: this.latency.active, latencyMs: this.latency.active ? this.latency.ms : 0, expiresAt: this.expiresAt?.toISOString() ?? '' };
+    return {
+      latencyActive: this.latency.active,
+      latencyMs: this.latency.active ? this.latency.ms : 0,
+      expiresAt: this.expiresAt?.toISOString() ?? '',
+    };
   }
 
   /** Ends every drill (sidecar shutdown). */

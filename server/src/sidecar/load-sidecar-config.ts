@@ -25,7 +25,14 @@ export interface ConfigDefaults {
 export type LoadedConfig = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: SidecarConfig };
 
 /** `--registry` and its companions; null when not following. */
-function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, tls: ClientTlsConfig | null, startTimeoutMs: number, cwd: string): FollowConfig | null {
+function followConfig(
+  registry: RawSetting,
+  publicKey: RawSetting,
+  tokenFile: RawSetting,
+  tls: ClientTlsConfig | null,
+  startTimeoutMs: number,
+  cwd: string,
+): FollowConfig | null {
   if (isOff(registry.text)) {
     if (tls !== null) throw new ConfigError('registryTlsCa', '--registry-tls-* settings need --registry (or TPLUS_REGISTRY)');
     return null;
@@ -34,7 +41,8 @@ function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: Ra
   if (address.startsWith('unix:')) {
     if (address.replace(/^unix:(\/\/)?/, '') === '') throw invalid(registry, 'expected unix:/path');
   } else parseListen(registry);
-  if (publicKey.text.trim() === '') throw new ConfigError('registryPublicKey', `--registry needs --registry-public-key (or TPLUS_REGISTRY_PUBLIC_KEY)`);
+  if (publicKey.text.trim() === '')
+    throw new ConfigError('registryPublicKey', `--registry needs --registry-public-key (or TPLUS_REGISTRY_PUBLIC_KEY)`);
   return Object.freeze({
     registry: address,
     publicKeyFile: resolve(cwd, publicKey.text),
@@ -51,11 +59,16 @@ function followConfig(registry: RawSetting, publicKey: RawSetting, tokenFile: Ra
  * ConfigError naming the bad field and where its value came from (`--listen` or `TPLUS_LISTEN`), and
  * UsageError for a malformed line (unknown flag, missing value, stray argument).
  */
-export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaults: ConfigDefaults): LoadedConfig {
+export function loadSidecarConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: ConfigDefaults,
+): LoadedConfig {
   const flags = parseCommand(SERVE_SPEC, argv, env);
   if (flags === HELP) return { kind: 'help', text: SERVE_USAGE };
   // The table gives every literal default; the rest (socket, rules, message size) are computed here.
-  const raw = (name: string, fallback = ''): RawSetting => flags.setting(name) ?? { field: FIELDS.get(name) ?? name, origin: 'default', text: fallback };
+  const raw = (name: string, fallback = ''): RawSetting =>
+    flags.setting(name) ?? { field: FIELDS.get(name) ?? name, origin: 'default', text: fallback };
   const dataDirPath = resolve(defaults.cwd, parsePath(raw('data-dir')));
   const listenRaw = raw('listen');
   const socketRaw = raw('socket', resolve(dataDirPath, 'tplus.sock'));
@@ -73,8 +86,19 @@ export function loadSidecarConfig(argv: readonly string[], env: Readonly<Record<
     keepaliveTimeoutMs: int('keepalive-timeout-ms', 1_000, 2 ** 31 - 1),
     maxWatchUnsentBytes: DEFAULT_LIMITS.maxWatchUnsentBytes,
   });
-  const tls = clientTlsConfig({ ca: raw('registry-tls-ca').text, cert: raw('registry-tls-client-cert').text, key: raw('registry-tls-client-key').text }, '--registry-', defaults.cwd);
-  const follow = followConfig(raw('registry'), raw('registry-public-key'), raw('registry-token-file'), tls, int('registry-start-timeout-ms', 0, 3_600_000), defaults.cwd);
+  const tls = clientTlsConfig(
+    { ca: raw('registry-tls-ca').text, cert: raw('registry-tls-client-cert').text, key: raw('registry-tls-client-key').text },
+    '--registry-',
+    defaults.cwd,
+  );
+  const follow = followConfig(
+    raw('registry'),
+    raw('registry-public-key'),
+    raw('registry-token-file'),
+    tls,
+    int('registry-start-timeout-ms', 0, 3_600_000),
+    defaults.cwd,
+  );
   const config: SidecarConfig = Object.freeze({
     dataDir: dataDirPath,
     listen: isOff(listenRaw.text) ? null : Object.freeze(parseListen(listenRaw)),

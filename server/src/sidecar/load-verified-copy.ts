@@ -37,7 +37,13 @@ export function loadVerifiedCopy(deps: VerifiedCopyDeps, loadedAt: string, previ
   for (const r of built.rejected) {
     store.quarantine(r.version, r.reason, fallback);
     deps.rejections.inc(r.reason);
-    log.error('local_version_corrupt', { version: r.version, reason: r.reason, message: r.message, file: store.file, action: 'quarantined' });
+    log.error('local_version_corrupt', {
+      version: r.version,
+      reason: r.reason,
+      message: r.message,
+      file: store.file,
+      action: 'quarantined',
+    });
   }
   if (built.snapshot !== null && fallback !== store.activeVersion()) store.activate(fallback as number);
   return { snapshot: built.snapshot, quarantined: built.rejected.map((r) => r.version) };

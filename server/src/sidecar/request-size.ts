@@ -33,7 +33,12 @@ export function largestColumnarRequest(items: number): number {
 
 /** A BatchGetSettlementDates request of `items` items, every field at its maximum. */
 export function largestRowBatchRequest(items: number): number {
-  const item = field(DATE_TEXT) + field(MAX_IDENTIFIER_LENGTH.asset_class) + field(MAX_IDENTIFIER_LENGTH.market) + optionalTail + field(CORRELATION_ID_ALLOWANCE);
+  const item =
+    field(DATE_TEXT) +
+    field(MAX_IDENTIFIER_LENGTH.asset_class) +
+    field(MAX_IDENTIFIER_LENGTH.market) +
+    optionalTail +
+    field(CORRELATION_ID_ALLOWANCE);
   return items * field(item);
 }
 

@@ -74,17 +74,24 @@ export function listHolidays(snapshot: RulesetSnapshot, req: ListHolidaysRequest
   const cal = ruleset.calendars.get(req.calendarId);
   const doc = ruleset.document.calendars.find((c) => c.id === req.calendarId);
   if (cal === undefined || doc === undefined) {
-    throw new DecisionError('CALENDAR_NOT_FOUND', `calendar_id ${quoteValue(req.calendarId)} does not exist in ruleset version ${ruleset.version}`, {
-      field: 'calendar_id',
-      value: req.calendarId.slice(0, 64),
-    });
+    throw new DecisionError(
+      'CALENDAR_NOT_FOUND',
+      `calendar_id ${quoteValue(req.calendarId)} does not exist in ruleset version ${ruleset.version}`,
+      {
+        field: 'calendar_id',
+        value: req.calendarId.slice(0, 64),
+      },
+    );
   }
   const from = bound(req.from, 'from', cal.from);
   const to = bound(req.to, 'to', cal.to);
   if (from > to) {
     throw new DecisionError('INVALID_ARGUMENT', `from ${req.from} is after to ${req.to}`, { field: 'from', value: req.from });
   }
-  for (const [day, field, text] of [[from, 'from', req.from], [to, 'to', req.to]] as const) {
+  for (const [day, field, text] of [
+    [from, 'from', req.from],
+    [to, 'to', req.to],
+  ] as const) {
     if (!cal.covers(day)) {
       throw new DecisionError(
         'CALENDAR_OUT_OF_RANGE',

@@ -134,7 +134,13 @@ export class RulesetWatchers {
     if (entry.unsent + size > this.o.maxBufferedBytes) {
       const message = `this WatchRuleset stream has ${entry.unsent} bytes unsent (bound ${this.o.maxBufferedBytes}): the client is not reading; reconnect`;
       this.o.onDropped(entry.unsent);
-      entry.done({ code: status.RESOURCE_EXHAUSTED, reason: 'SLOW_CONSUMER', message, details: { unsent_bytes: String(entry.unsent) }, expected: true });
+      entry.done({
+        code: status.RESOURCE_EXHAUSTED,
+        reason: 'SLOW_CONSUMER',
+        message,
+        details: { unsent_bytes: String(entry.unsent) },
+        expected: true,
+      });
       return;
     }
     entry.unsent += size;

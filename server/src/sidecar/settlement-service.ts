@@ -109,9 +109,7 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
     GetRulesetInfo: unaryHandler<GetRulesetInfoRequest, RulesetInfoMessage>('GetRulesetInfo', QUERIES, ctx, () =>
       rulesetInfo(holder.current, deps.now()),
     ),
-    ListRules: unaryHandler<ListRulesRequest, ListRulesResponse>('ListRules', QUERIES, ctx, (req) =>
-      listRules(holder.current, req),
-    ),
+    ListRules: unaryHandler<ListRulesRequest, ListRulesResponse>('ListRules', QUERIES, ctx, (req) => listRules(holder.current, req)),
     ListHolidays: unaryHandler<ListHolidaysRequest, ListHolidaysResponse>('ListHolidays', QUERIES, ctx, (req) =>
       listHolidays(holder.current, req),
     ),

@@ -18,12 +18,7 @@ export interface Closeable {
  * close /metrics → close SQLite → remove the socket file. Every step runs even if an earlier one
  * failed. `onForce` receives a function that ends the drain at once (used by a second signal).
  */
-export async function shutdownSidecar(
-  r: Closeable,
-  log: Logger,
-  graceMs: number,
-  onForce: (force: () => void) => void,
-): Promise<void> {
+export async function shutdownSidecar(r: Closeable, log: Logger, graceMs: number, onForce: (force: () => void) => void): Promise<void> {
   const started = Date.now();
   log.info('shutdown_started', { graceMs });
   const failures: unknown[] = [];
@@ -38,23 +33,25 @@ export async function shutdownSidecar(
   const grpc = r.grpc;
   if (grpc) {
     grpc.setServing(false);
-    await step('grpc', () =>
-      new Promise<void>((resolve) => {
-        let forced = false;
-        const force = (): void => {
-          if (forced) return;
-          forced = true;
-          log.warn('drain_cancelled', { afterMs: Date.now() - started });
-          grpc.server.forceShutdown();
-          resolve();
-        };
-        const timer = setTimeout(force, graceMs);
-        grpc.server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        onForce(force);
-      }),
+    await step(
+      'grpc',
+      () =>
+        new Promise<void>((resolve) => {
+          let forced = false;
+          const force = (): void => {
+            if (forced) return;
+            forced = true;
+            log.warn('drain_cancelled', { afterMs: Date.now() - started });
+            grpc.server.forceShutdown();
+            resolve();
+          };
+          const timer = setTimeout(force, graceMs);
+          grpc.server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          onForce(force);
+        }),
     );
   }
   if (r.metrics) await step('metrics', () => r.metrics?.close());

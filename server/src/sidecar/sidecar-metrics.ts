@@ -63,7 +63,7 @@ export class SidecarMetrics {
     });
     this.decisionsTotal = new Counter({
       name: 'tplus_decisions_total',
-      help: 'Settlement decisions made, by the deciding rule\'s market, asset class and cycle.',
+      help: "Settlement decisions made, by the deciding rule's market, asset class and cycle.",
       labelNames: ['market', 'asset_class', 'cycle_days'],
       registers,
     });

@@ -125,15 +125,30 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       maxBufferedBytes: config.limits.maxWatchUnsentBytes,
       now: clock,
       sync: () => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 }),
-      onDropped: (unsentBytes) => log.warn('watch_ruleset_dropped', { unsentBytes, bound: config.limits.maxWatchUnsentBytes, note: 'the client stopped reading; it may reconnect' }),
+      onDropped: (unsentBytes) =>
+        log.warn('watch_ruleset_dropped', {
+          unsentBytes,
+          bound: config.limits.maxWatchUnsentBytes,
+          note: 'the client stopped reading; it may reconnect',
+        }),
     });
     const activated = (snapshot: RulesetSnapshot): void => {
       const r = snapshot.active.ruleset;
       watchers.activated(snapshot);
       metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt), snapshot.lastActivatedVersion);
-      log.info('ruleset_active', { version: r.version, hash: r.hash, source: snapshot.active.source, rules: r.rules.length, held: [...snapshot.held.keys()] });
+      log.info('ruleset_active', {
+        version: r.version,
+        hash: r.hash,
+        source: snapshot.active.source,
+        rules: r.rules.length,
+        held: [...snapshot.held.keys()],
+      });
       if (r.version < snapshot.lastActivatedVersion) {
-        log.error('serving_older_version', { version: r.version, lastActivatedVersion: snapshot.lastActivatedVersion, note: 'the newer version failed verification at rest and could not be fetched again' });
+        log.error('serving_older_version', {
+          version: r.version,
+          lastActivatedVersion: snapshot.lastActivatedVersion,
+          note: 'the newer version failed verification at rest and could not be fetched again',
+        });
       }
     };
     activated(live.current);

@@ -69,7 +69,8 @@ function build(row: StoredRulesetRow, previous: RulesetSnapshot | null, check: R
     throw new LocalVersionRejected('local_corrupt', `version ${row.version}: the stored document is not JSON`);
   }
   const hash = rulesetHash(document);
-  if (hash !== row.hash) throw new LocalVersionRejected('local_corrupt', `version ${row.version}: content hash ${hash} does not match the recorded ${row.hash}`);
+  if (hash !== row.hash)
+    throw new LocalVersionRejected('local_corrupt', `version ${row.version}: content hash ${hash} does not match the recorded ${row.hash}`);
   check?.(row);
   return {
     ruleset: new Ruleset(document, { version: row.version, hash: row.hash }),

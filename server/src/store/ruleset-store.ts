@@ -25,8 +25,23 @@ interface RowShape {
 }
 
 function signedOf(r: RowShape): SignedProvenance | null {
-  if (r.signature === null || r.parent_version === null || r.author === null || r.reason === null || r.rollback_of === null || r.key_id === null) return null;
-  return { parentVersion: r.parent_version, author: r.author, reason: r.reason, rollbackOf: r.rollback_of, signature: r.signature, keyId: r.key_id };
+  if (
+    r.signature === null ||
+    r.parent_version === null ||
+    r.author === null ||
+    r.reason === null ||
+    r.rollback_of === null ||
+    r.key_id === null
+  )
+    return null;
+  return {
+    parentVersion: r.parent_version,
+    author: r.author,
+    reason: r.reason,
+    rollbackOf: r.rollback_of,
+    signature: r.signature,
+    keyId: r.key_id,
+  };
 }
 
 /** A version found corrupt at rest: moved aside (bytes kept for forensics), never served. */
@@ -57,7 +72,9 @@ export class RulesetStore {
       `SELECT version, hash, source, published_at, document, parent_version, author, reason, rollback_of, signature, key_id
          FROM ruleset_versions ORDER BY version DESC`,
     );
-    this.selectActive = db.prepare<[], { active_version: number; highest_activated: number }>('SELECT active_version, highest_activated FROM sidecar_state WHERE id = 1');
+    this.selectActive = db.prepare<[], { active_version: number; highest_activated: number }>(
+      'SELECT active_version, highest_activated FROM sidecar_state WHERE id = 1',
+    );
     this.selectHash = db.prepare<[number], { hash: string }>('SELECT hash FROM ruleset_versions WHERE version = ?');
   }
 
@@ -109,7 +126,9 @@ export class RulesetStore {
    */
   quarantine(version: number, reason: string, fallbackActive: number | null): void {
     this.db.transaction(() => {
-      const row = this.db.prepare<[number], RowShape>('SELECT version, hash, source, document FROM ruleset_versions WHERE version = ?').get(version);
+      const row = this.db
+        .prepare<[number], RowShape>('SELECT version, hash, source, document FROM ruleset_versions WHERE version = ?')
+        .get(version);
       if (!row) return;
       this.db
         .prepare('INSERT INTO quarantined_versions (version, hash, source, document, reason, quarantined_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -125,7 +144,9 @@ export class RulesetStore {
   /** Every quarantine, oldest first. */
   quarantined(): QuarantinedVersion[] {
     return this.db
-      .prepare<[], { version: number; reason: string; quarantined_at: string }>('SELECT version, reason, quarantined_at FROM quarantined_versions ORDER BY id')
+      .prepare<[], { version: number; reason: string; quarantined_at: string }>(
+        'SELECT version, reason, quarantined_at FROM quarantined_versions ORDER BY id',
+      )
       .all()
       .map((r) => ({ version: r.version, reason: r.reason, quarantinedAt: r.quarantined_at }));
   }
@@ -148,8 +169,20 @@ export class RulesetStore {
                (version, hash, source, published_at, stored_at, document, parent_version, author, reason, rollback_of, signature, key_id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(entry.version, entry.hash, entry.source, entry.publishedAt, this.options.now(), JSON.stringify(entry.document),
-            p?.parentVersion ?? null, p?.author ?? null, p?.reason ?? null, p?.rollbackOf ?? null, p?.signature ?? null, p?.keyId ?? null);
+          .run(
+            entry.version,
+            entry.hash,
+            entry.source,
+            entry.publishedAt,
+            this.options.now(),
+            JSON.stringify(entry.document),
+            p?.parentVersion ?? null,
+            p?.author ?? null,
+            p?.reason ?? null,
+            p?.rollbackOf ?? null,
+            p?.signature ?? null,
+            p?.keyId ?? null,
+          );
       }
       if (activate) this.setActive(entry.version);
       this.prune();

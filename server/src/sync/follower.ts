@@ -101,7 +101,14 @@ export class Follower {
     if (!m) throw new Error('RegistryService has no Watch method');
     this.client ??= createRegistryClient(this.o.address, this.credentials);
     const since = this.o.localVersion();
-    const call = (this.call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, { sinceVersion: since }, authMetadata(this.o.token), {}) as ClientReadableStream<WatchEventMessage>);
+    const call = (this.call = this.client.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      { sinceVersion: since },
+      authMetadata(this.o.token),
+      {},
+    ) as ClientReadableStream<WatchEventMessage>);
     let failed: SyncFailureReason | null = null;
     const end = (reason: SyncFailureReason, err?: unknown): void => {
       if (call !== this.call) return;
@@ -110,14 +117,23 @@ export class Follower {
       if (this.closed) return;
       this.o.metrics.failure(failed ?? reason);
       const delay = this.o.backoff.next();
-      this.o.log.warn('registry_watch_failed', { reason: failed ?? reason, retryInMs: delay, ...(err instanceof Error ? { message: err.message } : {}) });
+      this.o.log.warn('registry_watch_failed', {
+        reason: failed ?? reason,
+        retryInMs: delay,
+        ...(err instanceof Error ? { message: err.message } : {}),
+      });
       this.retry = setTimeout(() => this.connect(), delay);
     };
     this.arm(this.o.initialSilenceMs ?? 15_000, () => {
       failed = 'heartbeat_timeout';
       call.cancel();
     });
-    call.on('data', (event: WatchEventMessage) => this.onEvent(event, () => { failed = 'heartbeat_timeout'; call.cancel(); }));
+    call.on('data', (event: WatchEventMessage) =>
+      this.onEvent(event, () => {
+        failed = 'heartbeat_timeout';
+        call.cancel();
+      }),
+    );
     call.on('error', (err: ServiceError) => end(failureReason(err), err));
     call.on('end', () => end('stream_ended'));
   }
@@ -148,7 +164,11 @@ export class Follower {
         }
       } catch (err) {
         // Without the gap filled the newer version cannot be appended: reconnect and try again.
-        this.o.log.warn('gap_fill_failed', { upTo: snapshot.version, localVersion: this.o.localVersion(), message: err instanceof Error ? err.message : String(err) });
+        this.o.log.warn('gap_fill_failed', {
+          upTo: snapshot.version,
+          localVersion: this.o.localVersion(),
+          message: err instanceof Error ? err.message : String(err),
+        });
         if (call === this.call) call?.cancel();
         return;
       }
@@ -162,8 +182,14 @@ export class Follower {
     if (!m || !client) return Promise.reject(new Error('not connected'));
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + (this.o.fetchTimeoutMs ?? 30_000);
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, { version }, authMetadata(this.o.token), { deadline }, (err: ServiceError | null, value?: unknown) =>
-        err ? reject(err) : resolve(value as SnapshotMessage),
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        { version },
+        authMetadata(this.o.token),
+        { deadline },
+        (err: ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value as SnapshotMessage)),
       );
     });
   }
@@ -180,7 +206,8 @@ export class Follower {
         }
         try {
           const verified = verifyAndBuild(await this.fetchVersion(v), this.o.publicKey, this.o.source);
-          if (verified.entry.version !== v) throw new SnapshotRejected('bad_signature', `asked for version ${v}, the registry sent ${verified.entry.version}`);
+          if (verified.entry.version !== v)
+            throw new SnapshotRejected('bad_signature', `asked for version ${v}, the registry sent ${verified.entry.version}`);
           this.o.refetch?.hold(verified);
           this.toRefetch.delete(v);
           this.o.log.info('version_refetched', { version: v, sha256: verified.entry.hash });
@@ -205,15 +232,24 @@ export class Follower {
       try {
         this.o.install(verified);
       } catch (err) {
-        throw new SnapshotRejected('store_failed', `version ${s.version} could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+        throw new SnapshotRejected(
+          'store_failed',
+          `version ${s.version} could not be stored: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       this.o.metrics.synced(this.o.now());
-      this.o.log.info('snapshot_installed', { version: s.version, sha256: s.sha256, previous: local, tookMs: Math.round(performance.now() - started) });
+      this.o.log.info('snapshot_installed', {
+        version: s.version,
+        sha256: s.sha256,
+        previous: local,
+        tookMs: Math.round(performance.now() - started),
+      });
       this.resolveFirst();
       return true;
     } catch (err) {
       // Whatever went wrong, this snapshot is not served and the follower keeps running.
-      const rejected = err instanceof SnapshotRejected ? err : new SnapshotRejected('invalid_document', err instanceof Error ? err.message : String(err));
+      const rejected =
+        err instanceof SnapshotRejected ? err : new SnapshotRejected('invalid_document', err instanceof Error ? err.message : String(err));
       this.o.metrics.snapshotRejected(rejected.reason);
       this.o.log.error('snapshot_rejected', { version: s.version, reason: rejected.reason, message: rejected.message, keptVersion: local });
       return false;

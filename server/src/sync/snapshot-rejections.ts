@@ -10,7 +10,12 @@ export class SnapshotRejections {
   private readonly rejected: Counter<'reason'>;
 
   constructor(registry: Registry) {
-    this.rejected = new Counter({ name: 'tplus_snapshot_rejected_total', help: 'Ruleset versions refused (never served), by reason: from a registry, or found corrupt at rest.', labelNames: ['reason'], registers: [registry] });
+    this.rejected = new Counter({
+      name: 'tplus_snapshot_rejected_total',
+      help: 'Ruleset versions refused (never served), by reason: from a registry, or found corrupt at rest.',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     for (const r of REJECT_REASONS) this.rejected.inc({ reason: r }, 0);
   }
 

@@ -44,7 +44,9 @@ export function readToken(file: string): string {
 export function refuseForeignStore(store: RulesetStore): void {
   const foreign = store.rows().find((r) => !r.source.startsWith('registry:'));
   if (foreign) {
-    throw new Error(`${store.file} holds version ${foreign.version} from ${JSON.stringify(foreign.source)}; a sidecar following a registry needs a data dir of its own`);
+    throw new Error(
+      `${store.file} holds version ${foreign.version} from ${JSON.stringify(foreign.source)}; a sidecar following a registry needs a data dir of its own`,
+    );
   }
 }
 
@@ -76,7 +78,12 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
   });
   follower.start();
   const local = deps.localVersion();
-  deps.log.info('following_registry', { registry: config.registry, localVersion: local, authenticated: token !== null, tls: config.tls !== undefined });
+  deps.log.info('following_registry', {
+    registry: config.registry,
+    localVersion: local,
+    authenticated: token !== null,
+    tls: config.tls !== undefined,
+  });
   if (deps.wait === 'none') return follower;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = await Promise.race([

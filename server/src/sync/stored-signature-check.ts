@@ -11,9 +11,20 @@ export function storedSignatureCheck(publicKey: KeyObject): RowCheck {
   return (row) => {
     const p = row.signed;
     if (p === null) throw new LocalVersionRejected('local_unsigned', `version ${row.version} is stored without its registry signature`);
-    const fields = { version: row.version, parentVersion: p.parentVersion, sha256: row.hash, author: p.author, reason: p.reason, publishedAt: row.publishedAt, rollbackOf: p.rollbackOf };
+    const fields = {
+      version: row.version,
+      parentVersion: p.parentVersion,
+      sha256: row.hash,
+      author: p.author,
+      reason: p.reason,
+      publishedAt: row.publishedAt,
+      rollbackOf: p.rollbackOf,
+    };
     if (!verifyFields(fields, p.signature, publicKey)) {
-      throw new LocalVersionRejected('local_corrupt', `version ${row.version}: the stored signature (key ${p.keyId || 'unknown'}) does not verify with the configured public key`);
+      throw new LocalVersionRejected(
+        'local_corrupt',
+        `version ${row.version}: the stored signature (key ${p.keyId || 'unknown'}) does not verify with the configured public key`,
+      );
     }
   };
 }

@@ -4,7 +4,16 @@ import type { SnapshotMessage } from '../registry/registry-wire.js';
 import type { StoredRuleset } from '../store/stored-ruleset.js';
 
 /** Why a snapshot or a stored version is refused: the `reason` label of tplus_snapshot_rejected_total. */
-export const REJECT_REASONS = ['missing_signature', 'bad_hash', 'bad_signature', 'invalid_document', 'non_canonical', 'store_failed', 'local_corrupt', 'local_unsigned'] as const;
+export const REJECT_REASONS = [
+  'missing_signature',
+  'bad_hash',
+  'bad_signature',
+  'invalid_document',
+  'non_canonical',
+  'store_failed',
+  'local_corrupt',
+  'local_unsigned',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** A snapshot that must not be served; `reason` is the metric label. */
@@ -33,8 +42,10 @@ export interface VerifiedSnapshot {
 export function verifySignedSnapshot(s: SnapshotMessage, publicKey: KeyObject): void {
   if (s.signature.length === 0) throw new SnapshotRejected('missing_signature', `version ${s.version} carries no signature`);
   const actual = sha256Hex(s.document);
-  if (actual !== s.sha256) throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
-  if (!verifyFields(s, s.signature, publicKey)) throw new SnapshotRejected('bad_signature', `version ${s.version}: the signature does not verify with the configured public key`);
+  if (actual !== s.sha256)
+    throw new SnapshotRejected('bad_hash', `version ${s.version}: document sha256 ${actual} is not the announced ${s.sha256}`);
+  if (!verifyFields(s, s.signature, publicKey))
+    throw new SnapshotRejected('bad_signature', `version ${s.version}: the signature does not verify with the configured public key`);
 }
 
 /**
@@ -51,8 +62,24 @@ export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, 
     if (err instanceof DocumentRejected) throw new SnapshotRejected(err.reason, err.message);
     throw err;
   }
-  const signed = s.signature.length === 0 ? {} : { signed: { parentVersion: s.parentVersion, author: s.author, reason: s.reason, rollbackOf: s.rollbackOf, signature: s.signature, keyId: s.keyId } };
-  return { snapshot: s, entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document: built.document, ...signed }, ruleset: built.ruleset };
+  const signed =
+    s.signature.length === 0
+      ? {}
+      : {
+          signed: {
+            parentVersion: s.parentVersion,
+            author: s.author,
+            reason: s.reason,
+            rollbackOf: s.rollbackOf,
+            signature: s.signature,
+            keyId: s.keyId,
+          },
+        };
+  return {
+    snapshot: s,
+    entry: { version: s.version, hash: s.sha256, source, publishedAt: s.publishedAt, document: built.document, ...signed },
+    ruleset: built.ruleset,
+  };
 }
 
 /** verifyAndBuild for callers that only need the version to store. */

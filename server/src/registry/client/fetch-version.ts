@@ -43,7 +43,8 @@ export class VersionSource {
    */
   async fetch(version: number): Promise<FetchedVersion> {
     const snapshot = await callRegistry<SnapshotMessage>(this.address, this.token, 'GetVersion', { version }, undefined, this.creds);
-    if (version !== 0 && snapshot.version !== version) throw new SnapshotRejected('bad_signature', `asked for version ${version}, the registry sent ${snapshot.version}`);
+    if (version !== 0 && snapshot.version !== version)
+      throw new SnapshotRejected('bad_signature', `asked for version ${version}, the registry sent ${snapshot.version}`);
     return { verified: verifyAndBuild(snapshot, this.publicKey, `registry:${this.address}`), verification: this.verification };
   }
 }

@@ -20,7 +20,11 @@ export function readTokenFile(file: string | undefined): string | null {
 }
 
 /** The CLI's TLS flags (each also read from TPLUS_TLS_CA, TPLUS_TLS_CLIENT_CERT, TPLUS_TLS_CLIENT_KEY). */
-export const TLS_FLAGS = { 'tls-ca': { type: 'string' }, 'tls-client-cert': { type: 'string' }, 'tls-client-key': { type: 'string' } } as const;
+export const TLS_FLAGS = {
+  'tls-ca': { type: 'string' },
+  'tls-client-cert': { type: 'string' },
+  'tls-client-key': { type: 'string' },
+} as const;
 
 /**
  * Channel credentials of a CLI command from --tls-ca / --tls-client-cert / --tls-client-key (`setting`
@@ -56,16 +60,24 @@ export async function callRegistry<Res>(
   const client: Client = createRegistryClient(address, creds);
   try {
     return await new Promise<Res>((resolve, reject) => {
-      client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, request, authMetadata(token), { deadline: Date.now() + deadlineMs }, (err: ServiceError | null, value?: unknown) => {
-        if (!err) {
-          resolve(value as Res);
-          return;
-        }
-        const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
-        const code = status[err.code] ?? String(err.code);
-        const why = reason === undefined || String(reason) === code ? code : `${code} (${String(reason)})`;
-        reject(new RegistryCallError(`${method} at ${address} failed: ${why}: ${err.details}`));
-      });
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        authMetadata(token),
+        { deadline: Date.now() + deadlineMs },
+        (err: ServiceError | null, value?: unknown) => {
+          if (!err) {
+            resolve(value as Res);
+            return;
+          }
+          const reason = err.metadata?.get(ERROR_REASON_KEY)[0];
+          const code = status[err.code] ?? String(err.code);
+          const why = reason === undefined || String(reason) === code ? code : `${code} (${String(reason)})`;
+          reject(new RegistryCallError(`${method} at ${address} failed: ${why}: ${err.details}`));
+        },
+      );
     });
   } finally {
     client.close();

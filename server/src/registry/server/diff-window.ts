@@ -16,7 +16,10 @@ function day(text: string, field: string): DayNumber {
   const d = parseDay(text);
   if (d === INVALID_DAY) {
     const shown = text.length > 40 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
-    throw new RegistryError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not a valid YYYY-MM-DD date`, { field, value: shown });
+    throw new RegistryError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not a valid YYYY-MM-DD date`, {
+      field,
+      value: shown,
+    });
   }
   return d;
 }
@@ -34,7 +37,11 @@ export function diffWindow(fromText: string, toText: string, today: DayNumber): 
   const from = fromGiven ? day(fromText, 'from_date') : to0 !== null ? Math.max(FIRST_DAY, to0 - MAX_DIFF_DAYS + 1) : today;
   const to = to0 ?? Math.min(LAST_DAY, from + MAX_DIFF_DAYS - 1);
   if (to < from) {
-    throw new RegistryError('INVALID_ARGUMENT', `to_date ${formatDay(to)} is before from_date ${formatDay(from)}`, { field: 'to_date', value: formatDay(to), from_date: formatDay(from) });
+    throw new RegistryError('INVALID_ARGUMENT', `to_date ${formatDay(to)} is before from_date ${formatDay(from)}`, {
+      field: 'to_date',
+      value: formatDay(to),
+      from_date: formatDay(from),
+    });
   }
   const span = to - from + 1;
   if (span > MAX_DIFF_DAYS) {

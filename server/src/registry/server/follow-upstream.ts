@@ -57,6 +57,11 @@ export function followUpstream(config: UpstreamConfig, deps: FollowUpstreamDeps)
     backoff: new Backoff(config.backoffMinMs, config.backoffMaxMs),
   });
   follower.start();
-  deps.log.info('relaying_upstream', { upstream: config.address, localVersion: deps.ledger.store.count(), authenticated: token !== null, tls: config.tls !== undefined });
+  deps.log.info('relaying_upstream', {
+    upstream: config.address,
+    localVersion: deps.ledger.store.count(),
+    authenticated: token !== null,
+    tls: config.tls !== undefined,
+  });
   return follower;
 }

@@ -11,7 +11,13 @@ import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
 /** The usage text of `tplus registry`, from its flag table. */
 export const REGISTRY_USAGE = formatUsage(REGISTRY_SPEC);
 
-function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: RawSetting, tls: ClientTlsConfig | null, cwd: string): UpstreamConfig | null {
+function upstreamConfig(
+  address: RawSetting,
+  publicKey: RawSetting,
+  tokenFile: RawSetting,
+  tls: ClientTlsConfig | null,
+  cwd: string,
+): UpstreamConfig | null {
   const text = address.text.trim();
   if (text === '' || isOff(text)) {
     if (tls !== null) throw new ConfigError('upstreamTlsCa', '--upstream-tls-* settings need --upstream (or TPLUS_UPSTREAM)');
@@ -20,7 +26,8 @@ function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: R
   if (text.startsWith('unix:')) {
     if (text.replace(/^unix:(\/\/)?/, '') === '') throw invalid(address, 'expected unix:/path');
   } else parseListen(address);
-  if (publicKey.text.trim() === '') throw new ConfigError('upstreamPublicKey', '--upstream needs --upstream-public-key (or TPLUS_UPSTREAM_PUBLIC_KEY)');
+  if (publicKey.text.trim() === '')
+    throw new ConfigError('upstreamPublicKey', '--upstream needs --upstream-public-key (or TPLUS_UPSTREAM_PUBLIC_KEY)');
   return Object.freeze({
     address: text,
     publicKeyFile: resolve(cwd, publicKey.text.trim()),
@@ -31,13 +38,18 @@ function upstreamConfig(address: RawSetting, publicKey: RawSetting, tokenFile: R
   });
 }
 
-export type LoadedRegistryConfig = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RegistryConfig };
+export type LoadedRegistryConfig =
+  { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RegistryConfig };
 
 /**
  * Flags win over TPLUS_* environment variables, which win over defaults (one table: registry-flags.ts).
  * Throws ConfigError naming the field and its source, UsageError for a malformed line.
  */
-export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): LoadedRegistryConfig {
+export function loadRegistryConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): LoadedRegistryConfig {
   const flags = parseCommand(REGISTRY_SPEC, argv, env);
   if (flags === HELP) return { kind: 'help', text: REGISTRY_USAGE };
   // Every setting has a default in the table ('' for "not set"), so each one is present here.
@@ -58,7 +70,11 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     listen = `unix:${parseSocketPath({ ...listenRaw, text: path }, resolve(cwd, path))}`;
   } else listen = formatAddress(parseListen(listenRaw));
   const metricsRaw = raw('metrics-listen');
-  const upstreamTls = clientTlsConfig({ ca: raw('upstream-tls-ca').text, cert: raw('upstream-tls-client-cert').text, key: raw('upstream-tls-client-key').text }, '--upstream-', cwd);
+  const upstreamTls = clientTlsConfig(
+    { ca: raw('upstream-tls-ca').text, cert: raw('upstream-tls-client-cert').text, key: raw('upstream-tls-client-key').text },
+    '--upstream-',
+    cwd,
+  );
   const upstream = upstreamConfig(raw('upstream'), raw('upstream-public-key'), raw('upstream-token-file'), upstreamTls, cwd);
   const tls = serverTlsConfig({ cert: raw('tls-cert').text, key: raw('tls-key').text, clientCa: raw('tls-client-ca').text }, cwd);
   const optionalPath = (name: string): string | null => {
@@ -66,7 +82,8 @@ export function loadRegistryConfig(argv: readonly string[], env: Readonly<Record
     return r.text.trim() === '' ? null : resolve(cwd, parsePath(r));
   };
   const signingKeyFile = upstream === null ? resolve(cwd, parsePath(raw('signing-key', true))) : optionalPath('signing-key');
-  if (upstream !== null && signingKeyFile !== null) throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
+  if (upstream !== null && signingKeyFile !== null)
+    throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
   const drillPublishPauseMs = parseInteger(raw('drill-publish-pause-ms'), 0, 60_000);
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw('data-dir'))),

@@ -25,7 +25,9 @@ const MAX_FILES = 10_000;
 function safePath(path: string): string {
   const clean = normalize(path);
   if (path === '' || isAbsolute(path) || clean.startsWith(`..${sep}`) || clean === '..' || path.includes('\0')) {
-    throw new RegistryError('INVALID_ARGUMENT', `pack file path ${JSON.stringify(path)} must be relative and inside the pack`, { field: 'files.path' });
+    throw new RegistryError('INVALID_ARGUMENT', `pack file path ${JSON.stringify(path)} must be relative and inside the pack`, {
+      field: 'files.path',
+    });
   }
   return clean;
 }
@@ -36,13 +38,15 @@ function safePath(path: string): string {
  */
 export function compileUpload(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
   if (files.length === 0) throw new RegistryError('INVALID_ARGUMENT', 'the pack has no files', { field: 'files' });
-  if (files.length > MAX_FILES) throw new RegistryError('INVALID_ARGUMENT', `the pack has more than ${MAX_FILES} files`, { field: 'files' });
+  if (files.length > MAX_FILES)
+    throw new RegistryError('INVALID_ARGUMENT', `the pack has more than ${MAX_FILES} files`, { field: 'files' });
   const dir = mkdtempSync(join(tmpdir(), 'tplus-registry-pack-'));
   try {
     const seen = new Set<string>();
     for (const f of files) {
       const clean = safePath(f.path);
-      if (seen.has(clean)) throw new RegistryError('INVALID_ARGUMENT', `pack file ${JSON.stringify(f.path)} appears twice`, { field: 'files.path' });
+      if (seen.has(clean))
+        throw new RegistryError('INVALID_ARGUMENT', `pack file ${JSON.stringify(f.path)} appears twice`, { field: 'files.path' });
       seen.add(clean);
       const target = join(dir, clean);
       mkdirSync(dirname(target), { recursive: true });
@@ -52,7 +56,9 @@ export function compileUpload(files: readonly UploadedFile[], today: DayNumber):
     const strip = (text: string): string => text.split(`${dir}${sep}`).join('');
     const errors = pack.problems.filter((p) => p.severity === 'error').map((p) => strip(formatProblem(p)));
     if (pack.document === null || errors.length > 0) {
-      throw new RegistryError('INVALID_PACK', `the rule pack has ${errors.length} error(s):\n${errors.join('\n')}`, { errors: String(errors.length) });
+      throw new RegistryError('INVALID_PACK', `the rule pack has ${errors.length} error(s):\n${errors.join('\n')}`, {
+        errors: String(errors.length),
+      });
     }
     const warnings = pack.problems.filter((p) => p.severity === 'warning').map((p) => strip(formatProblem(p)));
     return { document: pack.document, canonical: Buffer.from(canonicalJson(pack.document), 'utf8'), warnings };

@@ -7,7 +7,8 @@ import type { VersionRecord } from '../version-record.js';
 export function recordProblem(r: VersionRecord, publicKey: KeyObject): string | null {
   const actual = sha256Hex(r.document);
   if (actual !== r.sha256) return `its document hashes to ${actual}, not the recorded ${r.sha256}`;
-  if (!verifyFields(r, r.signature, publicKey)) return `its signature (key ${r.keyId || 'unknown'}) does not verify with the registry's key`;
+  if (!verifyFields(r, r.signature, publicKey))
+    return `its signature (key ${r.keyId || 'unknown'}) does not verify with the registry's key`;
   return null;
 }
 

@@ -4,12 +4,24 @@ import { tplusEnv } from '../../runtime/flag-table.js';
 type Extra = Omit<FlagDef, 'name' | 'type' | 'help' | 'env' | 'field'>;
 
 /** A `tplus registry` setting: flag `--NAME`, variable `TPLUS_NAME`, filling config field `field`. */
-const s = (field: string, name: string, value: string, help: string, extra: Extra = {}): FlagDef => ({ name, type: 'string', value, help, env: tplusEnv(name), field, default: '', ...extra });
+const s = (field: string, name: string, value: string, help: string, extra: Extra = {}): FlagDef => ({
+  name,
+  type: 'string',
+  value,
+  help,
+  env: tplusEnv(name),
+  field,
+  default: '',
+  ...extra,
+});
 
 /** `tplus registry`: every setting of the registry (and relay), its flag, its variable and its default. */
 export const REGISTRY_SPEC: CommandSpec = {
   name: 'registry',
-  synopsis: ['--signing-key FILE --tokens FILE [--tls-cert FILE --tls-key FILE] [--flag value]...', '--upstream ADDR --upstream-public-key FILE [--tokens FILE] [--flag value]...   (relay)'],
+  synopsis: [
+    '--signing-key FILE --tokens FILE [--tls-cert FILE --tls-key FILE] [--flag value]...',
+    '--upstream ADDR --upstream-public-key FILE [--tokens FILE] [--flag value]...   (relay)',
+  ],
   about: [
     'Runs the ruleset registry: immutable signed versions, audited publish/rollback, Watch for sidecars.',
     'A relay follows an upstream registry, stores its signed versions unchanged and serves them to its own sidecars.',
@@ -31,6 +43,12 @@ export const REGISTRY_SPEC: CommandSpec = {
     s('upstreamTlsCa', 'upstream-tls-ca', 'FILE', 'relay: reach the upstream over TLS, trusting this CA (PEM)'),
     s('upstreamTlsClientCert', 'upstream-tls-client-cert', 'FILE', 'relay: client certificate (PEM) for an upstream with mutual TLS'),
     s('upstreamTlsClientKey', 'upstream-tls-client-key', 'FILE', 'relay: private key (PEM) of --upstream-tls-client-cert'),
-    s('drillPublishPauseMs', 'drill-publish-pause-ms', 'MS', 'TESTS AND DRILLS ONLY: block N ms before each publish commits and again before it replies', { default: '0', defaultNote: '0: off' }),
+    s(
+      'drillPublishPauseMs',
+      'drill-publish-pause-ms',
+      'MS',
+      'TESTS AND DRILLS ONLY: block N ms before each publish commits and again before it replies',
+      { default: '0', defaultNote: '0: off' },
+    ),
   ],
 };

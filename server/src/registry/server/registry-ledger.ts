@@ -62,7 +62,11 @@ export class RegistryLedger {
   refuseOnRelay(): void {
     if (this.options.signingKey !== null) return;
     const upstream = this.options.upstream ?? 'its upstream';
-    throw new RegistryError('RELAY_READ_ONLY', `this registry is a read-only relay of ${upstream}: publish and roll back at the root registry`, { upstream });
+    throw new RegistryError(
+      'RELAY_READ_ONLY',
+      `this registry is a read-only relay of ${upstream}: publish and roll back at the root registry`,
+      { upstream },
+    );
   }
 
   /**
@@ -75,10 +79,12 @@ export class RegistryLedger {
       const latestVersion = latest?.version ?? 0;
       if (record.version <= latestVersion) {
         const held = this.options.store.get(record.version);
-        if (held?.sha256 !== record.sha256) throw new Error(`version ${record.version} is held with sha256 ${held?.sha256 ?? 'none'}, the upstream sent ${record.sha256}`);
+        if (held?.sha256 !== record.sha256)
+          throw new Error(`version ${record.version} is held with sha256 ${held?.sha256 ?? 'none'}, the upstream sent ${record.sha256}`);
         return null;
       }
-      if (record.version !== latestVersion + 1) throw new Error(`version ${record.version} does not follow the latest held version ${latestVersion}`);
+      if (record.version !== latestVersion + 1)
+        throw new Error(`version ${record.version} does not follow the latest held version ${latestVersion}`);
       return record;
     });
     if (appended !== null) this.options.onAppended(appended);
@@ -89,7 +95,13 @@ export class RegistryLedger {
     return this.options.store;
   }
 
-  publish(files: readonly UploadedFile[], reason: string, author: string, expectVersion: number | undefined, today: DayNumber): AppendOutcome {
+  publish(
+    files: readonly UploadedFile[],
+    reason: string,
+    author: string,
+    expectVersion: number | undefined,
+    today: DayNumber,
+  ): AppendOutcome {
     const r = requireReason(reason);
     const compiled = compileUpload(files, today);
     const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion });
@@ -106,7 +118,11 @@ export class RegistryLedger {
   get(version: number): VersionRecord {
     const record = version === 0 ? this.options.store.latest() : this.options.store.get(version);
     if (record === null) {
-      throw new RegistryError('VERSION_NOT_FOUND', version === 0 ? 'the registry has no version yet' : `version ${version} does not exist`, { version: String(version) });
+      throw new RegistryError(
+        'VERSION_NOT_FOUND',
+        version === 0 ? 'the registry has no version yet' : `version ${version} does not exist`,
+        { version: String(version) },
+      );
     }
     return this.options.integrity.require(record);
   }

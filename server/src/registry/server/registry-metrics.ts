@@ -13,7 +13,11 @@ export class RegistryMetrics {
 
   constructor(registry: Registry, initialVersions: number, processMetrics = true) {
     const registers = [registry];
-    this.versions = new Counter({ name: 'tplus_registry_versions_total', help: 'Ruleset versions published (all time, rollbacks included).', registers });
+    this.versions = new Counter({
+      name: 'tplus_registry_versions_total',
+      help: 'Ruleset versions published (all time, rollbacks included).',
+      registers,
+    });
     this.versions.inc(initialVersions);
     this.watchers = new Gauge({ name: 'tplus_registry_watchers', help: 'Open Watch streams.', registers });
     this.requests = new Counter({
@@ -33,7 +37,11 @@ export class RegistryMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.diffComparisons = new Counter({ name: 'tplus_registry_diff_comparisons_total', help: 'Trade date × key comparisons made by Diff calls (counted per slice of work).', registers });
+    this.diffComparisons = new Counter({
+      name: 'tplus_registry_diff_comparisons_total',
+      help: 'Trade date × key comparisons made by Diff calls (counted per slice of work).',
+      registers,
+    });
     if (processMetrics) collectDefaultMetrics({ register: registry });
   }
 

@@ -35,7 +35,8 @@ export interface RegistryServiceDeps extends RegistryHandlerContext {
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 const expectText = (v: number | undefined): string => (v === undefined ? '' : ` expect_version=${v}`);
-const created = (r: PublishResponseMessage): string => (r.created ? `created version ${r.version.version}` : `unchanged: version ${r.version.version}`);
+const created = (r: PublishResponseMessage): string =>
+  r.created ? `created version ${r.version.version}` : `unchanged: version ${r.version.version}`;
 
 function rulesetOf(r: VersionRecord): Ruleset {
   return new Ruleset(JSON.parse(r.document.toString('utf8')) as RulesetDocument, { version: r.version, hash: r.sha256 });
@@ -47,7 +48,13 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
   const today = (): number => Math.floor(deps.now().getTime() / 86_400_000);
   return {
     Publish: registryUnary<PublishRequestMessage, PublishResponseMessage>(
-      { method: 'Publish', role: 'publish', refuse: () => ledger.refuseOnRelay(), describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
+      {
+        method: 'Publish',
+        role: 'publish',
+        refuse: () => ledger.refuseOnRelay(),
+        describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`,
+        outcome: created,
+      },
       deps,
       (r) => {
         const out = ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today());
@@ -55,7 +62,13 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
       },
     ),
     Rollback: registryUnary<RollbackRequestMessage, PublishResponseMessage>(
-      { method: 'Rollback', role: 'publish', refuse: () => ledger.refuseOnRelay(), describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`, outcome: created },
+      {
+        method: 'Rollback',
+        role: 'publish',
+        refuse: () => ledger.refuseOnRelay(),
+        describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`,
+        outcome: created,
+      },
       deps,
       (r) => {
         if (r.toVersion === 0) throw new RegistryError('INVALID_ARGUMENT', 'to_version is required', { field: 'to_version' });
@@ -74,7 +87,12 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
       () => ({ versions: ledger.store.list().map(versionInfo) }),
     ),
     Diff: registryUnary<DiffRequestMessage, DiffResponseMessage>(
-      { method: 'Diff', role: 'read', describe: (r) => `from_version=${r.fromVersion} to_version=${r.toVersion} from_date=${quoted(r.fromDate)} to_date=${quoted(r.toDate)}` },
+      {
+        method: 'Diff',
+        role: 'read',
+        describe: (r) =>
+          `from_version=${r.fromVersion} to_version=${r.toVersion} from_date=${quoted(r.fromDate)} to_date=${quoted(r.toDate)}`,
+      },
       deps,
       async (r, _who, scope) => {
         const window = diffWindow(r.fromDate, r.toDate, today());

@@ -65,10 +65,14 @@ export class RegistryTokens {
   /** Throws UNAUTHENTICATED / PERMISSION_DENIED unless `caller` may act in `role`. A publish token may also read. */
   authorize(caller: Caller, role: Role): void {
     if (role === 'read' && !this.readRequiresToken && caller !== 'invalid') return;
-    if (caller === 'anonymous') throw new RegistryError('UNAUTHENTICATED', `this call needs a ${role} token (metadata "authorization: Bearer TOKEN")`);
+    if (caller === 'anonymous')
+      throw new RegistryError('UNAUTHENTICATED', `this call needs a ${role} token (metadata "authorization: Bearer TOKEN")`);
     if (caller === 'invalid') throw new RegistryError('UNAUTHENTICATED', 'the bearer token is not valid');
     if (caller !== role && !(role === 'read' && caller === 'publish')) {
-      throw new RegistryError('PERMISSION_DENIED', `a ${caller} token may not do this; it needs a ${role} token`, { needed: role, role: caller });
+      throw new RegistryError('PERMISSION_DENIED', `a ${caller} token may not do this; it needs a ${role} token`, {
+        needed: role,
+        role: caller,
+      });
     }
   }
 }

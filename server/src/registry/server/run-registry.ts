@@ -8,7 +8,12 @@ import { startRegistry } from './start-registry.js';
  * `tplus registry`: validates flags/env, starts the registry and runs until SIGTERM/SIGINT.
  * Resolves with the exit code: 0 after a clean stop, 1 when it could not start, 2 for bad configuration.
  */
-export function runRegistry(argv: readonly string[], env: NodeJS.ProcessEnv, proc: ServeProcess = nodeProcess, now: () => Date = () => new Date()): Promise<number> {
+export function runRegistry(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  proc: ServeProcess = nodeProcess,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   return runUntilSignal(
     {
       command: 'tplus registry',

@@ -48,9 +48,14 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
   if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
   const creds = serverCredentials(config.tls ?? null); // unreadable certificate files fail here, naming the flag
-  const tokens = config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
+  const tokens =
+    config.tokensFile === null ? parseTokens('', 'none') : parseTokens(readFileSync(config.tokensFile, 'utf8'), config.tokensFile);
   if (tokens.size === 0 && !config.upstream) log.warn('no_tokens', { file: config.tokensFile, note: 'nobody can publish' });
-  if (config.drillPublishPauseMs !== undefined) log.warn('drill_publish_pause', { ms: config.drillPublishPauseMs, note: 'tests and drills only: every publish blocks the registry twice' });
+  if (config.drillPublishPauseMs !== undefined)
+    log.warn('drill_publish_pause', {
+      ms: config.drillPublishPauseMs,
+      note: 'tests and drills only: every publish blocks the registry twice',
+    });
   mkdirSync(config.dataDir, { recursive: true });
   const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
   const server = new Server();
@@ -79,7 +84,12 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
     const integrity = new RecordIntegrity(verifyKey, (version, problem, count) => {
       metrics.corruptVersions(count);
-      log.error('registry_version_corrupt', { version, problem, file: store.file, note: 'never sent; publish again or roll back to create a good version' });
+      log.error('registry_version_corrupt', {
+        version,
+        problem,
+        file: store.file,
+        note: 'never sent; publish again or roll back to create a good version',
+      });
     });
     const ledger = new RegistryLedger({
       store,
@@ -90,7 +100,13 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
       onAppended: (record) => {
         metrics.versionAppended();
-        log.info(config.upstream ? 'version_replicated' : 'version_published', { version: record.version, sha256: record.sha256, rollbackOf: record.rollbackOf, author: record.author, reason: record.reason });
+        log.info(config.upstream ? 'version_replicated' : 'version_published', {
+          version: record.version,
+          sha256: record.sha256,
+          rollbackOf: record.rollbackOf,
+          author: record.author,
+          reason: record.reason,
+        });
         liveHub.publish(record);
       },
     });

@@ -32,7 +32,13 @@ export interface RegistryFailure {
 
 export function toRegistryFailure(err: unknown): RegistryFailure {
   if (err instanceof RegistryError) {
-    return { code: REGISTRY_STATUS_BY_CODE[err.code], reason: err.code, message: wellFormed(err.message), details: err.details, expected: true };
+    return {
+      code: REGISTRY_STATUS_BY_CODE[err.code],
+      reason: err.code,
+      message: wellFormed(err.message),
+      details: err.details,
+      expected: true,
+    };
   }
   return { code: status.INTERNAL, reason: 'INTERNAL', message: REGISTRY_INTERNAL_MESSAGE, details: {}, expected: false };
 }
@@ -42,6 +48,9 @@ export function registryFailureStatus(f: RegistryFailure): Partial<StatusObject>
   const metadata = new Metadata();
   metadata.set(ERROR_REASON_KEY, f.reason);
   // The message can list many pack problems: keep the binary details small (reason and details only).
-  metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(f.code, f.reason, { reason: f.reason, domain: REGISTRY_ERROR_DOMAIN, metadata: f.details }));
+  metadata.set(
+    STATUS_DETAILS_KEY,
+    encodeStatusDetails(f.code, f.reason, { reason: f.reason, domain: REGISTRY_ERROR_DOMAIN, metadata: f.details }),
+  );
   return { code: f.code, details: f.message, metadata };
 }

@@ -103,7 +103,11 @@ export class WatchHub {
 
   private heartbeatMessage(): WatchEventMessage {
     return {
-      heartbeat: { latestVersion: this.options.latestVersion(), sentAt: this.options.now().toISOString(), heartbeatIntervalMs: this.options.heartbeatMs },
+      heartbeat: {
+        latestVersion: this.options.latestVersion(),
+        sentAt: this.options.now().toISOString(),
+        heartbeatIntervalMs: this.options.heartbeatMs,
+      },
     };
   }
 
@@ -125,10 +129,14 @@ export class WatchHub {
     if (state.pending > 0 && state.pending + bytes > this.maxBufferedBytes) {
       const bufferedBytes = state.pending;
       state.drop(
-        new RegistryError('WATCH_TOO_SLOW', `this Watch stream was dropped: ${bufferedBytes} bytes were waiting for the client to read (at most ${this.maxBufferedBytes}); reconnect to resume`, {
-          buffered_bytes: String(bufferedBytes),
-          max_bytes: String(this.maxBufferedBytes),
-        }),
+        new RegistryError(
+          'WATCH_TOO_SLOW',
+          `this Watch stream was dropped: ${bufferedBytes} bytes were waiting for the client to read (at most ${this.maxBufferedBytes}); reconnect to resume`,
+          {
+            buffered_bytes: String(bufferedBytes),
+            max_bytes: String(this.maxBufferedBytes),
+          },
+        ),
       );
       this.options.onDropped?.('slow_consumer', { peer: w.getPeer(), bufferedBytes });
       return;
