@@ -11,7 +11,15 @@ import { errorReport, TestClient } from '../integration/sidecar-harness.js';
 import { buildServer, type LogLine } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
 import { registryClient, unary } from './registry-client.js';
-import { packWithEmergencyHoliday, READ_TOKEN, registryFixture, type RegistryFixture } from './registry-harness.js';
+import {
+  followerArgs,
+  packWithEmergencyHoliday,
+  publishArgs,
+  READ_TOKEN,
+  registryArgs,
+  registryFixture,
+  type RegistryFixture,
+} from './registry-harness.js';
 import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
 
 // Version 1 is the bundled pack; version 2 adds an emergency XNYS closure on 2030-03-13.
@@ -67,57 +75,16 @@ describe('integrity at rest: a corrupt local copy is never served silently', () 
   let n = 0;
 
   const startRegistry = async (): Promise<TplusProcess> => {
-    const p = (registry = spawnTplus([
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      `unix:${socket}`,
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      '127.0.0.1:0',
-      '--heartbeat-ms',
-      '200',
-    ]));
+    const p = (registry = spawnTplus(registryArgs(fx, `unix:${socket}`, ['--metrics-listen', '127.0.0.1:0', '--heartbeat-ms', '200'])));
     await p.waitFor('registry_serving');
     return p;
   };
   const publish = async (rules: string, reason: string): Promise<void> => {
-    const r = await runTplus([
-      'publish',
-      '--registry',
-      `unix:${socket}`,
-      '--token-file',
-      fx.publishTokenFile,
-      '--rules',
-      rules,
-      '--reason',
-      reason,
-    ]);
+    const r = await runTplus(publishArgs(fx, `unix:${socket}`, rules, reason));
     expect(r.code, r.output).toBe(0);
   };
   const sidecar = (dir: string, extra: readonly string[] = []): { proc: TplusProcess; client: TestClient } => {
-    const proc = spawnTplus([
-      'serve',
-      '--registry',
-      `unix:${socket}`,
-      '--registry-public-key',
-      fx.keys.publicKeyFile,
-      '--registry-token-file',
-      fx.readTokenFile,
-      '--data-dir',
-      dir,
-      '--socket',
-      join(dir, 's.sock'),
-      '--listen',
-      'off',
-      '--metrics-listen',
-      '127.0.0.1:0',
-      ...extra,
-    ]);
+    const proc = spawnTplus(followerArgs(fx, `unix:${socket}`, dir, ['--metrics-listen', '127.0.0.1:0', ...extra]));
     const client = new TestClient(`unix://${join(dir, 's.sock')}`);
     running.push(proc);
     clients.push(client);

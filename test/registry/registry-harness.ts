@@ -82,3 +82,34 @@ export async function startTestRegistry(fixture: RegistryFixture, heartbeatMs = 
   );
   return { handle, logs: log.lines, metrics, address: handle.address };
 }
+
+/** `tplus registry` arguments for the fixture (its data dir, signing key and tokens) listening on `listen`. */
+export function registryArgs(fx: RegistryFixture, listen: string, extra: readonly string[] = []): string[] {
+  return [
+    'registry',
+    '--data-dir',
+    join(fx.dir, 'data'),
+    '--listen',
+    listen,
+    '--signing-key',
+    fx.keys.privateKeyFile,
+    '--tokens',
+    fx.tokensFile,
+    ...extra,
+  ];
+}
+
+/** `tplus serve` arguments following `registry` with the fixture's key and read token: data in `dir`, socket `dir/s.sock`, no TCP. */
+export function followerArgs(fx: RegistryFixture, registry: string, dir: string, extra: readonly string[] = []): string[] {
+  return [
+    'serve',
+    ...['--registry', registry, '--registry-public-key', fx.keys.publicKeyFile, '--registry-token-file', fx.readTokenFile],
+    ...['--data-dir', dir, '--socket', join(dir, 's.sock'), '--listen', 'off'],
+    ...extra,
+  ];
+}
+
+/** `tplus publish` arguments: the pack in `rules` to `registry` with the fixture's publish token. */
+export function publishArgs(fx: RegistryFixture, registry: string, rules: string, reason: string): string[] {
+  return ['publish', '--registry', registry, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason];
+}

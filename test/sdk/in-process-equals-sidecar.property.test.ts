@@ -12,7 +12,14 @@ import { formatDay, parseDay } from '@tplus/core';
 import { createSettlementClient, SettlementError, type InProcessSettlementClient } from '../../client-sdk/src/index.js';
 import { errorReport, TestClient } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
-import { packWithEmergencyHoliday, registryFixture, type RegistryFixture } from '../registry/registry-harness.js';
+import {
+  followerArgs,
+  packWithEmergencyHoliday,
+  publishArgs,
+  registryArgs,
+  registryFixture,
+  type RegistryFixture,
+} from '../registry/registry-harness.js';
 import { runTplus, spawnTplus, type TplusProcess } from '../registry/tplus-process.js';
 import { bundled, RULES_DIR } from '../support/bundled.js';
 
@@ -30,17 +37,7 @@ describe("in-process answers equal the sidecar's (property, real registry and si
   let inProcess: InProcessSettlementClient;
   const socket = (): string => join(fx.dir, 'registry.sock');
   const publish = async (rules: string, reason: string): Promise<void> => {
-    const r = await runTplus([
-      'publish',
-      '--registry',
-      `unix:${socket()}`,
-      '--token-file',
-      fx.publishTokenFile,
-      '--rules',
-      rules,
-      '--reason',
-      reason,
-    ]);
+    const r = await runTplus(publishArgs(fx, `unix:${socket()}`, rules, reason));
     expect(r.code, r.output).toBe(0);
   };
   const keys = [...new Set(bundled().pack.document?.rules.map((r) => `${r.assetClass}/${r.market}`))].map(
@@ -99,41 +96,11 @@ describe("in-process answers equal the sidecar's (property, real registry and si
   beforeAll(async () => {
     buildServer();
     fx = registryFixture();
-    registry = spawnTplus([
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      `unix:${socket()}`,
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      'off',
-      '--heartbeat-ms',
-      '200',
-    ]);
+    registry = spawnTplus(registryArgs(fx, `unix:${socket()}`, ['--metrics-listen', 'off', '--heartbeat-ms', '200']));
     await registry.waitFor('registry_serving');
     await publish(RULES_DIR, 'the bundled pack');
     const dir = join(fx.dir, 'sidecar');
-    sidecar = spawnTplus([
-      'serve',
-      '--registry',
-      `unix:${socket()}`,
-      '--registry-public-key',
-      fx.keys.publicKeyFile,
-      '--registry-token-file',
-      fx.readTokenFile,
-      '--data-dir',
-      dir,
-      '--socket',
-      join(dir, 's.sock'),
-      '--listen',
-      'off',
-      '--metrics-listen',
-      'off',
-    ]);
+    sidecar = spawnTplus(followerArgs(fx, `unix:${socket()}`, dir, ['--metrics-listen', 'off']));
     await sidecar.waitFor('serving');
     rpc = new TestClient(`unix://${join(dir, 's.sock')}`);
     inProcess = createSettlementClient({
