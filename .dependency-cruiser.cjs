@@ -56,6 +56,21 @@ module.exports = {
       to: { path: '^server/src/(cli|drill|bench)/' },
     },
     {
+      name: 'only-through-index',
+      severity: 'error',
+      comment: 'Another folder is reached through its index.ts (its public surface), never past it.',
+      from: { path: '^server/src/([^/]+)/' },
+      to: {
+        path: '^server/src/[^/]+/',
+        pathNot: [
+          '^server/src/$1/',
+          '^server/src/rpc/generated/',
+          '^server/src/[^/]+/index\\.ts$',
+          '^server/src/registry/(server|client)/index\\.ts$',
+        ],
+      },
+    },
+    {
       name: 'core-is-pure',
       severity: 'error',
       comment: '@tplus/core imports nothing of ours and no gRPC, SQLite or native module.',

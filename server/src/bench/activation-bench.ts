@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { createSettlementClient } from '@tplus/client-sdk';
 import { rulesetHash, type RulesetDocument } from '@tplus/core';
 import { Registry } from 'prom-client';
-import { DEFAULT_LIMITS } from '../sidecar/server-limits.js';
-import type { LogFields, Logger } from '../runtime/json-logger.js';
-import { BUNDLED_RULES_DIR } from '../sidecar/run-serve.js';
-import { startSidecar } from '../sidecar/start-sidecar.js';
+import { DEFAULT_LIMITS } from '../sidecar/index.js';
+import type { LogFields, Logger } from '../runtime/index.js';
+import { BUNDLED_RULES_DIR } from '../sidecar/index.js';
+import { startSidecar } from '../sidecar/index.js';
 import type { BenchResult } from './measure.js';
 
 const ACTIVATIONS = 20;

@@ -5,7 +5,7 @@
  * usage: node bare-server.js ADDRESS   (prints "ready" once bound)
  */
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/settlement-proto.js';
+import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/index.js';
 
 const address = process.argv[2];
 if (!address) throw new Error('usage: bare-server ADDRESS');

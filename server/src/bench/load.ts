@@ -1,5 +1,5 @@
 import { credentials, loadPackageDefinition, type Client, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { loadSettlementPackage } from '../rpc/settlement-proto.js';
+import { loadSettlementPackage } from '../rpc/index.js';
 
 type Callback = (err: ServiceError | null, value?: unknown) => void;
 export type Stub = Client & Record<string, (req: unknown, options: { deadline: number }, cb: Callback) => void>;

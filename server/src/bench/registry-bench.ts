@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { packFiles } from '../registry/pack-files.js';
-import { authMetadata, grpcTarget, registryServiceDefinition } from '../registry/registry-proto.js';
-import type { PackFileMessage, WatchEventMessage } from '../registry/registry-wire.js';
-import { generateSigningKeys, readPublicKey } from '../registry/signing-keys.js';
-import { verifySignedSnapshot } from '../sync/verify-snapshot.js';
+import { packFiles } from '../registry/index.js';
+import { authMetadata, grpcTarget, registryServiceDefinition } from '../registry/index.js';
+import type { PackFileMessage, WatchEventMessage } from '../registry/index.js';
+import { generateSigningKeys, readPublicKey } from '../registry/index.js';
+import { verifySignedSnapshot } from '../sync/index.js';
 import { stats, type BenchResult } from './measure.js';
 import { ServerProcess } from './server-process.js';
 

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseDay } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
-import { compilePack } from '../pack/compile-pack.js';
+import { compilePack } from '../pack/index.js';
 import { activationBench } from './activation-bench.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';

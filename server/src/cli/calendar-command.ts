@@ -5,8 +5,8 @@ import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG } from './common-flags.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 export const CALENDAR_SPEC: CommandSpec = {
   name: 'calendar',

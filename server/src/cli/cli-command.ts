@@ -1,9 +1,9 @@
-import { ConfigError } from '../runtime/config-error.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
-import { formatUsage } from '../runtime/format-usage.js';
-import { HELP, parseCommand, type Env } from '../runtime/parse-command.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import { ConfigError } from '../runtime/index.js';
+import type { CommandSpec } from '../runtime/index.js';
+import { formatUsage } from '../runtime/index.js';
+import { HELP, parseCommand, type Env } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** A command as the CLI runs it: its arguments (after the command name) and the I/O; resolves with the exit code. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { checkIdentifier, DecisionError, type IdentifierKind } from '@tplus/core';
-import type { RawSetting } from '../runtime/config-fields.js';
-import type { FlagDef } from '../runtime/flag-table.js';
+import type { RawSetting } from '../runtime/index.js';
+import type { FlagDef } from '../runtime/index.js';
 
 /** Refuses, before any rule pack is loaded or any call made, an identifier no pack can contain. */
 function identifier(kind: IdentifierKind) {

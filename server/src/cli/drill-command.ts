@@ -1,15 +1,15 @@
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DrillReport } from '../drill/drill-report.js';
-import { runDrill, SCENARIOS } from '../drill/run-drill.js';
-import { reportMarkdown } from '../drill/drill-report.js';
-import { timelineSvg } from '../drill/timeline-svg.js';
+import type { DrillReport } from '../drill/index.js';
+import { runDrill, SCENARIOS } from '../drill/index.js';
+import { reportMarkdown } from '../drill/index.js';
+import { timelineSvg } from '../drill/index.js';
 import type { CliIo } from './cli-io.js';
 import { cliCommand } from './cli-command.js';
-import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec, FlagDef } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 const num = (name: string, value: string, help: string, hidden = false): FlagDef => ({
   name,

@@ -4,7 +4,7 @@ import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, required } from './common-flags.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
+import type { CommandSpec } from '../runtime/index.js';
 
 export const EXPLAIN_SPEC: CommandSpec = {
   name: 'explain',

@@ -1,6 +1,6 @@
 import { Ruleset } from '@tplus/core';
-import { compilePack } from '../pack/compile-pack.js';
-import { formatProblem } from '../pack/pack-problem.js';
+import { compilePack } from '../pack/index.js';
+import { formatProblem } from '../pack/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** A rule pack that does not compile: its problems were already written to stderr. Exit 1. */

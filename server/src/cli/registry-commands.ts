@@ -1,15 +1,15 @@
-import { packFiles } from '../registry/pack-files.js';
-import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } from '../registry/registry-wire.js';
-import { generateSigningKeys } from '../registry/signing-keys.js';
+import { packFiles } from '../registry/index.js';
+import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } from '../registry/index.js';
+import { generateSigningKeys } from '../registry/index.js';
 import type { CliIo } from './cli-io.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, REGISTRY_FLAGS, required as requiredFlag } from './common-flags.js';
 import { loadRuleset } from './load-ruleset.js';
-import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/registry-call.js';
+import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
 import type { ExtraCommands } from './run-cli.js';
-import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec, FlagDef } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,18 +1,18 @@
 import { DecisionError } from '@tplus/core';
 import type { Ruleset } from '@tplus/core';
-import { SnapshotRejected } from '../sync/verify-snapshot.js';
+import { SnapshotRejected } from '../sync/index.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
-import { VersionSource } from '../registry/client/fetch-version.js';
+import { VersionSource } from '../registry/client/index.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, REGISTRY_FLAGS, required } from './common-flags.js';
-import { cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/registry-call.js';
+import { cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
 import type { ExtraCommands } from './run-cli.js';
 import { SETTLE_SPEC, settleLocally, REPLAY_FLAGS } from './settle-command.js';
 import { settleAtSidecar } from './sidecar-call.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

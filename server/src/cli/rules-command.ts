@@ -1,16 +1,16 @@
 import { diffRulesets } from '@tplus/core';
 import { transitionTable } from '@tplus/core';
 import { parseTradeDate } from '@tplus/core';
-import { compilePack } from '../pack/compile-pack.js';
-import { formatProblem } from '../pack/pack-problem.js';
+import { compilePack } from '../pack/index.js';
+import { formatProblem } from '../pack/index.js';
 import type { CliIo } from './cli-io.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand, type CommandRun } from './cli-command.js';
 import { FLAG, required } from './common-flags.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
-import { formatUsage } from '../runtime/format-usage.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec } from '../runtime/index.js';
+import { formatUsage } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 const date = (name: string, help: string): CommandSpec['flags'][number] => ({ name, type: 'string', value: 'YYYY-MM-DD', help });
 

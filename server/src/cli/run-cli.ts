@@ -5,7 +5,7 @@ import { explainCommand } from './explain-command.js';
 import { InvalidPackError } from './load-ruleset.js';
 import { rulesCommand } from './rules-command.js';
 import { settleCommand } from './settle-command.js';
-import { UsageError } from '../runtime/usage-error.js';
+import { UsageError } from '../runtime/index.js';
 
 export const USAGE = `usage: tplus <command> [flags]
 

@@ -8,9 +8,9 @@ import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, REGISTRY_FLAGS } from './common-flags.js';
-import type { CommandSpec } from '../runtime/flag-table.js';
-import type { ParsedArgs } from '../runtime/parsed-args.js';
-import { UsageError } from '../runtime/usage-error.js';
+import type { CommandSpec } from '../runtime/index.js';
+import type { ParsedArgs } from '../runtime/index.js';
+import { UsageError } from '../runtime/index.js';
 
 /** The flags that turn `settle` into a replay of a published version (replay-commands.ts). */
 export const REPLAY_FLAGS = [

@@ -1,9 +1,9 @@
 import { Client, credentials, Metadata, status, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
-import { ERROR_REASON_KEY } from '../rpc/handler-adapter.js';
-import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/settlement-proto.js';
-import { grpcTarget } from '../registry/registry-proto.js';
-import type { SettlementDecisionMessage } from '../sidecar/wire-types.js';
-import { RegistryCallError } from '../registry/client/registry-call.js';
+import { ERROR_REASON_KEY } from '../rpc/index.js';
+import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/index.js';
+import { grpcTarget } from '../registry/index.js';
+import type { SettlementDecisionMessage } from '../sidecar/index.js';
+import { RegistryCallError } from '../registry/client/index.js';
 
 /** SettlementDecision as the server's loader options give it (camelCase, uint64 as number). */
 export type SidecarDecision = SettlementDecisionMessage;

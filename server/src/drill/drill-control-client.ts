@@ -1,5 +1,5 @@
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { drillServiceDefinition } from '../sidecar/drill-service.js';
+import { drillServiceDefinition } from '../sidecar/index.js';
 
 /** One DrillService call to a sidecar (`unix:///path` or `host:port`). */
 export function callDrillService<Res>(

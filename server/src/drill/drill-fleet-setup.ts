@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createSettlementClient, type SettlementClient, type SettlementDetails, type SettlementRequest } from '@tplus/client-sdk';
-import type { PublishResponseMessage } from '../registry/registry-wire.js';
+import type { PublishResponseMessage } from '../registry/index.js';
 import { makeKeys, RegistryNode, SidecarNode, type DrillKeys } from './drill-fleet.js';
 import type { DrillRun } from './drill-run.js';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { callRegistry } from '../registry/client/registry-call.js';
-import type { PublishResponseMessage } from '../registry/registry-wire.js';
-import { generateSigningKeys } from '../registry/signing-keys.js';
+import { callRegistry } from '../registry/client/index.js';
+import type { PublishResponseMessage } from '../registry/index.js';
+import { generateSigningKeys } from '../registry/index.js';
 import { TplusChild } from './tplus-child.js';
 
 /** A key pair and the token files a drill's registry and sidecars use. */

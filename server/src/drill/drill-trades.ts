@@ -1,7 +1,7 @@
 import type { SettlementRequest } from '@tplus/client-sdk';
 import { formatDay, parseDay } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
-import { compilePack } from '../pack/compile-pack.js';
+import { compilePack } from '../pack/index.js';
 
 /** Compiles a rule pack directory into a Ruleset (the core the sidecars run), for checking answers. */
 export function compileRuleset(dir: string, version = 0): Ruleset {

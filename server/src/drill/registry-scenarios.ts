@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PublishResponseMessage } from '../registry/registry-wire.js';
+import type { PublishResponseMessage } from '../registry/index.js';
 import { expectation } from './drill-expectations.js';
 import { makeKeys, metricValue, packWithClosure, RegistryNode } from './drill-fleet.js';
 import { installed, startFleet } from './drill-fleet-setup.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { ConfigError } from '../runtime/config-error.js';
+import { ConfigError } from '../runtime/index.js';
 
 /**
  * TLS on the client side of a registry channel (sidecar follower, relay upstream, CLI). No config

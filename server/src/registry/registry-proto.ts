@@ -1,6 +1,6 @@
 import { Client, Metadata, type ChannelCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../rpc/settlement-proto.js';
+import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../rpc/index.js';
 import { clientCredentials } from './registry-credentials.js';
 
 export const REGISTRY_PROTO_FILE = 'tplus/registry/v1/registry.proto';

@@ -2,8 +2,8 @@ import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { tolerantDecoding } from '../rpc/malformed-request.js';
-import { loadSettlementPackage, SERVER_LOADER_OPTIONS, SETTLEMENT_SERVICE_NAME } from '../rpc/settlement-proto.js';
+import { tolerantDecoding } from '../rpc/index.js';
+import { loadSettlementPackage, SERVER_LOADER_OPTIONS, SETTLEMENT_SERVICE_NAME } from '../rpc/index.js';
 import { serverOptions } from './server-limits.js';
 import { settlementService, type SettlementServiceDeps } from './settlement-service.js';
 

@@ -3,11 +3,11 @@ import { DecisionError, isDecisionError } from '@tplus/core';
 import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayNumber } from '@tplus/core';
 import { isAssetClass, isMarket } from '@tplus/core';
 import type { Rule, Ruleset } from '@tplus/core';
-import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { RulesetSnapshot } from '../store/index.js';
 import { batchTooLarge } from './batch-too-large.js';
 import type { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
-import { grpcStatusOf, INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/to-grpc-status.js';
+import { grpcStatusOf, INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/index.js';
 import type { ColumnarBatchRequest, ColumnarBatchResponse, InstrumentKey } from './wire-types.js';
 
 const wellShaped = (k: InstrumentKey): boolean => isAssetClass(k.assetClass) && isMarket(k.market);

@@ -1,11 +1,11 @@
 import { isDecisionError } from '@tplus/core';
 import type { Decision } from '@tplus/core';
-import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { RulesetSnapshot } from '../store/index.js';
 import { batchTooLarge } from './batch-too-large.js';
 import type { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
 import { decisionMessage } from './to-wire.js';
-import { INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/to-grpc-status.js';
+import { INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/index.js';
 import type { BatchResultMessage, GetSettlementDateRequest } from './wire-types.js';
 
 /** One decision for one request, from the snapshot the caller read. Throws DecisionError. */

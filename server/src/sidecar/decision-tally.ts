@@ -1,5 +1,5 @@
 import type { Rule } from '@tplus/core';
-import type { RequestObserver } from '../rpc/request-observer.js';
+import type { RequestObserver } from '../rpc/index.js';
 
 /**
  * Counts a request's decisions per rule and errors per reason, so that a batch or stream reports

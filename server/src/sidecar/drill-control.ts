@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { InjectedLatency } from './injected-latency.js';
-import type { Logger } from '../runtime/json-logger.js';
+import type { Logger } from '../runtime/index.js';
 
 export const MAX_DRILL_LATENCY_MS = 30_000;
 export const MAX_DRILL_DURATION_MS = 300_000;

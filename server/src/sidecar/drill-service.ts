@@ -1,6 +1,6 @@
 import { status, type sendUnaryData, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../rpc/settlement-proto.js';
+import { PROTO_ROOT, SERVER_LOADER_OPTIONS } from '../rpc/index.js';
 import type { DrillServiceHandlers } from '../rpc/generated/tplus/drill/v1/DrillService.js';
 import type { DrillState } from '../rpc/generated/tplus/drill/v1/DrillState.js';
 import { DrillRequestError, type DrillControl, type DrillStateView } from './drill-control.js';

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { requiredMessageBytes } from './request-size.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './server-limits.js';
-import { ConfigError } from '../runtime/config-error.js';
-import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../runtime/config-fields.js';
-import { formatUsage } from '../runtime/format-usage.js';
-import { HELP, parseCommand } from '../runtime/parse-command.js';
+import { ConfigError } from '../runtime/index.js';
+import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../runtime/index.js';
+import { formatUsage } from '../runtime/index.js';
+import { HELP, parseCommand } from '../runtime/index.js';
 import { SERVE_SPEC } from './serve-flags.js';
 import type { SidecarConfig } from './sidecar-config.js';
-import type { FollowConfig } from '../sync/follow-config.js';
-import { clientTlsConfig, type ClientTlsConfig } from '../registry/registry-credentials.js';
+import type { FollowConfig } from '../sync/index.js';
+import { clientTlsConfig, type ClientTlsConfig } from '../registry/index.js';
 
 /** The usage text of `tplus serve`, from its flag table. */
 export const SERVE_USAGE = formatUsage(SERVE_SPEC);

@@ -1,7 +1,7 @@
-import type { SnapshotRejections } from '../sync/snapshot-rejections.js';
-import { buildSnapshot, type RowCheck, type RulesetSnapshot } from '../store/ruleset-snapshot.js';
-import type { RulesetStore } from '../store/ruleset-store.js';
-import type { Logger } from '../runtime/json-logger.js';
+import type { SnapshotRejections } from '../sync/index.js';
+import { buildSnapshot, type RowCheck, type RulesetSnapshot } from '../store/index.js';
+import type { RulesetStore } from '../store/index.js';
+import type { Logger } from '../runtime/index.js';
 
 export interface VerifiedCopyDeps {
   readonly store: RulesetStore;

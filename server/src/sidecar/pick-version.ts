@@ -1,5 +1,5 @@
 import { DecisionError } from '@tplus/core';
-import type { HeldRuleset, RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { HeldRuleset, RulesetSnapshot } from '../store/index.js';
 
 /**
  * The ruleset a request asked for: the active one when `version` is unset or 0, else that held

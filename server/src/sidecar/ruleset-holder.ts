@@ -1,4 +1,4 @@
-import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { RulesetSnapshot } from '../store/index.js';
 
 /**
  * The one mutable reference the request path reads. A request (or a whole batch) reads `current`

@@ -2,7 +2,7 @@ import { DecisionError } from '@tplus/core';
 import { INVALID_DAY, parseDay, type DayNumber } from '@tplus/core';
 import { checkIdentifier } from '@tplus/core';
 import { parseTradeDate, quoteValue } from '@tplus/core';
-import type { RulesetSnapshot } from '../store/ruleset-snapshot.js';
+import type { RulesetSnapshot } from '../store/index.js';
 import { pickVersion } from './pick-version.js';
 import { ruleInfoMessage } from './to-wire.js';
 import type {

@@ -1,8 +1,8 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Ruleset } from '@tplus/core';
 import { canonicalJson } from '@tplus/core';
-import type { HeldRuleset, RulesetSnapshot } from '../store/ruleset-snapshot.js';
-import type { GrpcFailure } from '../rpc/to-grpc-status.js';
+import type { HeldRuleset, RulesetSnapshot } from '../store/index.js';
+import type { GrpcFailure } from '../rpc/index.js';
 import type { ActivatedRulesetMessage, RulesetEventMessage, WatchRulesetRequest } from './wire-types.js';
 
 export interface SyncState {

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import { systemClock } from '../runtime/clock.js';
-import { jsonLogger } from '../runtime/json-logger.js';
+import { systemClock } from '../runtime/index.js';
+import { jsonLogger } from '../runtime/index.js';
 import { loadSidecarConfig } from './load-sidecar-config.js';
-import { nodeProcess, runUntilSignal, type ServeProcess } from '../runtime/run-until-signal.js';
+import { nodeProcess, runUntilSignal, type ServeProcess } from '../runtime/index.js';
 import { startSidecar } from './start-sidecar.js';
 
-export type { ServeProcess } from '../runtime/run-until-signal.js';
+export type { ServeProcess } from '../runtime/index.js';
 
 /** The rule pack shipped with tplus (server/rules), from src/ and dist/ alike. */
 export const BUNDLED_RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));

@@ -1,5 +1,5 @@
-import type { CommandSpec, FlagDef } from '../runtime/flag-table.js';
-import { tplusEnv } from '../runtime/flag-table.js';
+import type { CommandSpec, FlagDef } from '../runtime/index.js';
+import { tplusEnv } from '../runtime/index.js';
 import { DEFAULT_LIMITS } from './server-limits.js';
 
 type Extra = Omit<FlagDef, 'name' | 'type' | 'help' | 'env' | 'field'>;

@@ -1,12 +1,12 @@
 import { explain } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
-import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/handler-adapter.js';
+import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
 import type { RulesetWatchers } from './ruleset-watchers.js';
 import { decideColumnar } from './decide-columnar.js';
 import { decideRequest, decideRows } from './decide-rows.js';
 import { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
-import type { RequestObserver } from '../rpc/request-observer.js';
+import type { RequestObserver } from '../rpc/index.js';
 import type { RulesetHolder } from './ruleset-holder.js';
 import { listHolidays, listRules, rulesetInfo } from './ruleset-queries.js';
 import type { ServerLimits } from './server-limits.js';

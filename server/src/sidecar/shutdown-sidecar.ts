@@ -1,8 +1,8 @@
 import type { SettlementServer } from './create-settlement-server.js';
-import type { MetricsServer } from '../runtime/metrics-server.js';
-import type { RulesetStore } from '../store/ruleset-store.js';
-import type { Logger } from '../runtime/json-logger.js';
-import { removeSocketFile } from '../runtime/socket-file.js';
+import type { MetricsServer } from '../runtime/index.js';
+import type { RulesetStore } from '../store/index.js';
+import type { Logger } from '../runtime/index.js';
+import { removeSocketFile } from '../runtime/index.js';
 
 /** What a (possibly half-started) sidecar holds and must release. */
 export interface Closeable {

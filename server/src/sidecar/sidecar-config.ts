@@ -1,9 +1,9 @@
 import type { ServerLimits } from './server-limits.js';
-import type { FollowConfig } from '../sync/follow-config.js';
+import type { FollowConfig } from '../sync/index.js';
 
-import type { ListenAddress } from '../runtime/listen-address.js';
+import type { ListenAddress } from '../runtime/index.js';
 
-export { formatAddress, type ListenAddress } from '../runtime/listen-address.js';
+export { formatAddress, type ListenAddress } from '../runtime/index.js';
 
 /** A validated, frozen sidecar configuration. Paths are absolute; null = that listener is off. */
 export interface SidecarConfig {

@@ -2,9 +2,9 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { isDecisionError } from '@tplus/core';
 import type { RulesetHolder } from './ruleset-holder.js';
 import { decideRequest } from './decide-rows.js';
-import { MALFORMED_REQUEST, malformedRequestError } from '../rpc/malformed-request.js';
+import { MALFORMED_REQUEST, malformedRequestError } from '../rpc/index.js';
 import { DecisionTally } from './decision-tally.js';
-import type { RequestObserver } from '../rpc/request-observer.js';
+import type { RequestObserver } from '../rpc/index.js';
 import { decisionMessage } from './to-wire.js';
 import type { GetSettlementDateRequest, StreamResultMessage } from './wire-types.js';
 

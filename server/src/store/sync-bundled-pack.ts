@@ -1,6 +1,6 @@
 import type { DayNumber } from '@tplus/core';
-import { compilePack } from '../pack/compile-pack.js';
-import { formatProblem } from '../pack/pack-problem.js';
+import { compilePack } from '../pack/index.js';
+import { formatProblem } from '../pack/index.js';
 import type { RulesetStore } from './ruleset-store.js';
 
 /** The `source` recorded for versions compiled from the rule pack shipped with tplus. */

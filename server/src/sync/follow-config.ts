@@ -1,4 +1,4 @@
-import type { ClientTlsConfig } from '../registry/registry-credentials.js';
+import type { ClientTlsConfig } from '../registry/index.js';
 
 /** How a sidecar follows a registry (`tplus serve --registry ADDR ...`). Paths are absolute. */
 export interface FollowConfig {

@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { status, type ChannelCredentials, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { clientCredentials, type ClientTlsConfig } from '../registry/registry-credentials.js';
-import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/registry-proto.js';
-import type { SnapshotMessage, WatchEventMessage } from '../registry/registry-wire.js';
-import type { Logger } from '../runtime/json-logger.js';
+import { clientCredentials, type ClientTlsConfig } from '../registry/index.js';
+import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/index.js';
+import type { SnapshotMessage, WatchEventMessage } from '../registry/index.js';
+import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
 import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
-import { readPublicKey } from '../registry/signing-keys.js';
-import type { Logger } from '../runtime/json-logger.js';
-import type { RulesetStore } from '../store/ruleset-store.js';
+import { readPublicKey } from '../registry/index.js';
+import type { Logger } from '../runtime/index.js';
+import type { RulesetStore } from '../store/index.js';
 import { Backoff } from './backoff.js';
 import type { SnapshotRejections } from './snapshot-rejections.js';
 import type { FollowConfig } from './follow-config.js';

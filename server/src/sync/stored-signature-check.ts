@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { verifyFields } from '@tplus/core';
-import { LocalVersionRejected, type RowCheck } from '../store/ruleset-snapshot.js';
+import { LocalVersionRejected, type RowCheck } from '../store/index.js';
 
 /**
  * The check a following sidecar applies to every stored version before it may serve it: the version

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { DocumentRejected, sha256Hex, verifyDocument, verifyFields, type Ruleset } from '@tplus/core';
-import type { SnapshotMessage } from '../registry/registry-wire.js';
-import type { StoredRuleset } from '../store/stored-ruleset.js';
+import type { SnapshotMessage } from '../registry/index.js';
+import type { StoredRuleset } from '../store/index.js';
 
 /** Why a snapshot or a stored version is refused: the `reason` label of tplus_snapshot_rejected_total. */
 export const REJECT_REASONS = [

@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { clientCredentials } from '../registry-credentials.js';
-import type { SnapshotMessage, VersionInfoMessage } from '../registry-wire.js';
-import { readPublicKey } from '../signing-keys.js';
-import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from '../../sync/verify-snapshot.js';
+import { clientCredentials } from '../index.js';
+import type { SnapshotMessage, VersionInfoMessage } from '../index.js';
+import { readPublicKey } from '../index.js';
+import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from '../../sync/index.js';
 import { callRegistry } from './registry-call.js';
 
 /** How a fetched version was checked: its signature with a trusted key, or only its sha256 (no key given). */

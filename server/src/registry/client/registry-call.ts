@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { clientCredentials, clientTlsConfig } from '../registry-credentials.js';
-import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry-proto.js';
-import { ERROR_REASON_KEY } from '../../rpc/handler-adapter.js';
-import { ConfigError } from '../../runtime/config-error.js';
-import { UsageError } from '../../runtime/usage-error.js';
+import { clientCredentials, clientTlsConfig } from '../index.js';
+import { authMetadata, createRegistryClient, registryServiceDefinition } from '../index.js';
+import { ERROR_REASON_KEY } from '../../rpc/index.js';
+import { ConfigError } from '../../runtime/index.js';
+import { UsageError } from '../../runtime/index.js';
 
 /** A registry call that failed: printed as one line (exit 1). Tokens never appear in it. */
 export class RegistryCallError extends Error {

@@ -1,14 +1,14 @@
 import type { Registry } from 'prom-client';
-import { Backoff } from '../../sync/backoff.js';
-import { Follower } from '../../sync/follower.js';
-import { ReplicationMetrics } from '../../sync/replication-metrics.js';
-import { readToken } from '../../sync/start-following.js';
-import type { Logger } from '../../runtime/json-logger.js';
+import { Backoff } from '../../sync/index.js';
+import { Follower } from '../../sync/index.js';
+import { ReplicationMetrics } from '../../sync/index.js';
+import { readToken } from '../../sync/index.js';
+import type { Logger } from '../../runtime/index.js';
 import type { UpstreamConfig } from './registry-config.js';
 import type { RegistryLedger } from './registry-ledger.js';
-import { readPublicKey } from '../signing-keys.js';
-import type { SnapshotMessage } from '../registry-wire.js';
-import type { VersionRecord } from '../version-record.js';
+import { readPublicKey } from '../index.js';
+import type { SnapshotMessage } from '../index.js';
+import type { VersionRecord } from '../index.js';
 
 export interface FollowUpstreamDeps {
   readonly ledger: RegistryLedger;

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { ConfigError } from '../../runtime/config-error.js';
-import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../../runtime/config-fields.js';
-import { formatAddress } from '../../sidecar/sidecar-config.js';
-import { formatUsage } from '../../runtime/format-usage.js';
-import { HELP, parseCommand } from '../../runtime/parse-command.js';
+import { ConfigError } from '../../runtime/index.js';
+import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../../runtime/index.js';
+import { formatAddress } from '../../sidecar/index.js';
+import { formatUsage } from '../../runtime/index.js';
+import { HELP, parseCommand } from '../../runtime/index.js';
 import { REGISTRY_SPEC } from './registry-flags.js';
-import { clientTlsConfig, serverTlsConfig, type ClientTlsConfig } from '../registry-credentials.js';
+import { clientTlsConfig, serverTlsConfig, type ClientTlsConfig } from '../index.js';
 import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
 
 /** The usage text of `tplus registry`, from its flag table. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize, isAbsolute, sep } from 'node:path';
 import type { DayNumber } from '@tplus/core';
 import type { RulesetDocument } from '@tplus/core';
-import { compilePack } from '../../pack/compile-pack.js';
-import { formatProblem } from '../../pack/pack-problem.js';
+import { compilePack } from '../../pack/index.js';
+import { formatProblem } from '../../pack/index.js';
 import { canonicalJson } from '@tplus/core';
 import { RegistryError } from './registry-error.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../runtime/json-logger.js';
+import type { Logger } from '../../runtime/index.js';
 
 /** Where a publish can be held: just before its version commits, or after the commit and before the reply. */
 export type PublishPhase = 'before-commit' | 'after-commit';

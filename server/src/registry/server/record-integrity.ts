@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { RegistryError } from './registry-error.js';
 import { sha256Hex, verifyFields } from '@tplus/core';
-import type { VersionRecord } from '../version-record.js';
+import type { VersionRecord } from '../index.js';
 
 /** What is wrong with a stored version (its document no longer matches its sha256, or its signature fails), or null. */
 export function recordProblem(r: VersionRecord, publicKey: KeyObject): string | null {

@@ -1,5 +1,5 @@
-import type { ListenAddress } from '../../sidecar/sidecar-config.js';
-import type { ClientTlsConfig, ServerTlsConfig } from '../registry-credentials.js';
+import type { ListenAddress } from '../../sidecar/index.js';
+import type { ClientTlsConfig, ServerTlsConfig } from '../index.js';
 
 /** What a relay follows (`tplus registry --upstream ADDR ...`). Paths are absolute. */
 export interface UpstreamConfig {

@@ -3,7 +3,7 @@ import type { handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritab
 import { CallCancelled, callScope, cancelReason, type CallScope } from './call-scope.js';
 import type { Caller, RegistryTokens, Role } from './registry-tokens.js';
 import { registryFailureStatus, toRegistryFailure } from './to-registry-status.js';
-import type { AuditEntry } from '../version-record.js';
+import type { AuditEntry } from '../index.js';
 
 export interface RegistryHandlerContext {
   readonly tokens: RegistryTokens;

@@ -7,7 +7,7 @@ import type { PublishPhase } from './publish-pause.js';
 import type { RegistryStore } from './registry-store.js';
 import { keyId, sha256Hex } from '@tplus/core';
 import { signFields } from './sign-fields.js';
-import type { VersionRecord } from '../version-record.js';
+import type { VersionRecord } from '../index.js';
 
 export interface LedgerOptions {
   readonly store: RegistryStore;

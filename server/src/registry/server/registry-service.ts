@@ -22,8 +22,8 @@ import {
   type SnapshotMessage,
   type WatchEventMessage,
   type WatchRequestMessage,
-} from '../registry-wire.js';
-import type { VersionRecord } from '../version-record.js';
+} from '../index.js';
+import type { VersionRecord } from '../index.js';
 import type { WatchHub } from './watch-hub.js';
 
 export interface RegistryServiceDeps extends RegistryHandlerContext {

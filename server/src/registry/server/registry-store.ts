@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { migrateRegistry } from './registry-schema.js';
-import type { AuditEntry, VersionRecord } from '../version-record.js';
+import type { AuditEntry, VersionRecord } from '../index.js';
 
 interface VersionRow {
   version: number;

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
-import { jsonLogger } from '../../runtime/json-logger.js';
-import { nodeProcess, runUntilSignal, type ServeProcess } from '../../runtime/run-until-signal.js';
+import { jsonLogger } from '../../runtime/index.js';
+import { nodeProcess, runUntilSignal, type ServeProcess } from '../../runtime/index.js';
 import { loadRegistryConfig } from './load-registry-config.js';
 import { startRegistry } from './start-registry.js';
 

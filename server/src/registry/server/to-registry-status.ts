@@ -1,7 +1,7 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
-import { encodeStatusDetails } from '../../rpc/status-details.js';
-import { ERROR_REASON_KEY, STATUS_DETAILS_KEY } from '../../rpc/handler-adapter.js';
-import { wellFormed } from '../../rpc/to-grpc-status.js';
+import { encodeStatusDetails } from '../../rpc/index.js';
+import { ERROR_REASON_KEY, STATUS_DETAILS_KEY } from '../../rpc/index.js';
+import { wellFormed } from '../../rpc/index.js';
 import { RegistryError, type RegistryErrorCode } from './registry-error.js';
 
 /** THE mapping from registry error codes to gRPC status codes. */

@@ -1,7 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { RegistryError } from './registry-error.js';
-import { snapshotMessage, type WatchEventMessage } from '../registry-wire.js';
-import type { VersionRecord } from '../version-record.js';
+import { snapshotMessage, type WatchEventMessage } from '../index.js';
+import type { VersionRecord } from '../index.js';
 
 /**
  * Default bound on what one Watch stream may have written but not yet sent (the client is not

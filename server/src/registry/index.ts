@@ -1,0 +1,31 @@
+// The public surface of server/src/registry: what other folders may import (a lint rule keeps them from reaching past it).
+export { packFiles } from './pack-files.js';
+export {
+  clientCredentials,
+  clientTlsConfig,
+  serverCredentials,
+  serverTlsConfig,
+  type ClientTlsConfig,
+  type ServerTlsConfig,
+} from './registry-credentials.js';
+export { authMetadata, createRegistryClient, grpcTarget, registryServiceDefinition } from './registry-proto.js';
+export {
+  snapshotMessage,
+  versionInfo,
+  type DiffRequestMessage,
+  type DiffResponseMessage,
+  type GetVersionRequestMessage,
+  type ListVersionsRequestMessage,
+  type ListVersionsResponseMessage,
+  type PackFileMessage,
+  type PublishRequestMessage,
+  type PublishResponseMessage,
+  type RegistryServiceHandlers,
+  type RollbackRequestMessage,
+  type SnapshotMessage,
+  type VersionInfoMessage,
+  type WatchEventMessage,
+  type WatchRequestMessage,
+} from './registry-wire.js';
+export { generateSigningKeys, readPrivateKey, readPublicKey } from './signing-keys.js';
+export { type AuditEntry, type VersionRecord } from './version-record.js';
