@@ -16,10 +16,21 @@ export interface LiveSidecar {
   stop(): Promise<void>;
 }
 
-export async function startLiveSidecar(): Promise<LiveSidecar> {
-  const dir = mkdtempSync(join(tmpdir(), 'tplus-deploy-'));
+/** `extraArgs` are added to `tplus serve` (e.g. `--allow-drills`). */
+export async function startLiveSidecar(extraArgs: readonly string[] = []): Promise<LiveSidecar> {
+  const dir = mkdtempSync(join(tmpdir(), 'tplus-live-'));
   const socket = join(dir, 'tplus.sock');
-  const p = spawnSidecar(['--data-dir', join(dir, 'data'), '--socket', socket, '--listen', 'off', '--metrics-listen', '127.0.0.1:0']);
+  const p = spawnSidecar([
+    '--data-dir',
+    join(dir, 'data'),
+    '--socket',
+    socket,
+    '--listen',
+    'off',
+    '--metrics-listen',
+    '127.0.0.1:0',
+    ...extraArgs,
+  ]);
   try {
     const metricsUrl = String((await p.waitFor('metrics_listening'))['url']);
     await p.waitFor('serving');

@@ -2,9 +2,6 @@
 // --allow-drills: answers are held back by injected latency so that a call is slow enough to abort).
 // An aborted call rejects with SettlementError CANCELLED: a caller error, so no fallback, no ledger
 // entry and no breaker count.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,17 +12,15 @@ import {
   type SettlementClientOptions,
 } from '../../client-sdk/src/index.js';
 import { callDrillService } from '../../server/src/drill/drill-control-client.js';
-import { reap, spawnSidecar, type SidecarProcess } from '../integration/sidecar-process.js';
-import { closedPort } from '../support/free-port.js';
+import { startLiveSidecar, type LiveSidecar } from '../deploy/live-sidecar.js';
 
 const REQ = { tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' } as const;
-const dir = mkdtempSync(join(tmpdir(), 'tplus-abort-'));
-const address = `unix://${join(dir, 's.sock')}`;
+let address = '';
 // Answers are held this long while a drill runs; an aborted call must come back long before it.
 // The bound leaves seconds of headroom for a loaded 2-core box.
 const LATENCY_MS = 6_000;
 const ABORTED_WITHIN_MS = 4_000;
-let sidecar: SidecarProcess;
+let live: LiveSidecar | undefined;
 let metricsUrl = '';
 const clients: SettlementClient[] = [];
 
@@ -84,31 +79,14 @@ async function withLatency<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  const port = await closedPort();
-  metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar([
-    '--data-dir',
-    join(dir, 'data'),
-    '--socket',
-    join(dir, 's.sock'),
-    '--listen',
-    'off',
-    '--metrics-listen',
-    `127.0.0.1:${port}`,
-    '--allow-drills',
-  ]);
-  await sidecar.waitFor('serving');
+  live = await startLiveSidecar(['--allow-drills']);
+  address = live.address;
+  metricsUrl = live.metricsUrl;
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close();
-  if (sidecar) {
-    sidecar.child.kill('SIGTERM');
-    const timer = setTimeout(() => reap(sidecar), 10_000);
-    await sidecar.exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 describe('CallOptions.signal (RPC mode, unary)', () => {

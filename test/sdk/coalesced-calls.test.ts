@@ -1,8 +1,6 @@
 // Coalesced calls in RPC mode (issue 14, part 4) against a real sidecar child process on a Unix socket,
 // with its /metrics on loopback (the batch count is read from the sidecar, not from the SDK) and
 // --allow-drills (latency injected through DrillService for the deadline-miss test).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +12,14 @@ import {
   type SettlementClientOptions,
 } from '../../client-sdk/src/index.js';
 import { callDrillService } from '../../server/src/drill/drill-control-client.js';
-import { reap, spawnSidecar, type SidecarProcess } from '../integration/sidecar-process.js';
-import { closedPort } from '../support/free-port.js';
+import { startLiveSidecar, type LiveSidecar } from '../deploy/live-sidecar.js';
+import { spawnSidecar } from '../integration/sidecar-process.js';
 
 const REQ = { tradeDate: '2024-05-24', assetClass: 'EQUITY', market: 'XNYS' } as const;
-const dir = mkdtempSync(join(tmpdir(), 'tplus-coalesce-'));
-const address = `unix://${join(dir, 's.sock')}`;
-let sidecar: SidecarProcess;
+let address = '';
+/** The running sidecar's temp dir (a second sidecar and a dead socket go there too). */
+const liveDir = (): string => live?.dir ?? '';
+let live: LiveSidecar | undefined;
 let metricsUrl = '';
 const clients: SettlementClient[] = [];
 
@@ -48,31 +47,14 @@ async function sdkMetric(registry: Registry, name: string, labels: Record<string
 }
 
 beforeAll(async () => {
-  const port = await closedPort();
-  metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar([
-    '--data-dir',
-    join(dir, 'data'),
-    '--socket',
-    join(dir, 's.sock'),
-    '--listen',
-    'off',
-    '--metrics-listen',
-    `127.0.0.1:${port}`,
-    '--allow-drills',
-  ]);
-  await sidecar.waitFor('serving');
+  live = await startLiveSidecar(['--allow-drills']);
+  address = live.address;
+  metricsUrl = live.metricsUrl;
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close();
-  if (sidecar) {
-    sidecar.child.kill('SIGTERM');
-    const timer = setTimeout(() => reap(sidecar), 10_000);
-    await sidecar.exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 describe('coalesced calls (RPC mode, the default)', () => {
@@ -221,9 +203,9 @@ describe('coalesced calls against a sidecar with a lower --max-batch-items', () 
   it('each caller of a batch the sidecar refuses as a whole gets INVALID_ARGUMENT BATCH_TOO_LARGE, never a fallback', async () => {
     const small = spawnSidecar([
       '--data-dir',
-      join(dir, 'small-data'),
+      join(liveDir(), 'small-data'),
       '--socket',
-      join(dir, 'small.sock'),
+      join(liveDir(), 'small.sock'),
       '--listen',
       'off',
       '--metrics-listen',
@@ -233,7 +215,11 @@ describe('coalesced calls against a sidecar with a lower --max-batch-items', () 
     ]);
     try {
       await small.waitFor('serving');
-      const c = createSettlementClient({ address: `unix://${join(dir, 'small.sock')}`, deadlineMs: 5_000, coalesce: { maxItems: 10 } });
+      const c = createSettlementClient({
+        address: `unix://${join(liveDir(), 'small.sock')}`,
+        deadlineMs: 5_000,
+        coalesce: { maxItems: 10 },
+      });
       clients.push(c);
       const settled = await Promise.allSettled(Array.from({ length: 10 }, () => c.getSettlementDateDetails(REQ)));
       expect(
@@ -264,7 +250,7 @@ describe('coalesce options and ready()', () => {
   });
 
   it('ready() rejects with SettlementError DEADLINE_EXCEEDED after timeoutMs when nothing listens', async () => {
-    const down = createSettlementClient({ address: `unix://${join(dir, 'nobody.sock')}` });
+    const down = createSettlementClient({ address: `unix://${join(liveDir(), 'nobody.sock')}` });
     clients.push(down);
     const t0 = performance.now();
     const err = await down.ready({ timeoutMs: 300 }).then(

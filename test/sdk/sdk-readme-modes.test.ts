@@ -1,16 +1,13 @@
 // The client-sdk/README "Modes" snippet runs against a real sidecar and prints what the README says,
 // and the sidecar's /metrics shows the one BatchGetSettlementDates RPC the text promises.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reap, spawnSidecar, type SidecarProcess } from '../integration/sidecar-process.js';
-import { closedPort } from '../support/free-port.js';
+import { startLiveSidecar, type LiveSidecar } from '../deploy/live-sidecar.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const dir = mkdtempSync(join(tmpdir(), 'tplus-sdk-modes-'));
-let sidecar: SidecarProcess;
+let live: LiveSidecar | undefined;
 let metricsUrl = '';
 
 async function requests(method: string): Promise<number> {
@@ -21,29 +18,12 @@ async function requests(method: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const port = await closedPort();
-  metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  sidecar = spawnSidecar([
-    '--data-dir',
-    join(dir, 'data'),
-    '--socket',
-    join(dir, 's.sock'),
-    '--listen',
-    'off',
-    '--metrics-listen',
-    `127.0.0.1:${port}`,
-  ]);
-  await sidecar.waitFor('serving');
+  live = await startLiveSidecar();
+  metricsUrl = live.metricsUrl;
 });
 
 afterAll(async () => {
-  if (sidecar) {
-    sidecar.child.kill('SIGTERM');
-    const timer = setTimeout(() => reap(sidecar), 10_000);
-    await sidecar.exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await live?.stop();
 });
 
 describe('client-sdk/README: the Modes snippet runs', () => {
@@ -58,7 +38,7 @@ describe('client-sdk/README: the Modes snippet runs', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', code ?? ''], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, TPLUS_ADDRESS: `unix://${join(dir, 's.sock')}` },
+      env: { ...process.env, TPLUS_ADDRESS: live?.address ?? '' },
       timeout: 20_000,
     });
     expect(out).toBe(`${printed}\n`);
