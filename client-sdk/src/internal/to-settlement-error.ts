@@ -8,6 +8,11 @@ interface GrpcLikeError {
   readonly metadata?: { get(key: string): unknown[] };
 }
 
+/** grpc-js appends "Resolution note: " to connection errors even when it has no note: drop that empty tail. */
+function plain(details: string): string {
+  return details.replace(/\s*Resolution note:\s*$/, '').trim();
+}
+
 function isGrpcError(e: unknown): e is GrpcLikeError {
   return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number';
 }
@@ -20,7 +25,7 @@ export function toSettlementError(e: unknown): SettlementError {
     return new SettlementError(
       e.code,
       typeof reason === 'string' ? reason : statusName(e.code),
-      e.details || e.message || statusName(e.code),
+      plain(e.details || e.message || '') || statusName(e.code),
       { cause: e },
     );
   }
