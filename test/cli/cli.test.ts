@@ -38,6 +38,13 @@ describe('tplus settle', () => {
     expect(r.stderr).toContain('NO_RULE');
   });
 
+  it('NOT_A_TRADING_DAY names the flag that decides anyway (--allow-non-trading-day), not the wire field', async () => {
+    const r = await cli(['settle', '--market', 'XNYS', '--asset-class', 'EQUITY', '--trade-date', '2025-01-09']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/NOT_A_TRADING_DAY: .*pass --allow-non-trading-day to decide anyway/);
+    expect(r.stderr).not.toMatch(/allow_non_trading_day/);
+  });
+
   it('--allow-non-trading-day decides a trade on a closed day', async () => {
     const r = await cli(['settle', '--market', 'XNYS', '--asset-class', 'EQUITY', '--trade-date', '2025-01-09', '--allow-non-trading-day']);
     expect(r).toMatchObject({ code: 0, stdout: '2025-01-10\n' });

@@ -90,7 +90,8 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
       return 2;
     }
     if (e instanceof DecisionError) {
-      io.stderr.write(`tplus: ${e.code}: ${e.message}\n`);
+      // The core names the request field (allow_non_trading_day); on the command line it is a flag.
+      io.stderr.write(`tplus: ${e.code}: ${e.message.replace('pass allow_non_trading_day', 'pass --allow-non-trading-day')}\n`);
       return 1;
     }
     if (e instanceof InvalidPackError) {
