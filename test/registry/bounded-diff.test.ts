@@ -10,7 +10,7 @@ import type { DiffResponseMessage } from '../../server/src/registry/registry-wir
 import { authMetadata, registryServiceDefinition } from '../../server/src/registry/registry-proto.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { bundled, RULES_DIR } from '../support/bundled.js';
-import { PUBLISH_TOKEN, READ_TOKEN, registryFixture } from './registry-harness.js';
+import { PUBLISH_TOKEN, READ_TOKEN, registryArgs, registryFixture } from './registry-harness.js';
 import { packFiles, registryClient, unary, withClosure } from './registry-client.js';
 import { spawnTplus, type TplusProcess } from './tplus-process.js';
 import { metricValue, scrape, timed } from './registry-probes.js';
@@ -32,19 +32,7 @@ describe('Diff is bounded, yields and stops when its caller goes (real registry 
 
   beforeAll(async () => {
     buildServer();
-    registry = spawnTplus([
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      '127.0.0.1:0',
-    ]);
+    registry = spawnTplus(registryArgs(fx, '127.0.0.1:0', ['--metrics-listen', '127.0.0.1:0']));
     const serving = await registry.waitFor('registry_serving');
     metricsUrl = `http://${String(serving['metrics'])}/metrics`;
     client = registryClient(String(serving['address']));

@@ -8,7 +8,7 @@ import type { Ruleset } from '@tplus/core';
 import { TestClient } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
-import { PUBLISH_TOKEN, READ_TOKEN, registryFixture } from './registry-harness.js';
+import { followerArgs, PUBLISH_TOKEN, READ_TOKEN, registryArgs, registryFixture } from './registry-harness.js';
 import { packFiles, registryClient, unary, withClosure } from './registry-client.js';
 import { spawnTplus, type TplusProcess } from './tplus-process.js';
 
@@ -39,44 +39,14 @@ describe('a publish under ~1,000 req/s of load against a following sidecar', () 
   it('no request fails and every answer comes from exactly one version', async () => {
     buildServer();
     const socket = join(fx.dir, 'registry.sock');
-    const registry = spawnTplus([
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      `unix:${socket}`,
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      'off',
-      '--heartbeat-ms',
-      '500',
-    ]);
+    const registry = spawnTplus(registryArgs(fx, `unix:${socket}`, ['--metrics-listen', 'off', '--heartbeat-ms', '500']));
     procs.push(registry);
     await registry.waitFor('registry_serving');
     const publisher = registryClient(`unix:${socket}`);
     const base = packFiles(RULES_DIR);
     await unary(publisher, 'Publish', { files: base, reason: 'initial', author: 'test' }, PUBLISH_TOKEN);
     const dir = join(fx.dir, 'sidecar');
-    const sidecar = spawnTplus([
-      'serve',
-      '--registry',
-      `unix:${socket}`,
-      '--registry-public-key',
-      fx.keys.publicKeyFile,
-      '--registry-token-file',
-      fx.readTokenFile,
-      '--data-dir',
-      dir,
-      '--socket',
-      join(dir, 's.sock'),
-      '--listen',
-      'off',
-      '--metrics-listen',
-      'off',
-    ]);
+    const sidecar = spawnTplus(followerArgs(fx, `unix:${socket}`, dir, ['--metrics-listen', 'off']));
     procs.push(sidecar);
     await sidecar.waitFor('serving');
     const client = new TestClient(`unix://${join(dir, 's.sock')}`);

@@ -5,7 +5,7 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
-import { PUBLISH_TOKEN, registryFixture } from './registry-harness.js';
+import { followerArgs, PUBLISH_TOKEN, registryArgs, registryFixture } from './registry-harness.js';
 import { packFiles, registryClient, unary } from './registry-client.js';
 import { spawnTplus, type TplusProcess } from './tplus-process.js';
 
@@ -53,45 +53,13 @@ describe('readiness of a following sidecar: SERVING only once it has ever loaded
   it('never SERVING before a first ruleset; stays SERVING with a good one while the registry is gone, and after a restart', async () => {
     buildServer();
     const socket = join(fx.dir, 'registry.sock');
-    const registryArgs = [
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      `unix:${socket}`,
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      'off',
-      '--heartbeat-ms',
-      '200',
-    ];
-    const registry = spawnTplus(registryArgs);
+    const registryCommand = registryArgs(fx, `unix:${socket}`, ['--metrics-listen', 'off', '--heartbeat-ms', '200']);
+    const registry = spawnTplus(registryCommand);
     procs.push(registry);
     await registry.waitFor('registry_serving');
     const dir = join(fx.dir, 'sidecar');
     const sidecarSocket = join(dir, 's.sock');
-    const sidecarArgs = [
-      'serve',
-      '--registry',
-      `unix:${socket}`,
-      '--registry-public-key',
-      fx.keys.publicKeyFile,
-      '--registry-token-file',
-      fx.readTokenFile,
-      '--data-dir',
-      dir,
-      '--socket',
-      sidecarSocket,
-      '--listen',
-      'off',
-      '--metrics-listen',
-      'off',
-      '--registry-start-timeout-ms',
-      '1500',
-    ];
+    const sidecarArgs = followerArgs(fx, `unix:${socket}`, dir, ['--metrics-listen', 'off', '--registry-start-timeout-ms', '1500']);
 
     // The registry has no version: the sidecar never reports SERVING, and gives up after its start timeout.
     const empty = spawnTplus(sidecarArgs);

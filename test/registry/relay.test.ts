@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../integration/sidecar-harness.js';
 import { buildServer, type LogLine } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
-import { packWithEmergencyHoliday, registryFixture, type RegistryFixture } from './registry-harness.js';
+import { followerArgs, packWithEmergencyHoliday, registryFixture, type RegistryFixture } from './registry-harness.js';
 import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
 
 const TRADE = { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' };
@@ -82,23 +82,7 @@ describe('relay: registry → relay → 2 sidecars, as real processes', () => {
     await down.waitFor('version_replicated', at(2));
     for (let i = 0; i < 2; i++) {
       const dir = join(fx.dir, `sidecar-${i}`);
-      const proc = spawnTplus([
-        'serve',
-        '--registry',
-        `unix:${relaySocket()}`,
-        '--registry-public-key',
-        fx.keys.publicKeyFile,
-        '--registry-token-file',
-        fx.readTokenFile,
-        '--data-dir',
-        dir,
-        '--socket',
-        join(dir, 's.sock'),
-        '--listen',
-        'off',
-        '--metrics-listen',
-        'off',
-      ]);
+      const proc = spawnTplus(followerArgs(fx, `unix:${relaySocket()}`, dir, ['--metrics-listen', 'off']));
       sidecars.push({ proc, client: new TestClient(`unix://${join(dir, 's.sock')}`) });
     }
     await Promise.all(sidecars.map((s) => s.proc.waitFor('serving')));

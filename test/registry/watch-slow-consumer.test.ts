@@ -3,7 +3,6 @@
  * instead of grpc-js buffering every new version for it forever. A real `tplus registry` child process
  * on 127.0.0.1:0 with its default bound, a raw grpc-js client that pauses its stream, real publishes.
  */
-import { join } from 'node:path';
 import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WatchEventMessage } from '../../server/src/registry/registry-wire.js';
@@ -11,7 +10,7 @@ import { DEFAULT_WATCH_BUFFER_BYTES } from '../../server/src/registry/server/wat
 import { sleep } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
-import { PUBLISH_TOKEN, READ_TOKEN, registryFixture } from './registry-harness.js';
+import { PUBLISH_TOKEN, READ_TOKEN, registryArgs, registryFixture } from './registry-harness.js';
 import { packFiles, registryClient, unary, watch, wednesday, withClosure } from './registry-client.js';
 import { metricValue, scrape } from './registry-probes.js';
 import { spawnTplus, type TplusProcess } from './tplus-process.js';
@@ -39,21 +38,7 @@ describe('Watch drops a client that stops reading (real registry process on 127.
 
   it('drops the paused watcher with RESOURCE_EXHAUSTED (seen once it reads), counts and logs it; a reading watcher keeps up', async () => {
     buildServer();
-    registry = spawnTplus([
-      'registry',
-      '--data-dir',
-      join(fx.dir, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-      '--signing-key',
-      fx.keys.privateKeyFile,
-      '--tokens',
-      fx.tokensFile,
-      '--metrics-listen',
-      '127.0.0.1:0',
-      '--heartbeat-ms',
-      '1000',
-    ]);
+    registry = spawnTplus(registryArgs(fx, '127.0.0.1:0', ['--metrics-listen', '127.0.0.1:0', '--heartbeat-ms', '1000']));
     const serving = await registry.waitFor('registry_serving');
     const address = String(serving['address']);
     const metricsUrl = `http://${String(serving['metrics'])}/metrics`;
