@@ -7,6 +7,7 @@ import { FLAG, REGISTRY_FLAGS, required as requiredFlag } from './common-flags.j
 import { loadRuleset } from './load-ruleset.js';
 import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
 import type { ExtraCommands } from './run-cli.js';
+import { CANDIDATE_FLAGS, isCandidate, publishCandidate } from './publish-candidate.js';
 import type { CommandSpec, FlagDef } from '../runtime/index.js';
 import type { ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
@@ -42,9 +43,20 @@ const SPECS = {
   },
   publish: {
     name: 'publish',
-    synopsis: ['--registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N] [--json]'],
-    about: `Validates a rule pack and publishes it as a new immutable version. ${TLS_NOTE}`,
-    flags: [...REGISTRY_FLAGS, str('rules', 'DIR', 'the rule pack to publish', { env: 'TPLUS_RULES' }), REASON, AUTHOR, EXPECT, FLAG.json],
+    synopsis: [
+      '--registry ADDR --token-file F --rules DIR --reason TEXT [--expect-version N] [--json]',
+      '... --stage candidate [--expect-changes FROM..TO[@MIC,...]]',
+    ],
+    about: `Validates a rule pack and publishes it as a new immutable version (live, or a candidate for a staged rollout). ${TLS_NOTE}`,
+    flags: [
+      ...REGISTRY_FLAGS,
+      str('rules', 'DIR', 'the rule pack to publish', { env: 'TPLUS_RULES' }),
+      REASON,
+      AUTHOR,
+      EXPECT,
+      FLAG.json,
+      ...CANDIDATE_FLAGS,
+    ],
   },
   history: {
     name: 'history',
@@ -111,6 +123,7 @@ export function registryCommands(env: Env): ExtraCommands {
       return 0;
     }),
     publish: wrap(SPECS.publish, async (flags, io) => {
+      if (isCandidate(flags)) return publishCandidate(flags, io, author(flags), creds(flags, 'publish'));
       const dir = required(flags, 'rules', 'publish');
       const reason = required(flags, 'reason', 'publish');
       const expect = flags.get('expect-version');

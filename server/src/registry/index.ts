@@ -29,3 +29,6 @@ export {
 } from './registry-wire.js';
 export { generateSigningKeys, readPrivateKey, readPublicKey } from './signing-keys.js';
 export { type AuditEntry, type VersionRecord } from './version-record.js';
+export { isExpected, parseExpectedChanges, type ExpectedChange } from './expect-changes.js';
+export { rolloutServiceDefinition } from './rollout-proto.js';
+export type * from './rollout-wire.js';

@@ -7,7 +7,8 @@ import { formatUsage } from '../runtime/index.js';
 import { HELP, parseCommand } from '../runtime/index.js';
 import { SERVE_SPEC } from './serve-flags.js';
 import type { SidecarConfig } from './sidecar-config.js';
-import type { FollowConfig } from '../sync/index.js';
+import { parseLabels, type FollowConfig, type RolloutIdentity } from '../sync/index.js';
+import { hostname } from 'node:os';
 import { clientTlsConfig, type ClientTlsConfig } from '../registry/index.js';
 
 /** The usage text of `tplus serve`, from its flag table. */
@@ -52,6 +53,23 @@ function followConfig(
     backoffMinMs: 100,
     backoffMaxMs: 5_000,
   });
+}
+
+/** `--sidecar-id`, `--labels`, `--rollout-report-ms` and the test-only candidate fault. */
+function rolloutIdentity(raw: (name: string) => RawSetting, reportMs: number, dataDir: string, drills: boolean): RolloutIdentity {
+  const id = raw('sidecar-id').text.trim() || `${hostname()}:${dataDir}`;
+  if (id.length > 200) throw invalid(raw('sidecar-id'), 'at most 200 characters');
+  let labels: Readonly<Record<string, string>>;
+  try {
+    labels = parseLabels(raw('labels').text);
+  } catch (e) {
+    throw invalid(raw('labels'), (e as Error).message);
+  }
+  const fault = raw('drill-candidate-fault').text;
+  if (fault !== 'none' && fault !== 'corrupt' && fault !== 'skew')
+    throw invalid(raw('drill-candidate-fault'), 'expected none, corrupt or skew');
+  if (fault !== 'none' && !drills) throw invalid(raw('drill-candidate-fault'), 'needs --allow-drills');
+  return Object.freeze({ sidecarId: id, labels, reportMs, fault });
 }
 
 /**
@@ -110,6 +128,9 @@ export function loadSidecarConfig(
     limits,
     ...(follow === null ? {} : { follow }),
     ...(flags.on('allow-drills') ? { allowDrills: true as const } : {}),
+    ...(follow === null
+      ? {}
+      : { rollout: rolloutIdentity(raw, int('rollout-report-ms', 100, 3_600_000), dataDirPath, flags.on('allow-drills')) }),
   });
   if (config.listen === null && config.socket === null) {
     throw invalid(listenRaw, 'listen and socket are both off; the sidecar needs at least one of them');

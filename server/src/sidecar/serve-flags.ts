@@ -58,6 +58,20 @@ export const SERVE_SPEC: CommandSpec = {
       default: '',
     }),
     s('registryTlsClientKey', 'registry-tls-client-key', 'FILE', 'private key (PEM) of --registry-tls-client-cert', { default: '' }),
+    s('sidecarId', 'sidecar-id', 'ID', 'this sidecar in the fleet view and rollouts (stable across restarts)', {
+      defaultNote: 'HOSTNAME:DATA_DIR',
+    }),
+    s('labels', 'labels', 'K=V,...', 'labels a rollout selects on (e.g. site=ny,role=canary)', { default: '' }),
+    s('rolloutReportMs', 'rollout-report-ms', 'MS', 'how often state and shadow counts are reported to the registry', { default: '5000' }),
+    s(
+      'drillCandidateFault',
+      'drill-candidate-fault',
+      'none|corrupt|skew',
+      'tests only, needs --allow-drills: corrupt every candidate received, or build it skewed',
+      {
+        default: 'none',
+      },
+    ),
     {
       name: 'allow-drills',
       type: 'boolean',

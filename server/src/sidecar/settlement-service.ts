@@ -1,4 +1,4 @@
-import { explain } from '@tplus/core';
+import { explain, type Ruleset } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
 import type { RulesetWatchers } from './ruleset-watchers.js';
@@ -44,6 +44,13 @@ export interface SettlementServiceDeps {
   readonly injectedLatency?: InjectedLatency;
   /** The WatchRuleset streams (told of each activation by the sidecar). */
   readonly watchers: RulesetWatchers;
+  /** Shadow evaluation of a candidate (off the response path); absent when not following a registry. */
+  readonly shadow?: ShadowSink;
+}
+
+/** Where a unary decision is offered for shadow evaluation: O(1), no allocation (ShadowEvaluator.offer). */
+export interface ShadowSink {
+  offer(live: Ruleset, request: GetSettlementDateRequest): void;
 }
 
 const DECIDES = { decides: true } as const;
@@ -53,6 +60,7 @@ const QUERIES = { decides: false } as const;
 export function settlementService(deps: SettlementServiceDeps): SettlementServiceHandlers {
   const { holder, observer, limits } = deps;
   const latency = deps.injectedLatency ?? NO_INJECTED_LATENCY;
+  const shadow = deps.shadow;
   const ctx: AdapterContext = { observer, onInternalError: deps.onInternalError };
   const internal = (method: string) => (err: unknown) => deps.onInternalError(method, err);
   // Batches run synchronously from start to finish, so one tally per method is never shared.
@@ -68,8 +76,10 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
   };
   return {
     GetSettlementDate: unaryHandler<GetSettlementDateRequest, SettlementDecisionMessage>('GetSettlementDate', DECIDES, ctx, (req) => {
-      const d = decideRequest(holder.current, req);
+      const snapshot = holder.current;
+      const d = decideRequest(snapshot, req);
       observer.decisions(d.rule, 1);
+      shadow?.offer(snapshot.active.ruleset, req);
       return withInjectedLatency(latency, decisionMessage(d));
     }),
     BatchGetSettlementDates: unaryHandler<BatchRequest, BatchResponse>('BatchGetSettlementDates', DECIDES, ctx, (req) =>

@@ -1,5 +1,5 @@
 import type { ServerLimits } from './server-limits.js';
-import type { FollowConfig } from '../sync/index.js';
+import type { FollowConfig, RolloutIdentity } from '../sync/index.js';
 
 import type { ListenAddress } from '../runtime/index.js';
 
@@ -23,6 +23,8 @@ export interface SidecarConfig {
   readonly limits: ServerLimits;
   /** Follow a registry instead of seeding from the bundled pack (`--registry`). */
   readonly follow?: FollowConfig;
+  /** Staged rollout: who this sidecar is and how it reports (only when following a registry). */
+  readonly rollout?: RolloutIdentity;
   /** Accept DrillService fault injection (`--allow-drills`); absent = never. */
   readonly allowDrills?: true;
 }

@@ -25,6 +25,9 @@ import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
 import { claimSocketPath } from '../runtime/index.js';
+import { ShadowEvaluator } from './shadow-evaluator.js';
+import { followRollout } from './follow-rollout.js';
+import type { RolloutFollower } from '../sync/index.js';
 
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
@@ -72,6 +75,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
   const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
   let follower: Follower | null = null;
+  let rollout: RolloutFollower | null = null;
   try {
     mkdirSync(config.dataDir, { recursive: true });
     const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
@@ -169,6 +173,15 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       return reload(entry, prebuilt, true);
     };
     install = (v) => void installEntry(v.entry, v.ruleset);
+    /** Makes an already held version active again (a candidate aborted or halted: back to live). */
+    const reactivate = (version: number): void => {
+      store.activate(version);
+      const next = loadVerifiedCopy(copy, clock().toISOString(), live.current).snapshot;
+      if (next?.active.ruleset.version !== version) throw new Error(`version ${version} could not be made active again`);
+      live.swap(next);
+      activated(next);
+    };
+    const shadow = config.follow && config.rollout ? new ShadowEvaluator(deps.registry, config.rollout.sidecarId) : null;
     hold = (v) => {
       store.add(v.entry, false);
       reload(v.entry, v.ruleset, false);
@@ -183,6 +196,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       now: clock,
       onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
       ...(drills ? { injectedLatency: drills.latency } : {}),
+      ...(shadow ? { shadow } : {}),
     }));
     if (drills) grpc.server.addService(drillServiceDefinition(), drillService(drills));
     let tcpAddress: string | null = null;
@@ -202,6 +216,16 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       metricsServer = resources.metrics = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
       log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
     }
+    if (config.follow && config.rollout && shadow)
+      rollout = followRollout(config.follow, config.rollout, {
+        log,
+        shadow,
+        current: () => live.current,
+        staleness: () => following?.stalenessSeconds() ?? 0,
+        install: (v) => void installEntry(v.entry, v.ruleset),
+        hold: (v) => hold(v),
+        reactivate,
+      });
     grpc.setServing(true);
     log.info('serving', { rulesetVersion: live.current.active.ruleset.version });
     let closing: Promise<void> | null = null;
@@ -214,6 +238,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       install: installEntry,
       close: (options) => {
         follower?.close();
+        rollout?.close();
         watchers.close();
         drills?.close();
         if (options?.immediate) forceNow?.();
@@ -226,6 +251,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     };
   } catch (err) {
     follower?.close();
+    rollout?.close();
     await shutdownSidecar(resources, log, 0, (force) => force()).catch(() => undefined);
     throw err;
   }

@@ -7,3 +7,5 @@ export { SnapshotRejections } from './snapshot-rejections.js';
 export { readToken, refuseForeignStore, startFollowing } from './start-following.js';
 export { storedSignatureCheck } from './stored-signature-check.js';
 export { SnapshotRejected, verifyAndBuild, verifySignedSnapshot, type VerifiedSnapshot } from './verify-snapshot.js';
+export { parseLabels, type CandidateFault, type RolloutIdentity } from './rollout-identity.js';
+export { RolloutFollower, type RolloutFollowerOptions, type CandidateDirective, type ShadowReportPart } from './rollout-follower.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { clientCredentials, clientTlsConfig } from '../index.js';
-import { authMetadata, createRegistryClient, registryServiceDefinition } from '../index.js';
+import { authMetadata, createRegistryClient, registryServiceDefinition, rolloutServiceDefinition } from '../index.js';
 import { ERROR_REASON_KEY } from '../../rpc/index.js';
 import { ConfigError } from '../../runtime/index.js';
 import { UsageError } from '../../runtime/index.js';
@@ -55,8 +55,8 @@ export async function callRegistry<Res>(
   deadlineMs = 60_000,
   creds: ChannelCredentials = clientCredentials(null),
 ): Promise<Res> {
-  const m = registryServiceDefinition()[method];
-  if (!m) throw new Error(`RegistryService has no method ${method}`);
+  const m = registryServiceDefinition()[method] ?? rolloutServiceDefinition()[method];
+  if (!m) throw new Error(`neither RegistryService nor RolloutService has a method ${method}`);
   const client: Client = createRegistryClient(address, creds);
   try {
     return await new Promise<Res>((resolve, reject) => {

@@ -9,6 +9,11 @@ export const REGISTRY_ERROR_CODES = [
   'RELAY_READ_ONLY',
   'VERSION_CORRUPT',
   'WATCH_TOO_SLOW',
+  'CANDIDATE_OPEN',
+  'NOT_A_CANDIDATE',
+  'UNEXPECTED_CHANGES',
+  'PROMOTE_BLOCKED',
+  'ROLLOUT_HALTED',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

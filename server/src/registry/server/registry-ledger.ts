@@ -23,6 +23,10 @@ export interface LedgerOptions {
   readonly integrity: RecordIntegrity;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
   readonly pause?: (phase: PublishPhase) => void;
+  /** Versions that are not live (open or aborted rollout candidates): never "the latest" for Watch or GetVersion(0). */
+  readonly hidden?: (version: number) => boolean;
+  /** Called before any append; throws to refuse it (e.g. while a candidate is open). */
+  readonly beforeAppend?: () => void;
 }
 
 export interface AppendOutcome {
@@ -37,6 +41,8 @@ interface NewContent {
   readonly reason: string;
   readonly rollbackOf: number;
   readonly expectVersion: number | undefined;
+  /** Runs inside the append's transaction with the new version number (e.g. to record it as a candidate). */
+  readonly stage?: (version: number) => void;
 }
 
 function requireReason(reason: string): string {
@@ -108,6 +114,33 @@ export class RegistryLedger {
     return { ...outcome, warnings: compiled.warnings };
   }
 
+  /** Appends a version the same way as publish; `stage` marks it (in the same transaction) as not live. */
+  publishStaged(
+    files: readonly UploadedFile[],
+    upload: { readonly reason: string; readonly author: string; readonly expectVersion: number | undefined; readonly today: DayNumber },
+    stage: (version: number) => void,
+  ): AppendOutcome {
+    const r = requireReason(upload.reason);
+    const compiled = compileUpload(files, upload.today);
+    const outcome = this.append({
+      canonical: compiled.canonical,
+      author: upload.author,
+      reason: r,
+      rollbackOf: 0,
+      expectVersion: upload.expectVersion,
+      stage,
+    });
+    return { ...outcome, warnings: compiled.warnings };
+  }
+
+  /** The live version: the latest one that is not hidden (an open or aborted candidate). */
+  live(): VersionRecord | null {
+    let record = this.options.store.latest();
+    while (record !== null && this.options.hidden?.(record.version) === true)
+      record = record.version > 1 ? this.options.store.get(record.version - 1) : null;
+    return record;
+  }
+
   rollback(toVersion: number, reason: string, author: string, expectVersion: number | undefined): AppendOutcome {
     const r = requireReason(reason);
     const target = this.get(toVersion);
@@ -116,7 +149,7 @@ export class RegistryLedger {
 
   /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */
   get(version: number): VersionRecord {
-    const record = version === 0 ? this.options.store.latest() : this.options.store.get(version);
+    const record = version === 0 ? this.live() : this.options.store.get(version);
     if (record === null) {
       throw new RegistryError(
         'VERSION_NOT_FOUND',
@@ -132,7 +165,7 @@ export class RegistryLedger {
    * verified when it will be sent (the watcher is behind): VERSION_CORRUPT when altered at rest.
    */
   latestForWatch(sinceVersion: number): VersionRecord | null {
-    const latest = this.options.store.latest();
+    const latest = this.live();
     return latest === null || latest.version <= sinceVersion ? latest : this.options.integrity.require(latest);
   }
 
@@ -150,11 +183,18 @@ export class RegistryLedger {
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
+    this.options.beforeAppend?.();
     this.options.pause?.('before-commit');
     const appended = this.options.store.append((latest) => {
       // Identical content first: a retried publish whose first attempt committed gets its version back.
       // A latest version altered at rest is not "the same content": the publish creates a good new version.
-      if (latest !== null && latest.sha256 === sha256 && this.options.integrity.isIntact(latest)) {
+      if (
+        latest !== null &&
+        latest.sha256 === sha256 &&
+        c.stage === undefined &&
+        this.options.hidden?.(latest.version) !== true &&
+        this.options.integrity.isIntact(latest)
+      ) {
         existing = latest;
         return null;
       }
@@ -174,6 +214,7 @@ export class RegistryLedger {
         publishedAt: this.options.now().toISOString(),
         rollbackOf: c.rollbackOf,
       };
+      c.stage?.(fields.version);
       return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
     });
     if (appended !== null) {

@@ -122,6 +122,11 @@ export class RegistryStore {
     return this.db.prepare<[], AuditEntry>('SELECT at, who, action, detail, result FROM audit ORDER BY id').all();
   }
 
+  /** The open database, for tables kept by other parts of the registry (rollout state) in the same transactions. */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -20,6 +20,9 @@ import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
 import type { Follower } from '../../sync/index.js';
 import { followUpstream } from './follow-upstream.js';
+import { rolloutServiceDefinition } from '../index.js';
+import { RolloutStore } from './rollout-store.js';
+import { startRollout, type RolloutHandle } from './start-rollout.js';
 
 export const REGISTRY_DATABASE_FILE = 'registry.db';
 
@@ -61,21 +64,26 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
+  let rollout: RolloutHandle | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
   const release = async (): Promise<void> => {
     follower?.close();
     hub?.close();
+    rollout?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await metricsServer?.close();
     store.close();
     if (socket) removeSocketFile(socket);
   };
   try {
+    // The live version (open or aborted rollout candidates are not live); the ledger answers it once built.
+    let liveVersion = (): number => store.count();
+    const rolloutState = new RolloutStore(store.connection, now);
     const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
-      latestVersion: () => store.count(),
+      latestVersion: () => liveVersion(),
       now,
       onCount: (n) => metrics.watcherCount(n),
       onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
@@ -98,6 +106,8 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
       ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
+      hidden: (version) => rolloutState.hidden(version),
+      beforeAppend: () => rolloutState.refuseWhileOpen(),
       onAppended: (record) => {
         metrics.versionAppended();
         log.info(config.upstream ? 'version_replicated' : 'version_published', {
@@ -107,9 +117,10 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
           author: record.author,
           reason: record.reason,
         });
-        liveHub.publish(record);
+        if (!rolloutState.hidden(record.version)) liveHub.publish(record);
       },
     });
+    liveVersion = () => ledger.live()?.version ?? 0;
     ledger.verifyAll();
     server.addService(
       registryServiceDefinition(),
@@ -125,6 +136,8 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         requestDone: (method, code) => metrics.requestDone(method, code),
       }),
     );
+    rollout = startRollout({ state: rolloutState, ledger, hub: liveHub, tokens, store, log, now, registry: deps.registry, metrics });
+    server.addService(rolloutServiceDefinition(), rollout.handlers);
     let address = config.listen;
     if (config.listen.startsWith('unix:')) {
       socket = config.listen.slice(5);

@@ -1,0 +1,75 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../runtime/index.js';
+import { snapshotMessage, type FollowRolloutResponseMessage, type RolloutServiceHandlers, type SnapshotMessage } from '../index.js';
+import { FleetState, percentBucket } from './fleet-state.js';
+import type { RegistryLedger } from './registry-ledger.js';
+import type { RegistryMetrics } from './registry-metrics.js';
+import type { RegistryStore } from './registry-store.js';
+import type { RegistryTokens } from './registry-tokens.js';
+import { rolloutService } from './rollout-service.js';
+import type { CandidateRow, RolloutStore } from './rollout-store.js';
+import type { WatchHub } from './watch-hub.js';
+
+export interface RolloutDeps {
+  readonly state: RolloutStore;
+  readonly ledger: RegistryLedger;
+  readonly hub: WatchHub;
+  readonly tokens: RegistryTokens;
+  readonly store: RegistryStore;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly registry: Registry;
+  readonly metrics: RegistryMetrics;
+}
+
+export interface RolloutHandle {
+  readonly handlers: RolloutServiceHandlers;
+  readonly fleet: FleetState;
+  close(): void;
+}
+
+/** True when a follower is selected by a rolling candidate: its stable bucket under the percent, or every selector label. */
+export function selected(row: CandidateRow, sidecarId: string, labels: Readonly<Record<string, string>>): boolean {
+  if (row.stage !== 'rolling') return false;
+  if (row.percent > 0) return percentBucket(sidecarId, row.version) < row.percent;
+  const pairs = Object.entries(row.selector);
+  return pairs.length > 0 && pairs.every(([k, v]) => labels[k] === v);
+}
+
+/** Wires RolloutService: the fleet, the directive each follower gets, promote and NACK side effects. */
+export function startRollout(d: RolloutDeps): RolloutHandle {
+  let cached: SnapshotMessage | null = null;
+  const snapshotOf = (version: number): SnapshotMessage => {
+    if (cached?.version !== version) cached = snapshotMessage(d.ledger.get(version));
+    return cached;
+  };
+  const directive = (sidecarId: string, labels: Readonly<Record<string, string>>): FollowRolloutResponseMessage => {
+    const live = d.ledger.live()?.version ?? 0;
+    const open = d.state.open();
+    if (open === null) return { liveVersion: live, candidate: null, activate: false, expectChanges: [] };
+    return {
+      liveVersion: live,
+      candidate: snapshotOf(open.version),
+      activate: selected(open, sidecarId, labels),
+      expectChanges: [...open.expectChanges],
+    };
+  };
+  const fleet = new FleetState(d.registry, d.now, directive);
+  const handlers = rolloutService({
+    ledger: d.ledger,
+    rollout: d.state,
+    fleet,
+    tokens: d.tokens,
+    audit: (entry) => d.store.audit(entry),
+    now: d.now,
+    onInternalError: (method, err) => d.log.error('internal_error', { method, error: err }),
+    onAuditFailed: (err) => d.log.error('audit_failed', { error: err }),
+    requestDone: (method, code) => d.metrics.requestDone(method, code),
+    promoted: (version) => {
+      d.log.info('candidate_promoted', { version });
+      d.hub.publish(d.ledger.get(version));
+    },
+    nacked: (sidecarId, version, state, reason) => d.log.warn('rollout_nack', { sidecarId, version, state, reason }),
+  });
+  return { handlers, fleet, close: () => fleet.close() };
+}
