@@ -71,6 +71,8 @@ export class RolloutFollower {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private verified: { key: string; value: VerifiedSnapshot } | null = null;
+  /** The candidate last refused: its NACK is sent once, not again on every directive. */
+  private refused = '';
   private readonly credentials: ChannelCredentials;
 
   constructor(private readonly o: RolloutFollowerOptions) {
@@ -131,19 +133,21 @@ export class RolloutFollower {
         ? { ...d.candidate, document: Buffer.concat([d.candidate.document, Buffer.from(' ')]) }
         : d.candidate;
     let verified: VerifiedSnapshot;
+    const key = `${s.version}:${s.sha256}`;
     try {
-      const key = `${s.version}:${s.sha256}`;
       if (this.verified?.key !== key) this.verified = { key, value: verifyAndBuild(s, this.o.publicKey, this.o.source) };
       verified = this.verified.value;
     } catch (err) {
       const nack = nackState(err);
+      this.apply({ ...base, candidate: null, activate: false }, 0);
+      if (this.refused === key) return;
+      this.refused = key;
       this.o.log.error('candidate_rejected', {
         version: s.version,
         state: nack.state,
         message: nack.reason,
         keptVersion: this.o.state().activeVersion,
       });
-      this.apply({ ...base, candidate: null, activate: false }, 0);
       this.report(s.version, false, nack.state, nack.reason);
       return;
     }
