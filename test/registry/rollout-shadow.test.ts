@@ -156,6 +156,13 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
     expect(report).toMatch(
       /^ {2}expected_change XNYS EQUITY trade 2030-03-12: live 2030-03-13 \(\S+\) → candidate 2030-03-14 \(\S+\) \[(canary-0|general-1)\]$/m,
     );
+    const own = await ok(['shadow-report', '--sidecar', `unix:${join(fx.dir, 'general-1', 's.sock')}`]);
+    expect(own).toMatch(
+      /^version 2: 200 shadow decision\(s\) over 1 follower\(s\): same 100, expected_change 100, unexpected_change 0, error 0/m,
+    );
+    expect(own).toMatch(
+      /^ {2}expected_change XNYS EQUITY trade 2030-03-12: live 2030-03-13 \(\S+\) → candidate 2030-03-14 \(\S+\) \[general-1\]$/m,
+    );
   });
 
   it('a sidecar that builds the candidate differently (test-only fault) shows unexpected_change, and promote is refused', async () => {

@@ -1,4 +1,5 @@
-import type { GetShadowReportResponseMessage } from '../registry/index.js';
+import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { grpcTarget, type GetShadowReportResponseMessage } from '../registry/index.js';
 import { RegistryCallError } from '../registry/client/index.js';
 import type { CliIo } from './cli-io.js';
 
@@ -23,9 +24,33 @@ export function printShadowReport(r: GetShadowReportResponseMessage, json: boole
 }
 
 /** `shadow-report --sidecar ADDR`: one sidecar's own counts. */
-export async function sidecarShadowReport(address: string, json: boolean, io: CliIo): Promise<number> {
-  void address;
-  void json;
-  void io;
-  throw new RegistryCallError('shadow-report --sidecar is not available yet');
+export async function sidecarShadowReport(address: string, json: boolean, io: CliIo, deadlineMs = 10_000): Promise<number> {
+  // Loaded on demand: the other CLI commands never load the sidecar's modules.
+  const { shadowServiceDefinition } = await import('../sidecar/index.js');
+  const m = shadowServiceDefinition()['GetShadowReport'];
+  if (!m) throw new Error('ShadowService has no GetShadowReport');
+  const client = new Client(grpcTarget(address), credentials.createInsecure());
+  try {
+    const r = await new Promise<GetShadowReportResponseMessage>((resolve, reject) =>
+      client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        {},
+        new Metadata(),
+        { deadline: Date.now() + deadlineMs },
+        (err: ServiceError | null, value?: unknown) =>
+          err
+            ? reject(new RegistryCallError(`GetShadowReport at ${address} failed: ${status[err.code] ?? err.code}: ${err.details}`))
+            : resolve(value as GetShadowReportResponseMessage),
+      ),
+    );
+    if (r.version === 0 && !json) {
+      io.stdout.write('this sidecar shadows no candidate\n');
+      return 0;
+    }
+    return printShadowReport(r, json, io);
+  } finally {
+    client.close();
+  }
 }

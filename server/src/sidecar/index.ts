@@ -8,3 +8,4 @@ export { ConfigError, jsonLogger, memoryLogger, systemClock, type Clock, type Lo
 export { drillServiceDefinition } from './drill-service.js';
 export { DEFAULT_LIMITS } from './server-limits.js';
 export { type SettlementDecisionMessage } from './wire-types.js';
+export { shadowServiceDefinition } from './shadow-service.js';

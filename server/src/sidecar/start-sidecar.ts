@@ -26,6 +26,7 @@ import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
 import { claimSocketPath } from '../runtime/index.js';
 import { ShadowEvaluator } from './shadow-evaluator.js';
+import { shadowService, shadowServiceDefinition } from './shadow-service.js';
 import { followRollout } from './follow-rollout.js';
 import type { RolloutFollower } from '../sync/index.js';
 
@@ -199,6 +200,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       ...(shadow ? { shadow } : {}),
     }));
     if (drills) grpc.server.addService(drillServiceDefinition(), drillService(drills));
+    if (shadow) grpc.server.addService(shadowServiceDefinition(), shadowService(shadow));
     let tcpAddress: string | null = null;
     if (config.listen) {
       const port = await grpc.bind(formatAddress(config.listen));
