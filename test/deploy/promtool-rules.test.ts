@@ -68,8 +68,10 @@ describe('alert rules are complete and tested', () => {
       'TplusRegistryNoWatchers',
       'TplusRegistryNotScraped',
       'TplusRegistryWatchDropped',
+      'TplusRolloutNack',
       'TplusRulesetStale',
       'TplusServingOlderVersion',
+      'TplusShadowUnexpectedChange',
       'TplusSidecarDown',
       'TplusSidecarNotScraped',
       'TplusSnapshotRejected',
@@ -128,6 +130,8 @@ describe('alert rules are complete and tested', () => {
       TplusRegistryDown: 'page',
       TplusRegistryNotScraped: 'ticket',
       TplusRegistryNoWatchers: 'ticket',
+      TplusRolloutNack: 'page',
+      TplusShadowUnexpectedChange: 'ticket',
     });
     const byName = new Map(alerts.map((a) => [a.alert, a]));
     expect(byName.get('TplusClientBreakerOpen')?.for).toBe('1m');

@@ -167,7 +167,9 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
 
   it('a sidecar that builds the candidate differently (test-only fault) shows unexpected_change, and promote is refused', async () => {
     const s = node('skewed-2');
-    await traffic(s, UNMOVED, 50);
+    // 40 unary calls and one row batch of 10 (what the SDK's coalescing sends): both are shadowed.
+    await traffic(s, UNMOVED, 40);
+    await s.client.call('BatchGetSettlementDates', { items: Array.from({ length: 10 }, () => UNMOVED) });
     await eventually(async () => (await shadowCount(s, 'unexpected_change')) === 50);
     await eventually(async () =>
       /unexpected_change 50/.test(await ok(['shadow-report', '--registry', address, '--token-file', fx.readTokenFile, '--version', '2'])),

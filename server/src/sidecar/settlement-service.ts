@@ -82,14 +82,15 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
       shadow?.offer(snapshot.active.ruleset, req);
       return withInjectedLatency(latency, decisionMessage(d));
     }),
-    BatchGetSettlementDates: unaryHandler<BatchRequest, BatchResponse>('BatchGetSettlementDates', DECIDES, ctx, (req) =>
-      withInjectedLatency(
-        latency,
-        tallied(rowTally, req.items.length, () => ({
-          results: decideRows(holder.current, req.items, limits.maxBatchItems, rowTally, internal('BatchGetSettlementDates')),
-        })),
-      ),
-    ),
+    BatchGetSettlementDates: unaryHandler<BatchRequest, BatchResponse>('BatchGetSettlementDates', DECIDES, ctx, (req) => {
+      const snapshot = holder.current;
+      const response = tallied(rowTally, req.items.length, () => ({
+        results: decideRows(snapshot, req.items, limits.maxBatchItems, rowTally, internal('BatchGetSettlementDates')),
+      }));
+      // After the batch is answered in full (a batch over the limit threw above): each item to the shadow.
+      if (shadow) for (const item of req.items) shadow.offer(snapshot.active.ruleset, item);
+      return withInjectedLatency(latency, response);
+    }),
     BatchGetSettlementDatesColumnar: unaryHandler<ColumnarBatchRequest, ColumnarBatchResponse>(
       'BatchGetSettlementDatesColumnar',
       DECIDES,

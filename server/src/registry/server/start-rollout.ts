@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../../runtime/index.js';
 import { snapshotMessage, type FollowRolloutResponseMessage, type RolloutServiceHandlers, type SnapshotMessage } from '../index.js';
 import { FleetState, percentBucket } from './fleet-state.js';
@@ -9,6 +9,9 @@ import type { RegistryTokens } from './registry-tokens.js';
 import { rolloutService } from './rollout-service.js';
 import type { CandidateRow, RolloutStore } from './rollout-store.js';
 import type { WatchHub } from './watch-hub.js';
+
+/** The NACK states a follower reports (the label values of tplus_registry_rollout_nacks_total; anything else counts as build_failure). */
+export const NACK_STATES = ['bad_hash', 'bad_signature', 'missing_signature', 'build_failure', 'store_failed'] as const;
 
 export interface RolloutDeps {
   readonly state: RolloutStore;
@@ -55,6 +58,13 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
     };
   };
   const fleet = new FleetState(d.registry, d.now, directive);
+  const nacks = new Counter({
+    name: 'tplus_registry_rollout_nacks_total',
+    help: 'Candidate versions a follower refused (NACK), by why: bad_hash, bad_signature, missing_signature, build_failure, store_failed. A NACK halts a rolling candidate and blocks its promote.',
+    labelNames: ['state'],
+    registers: [d.registry],
+  });
+  for (const state of NACK_STATES) nacks.inc({ state }, 0);
   const handlers = rolloutService({
     ledger: d.ledger,
     rollout: d.state,
@@ -69,7 +79,10 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
       d.log.info('candidate_promoted', { version });
       d.hub.publish(d.ledger.get(version));
     },
-    nacked: (sidecarId, version, state, reason) => d.log.warn('rollout_nack', { sidecarId, version, state, reason }),
+    nacked: (sidecarId, version, state, reason) => {
+      nacks.inc({ state: (NACK_STATES as readonly string[]).includes(state) ? state : 'build_failure' });
+      d.log.warn('rollout_nack', { sidecarId, version, state, reason });
+    },
   });
   return { handlers, fleet, close: () => fleet.close() };
 }
