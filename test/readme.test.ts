@@ -69,7 +69,7 @@ describe('docs: the stated outputs are read from the docs', () => {
     expect(cliBlocks.length).toBeGreaterThanOrEqual(13);
     for (const b of cliBlocks) expect(cliCommands(b.body), where(b)).toHaveLength(1);
     expect(new Set(cliBlocks.map((b) => b.file))).toEqual(new Set(['README.md', 'docs/cli.md', 'docs/drills.md']));
-    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md']);
+    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md', 'docs/rollout.md']);
     expect(ofKind('node').map((b) => b.file)).toEqual(['docs/sidecar.md']);
   });
 
