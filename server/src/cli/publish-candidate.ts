@@ -47,6 +47,8 @@ export async function publishCandidate(flags: ParsedArgs, io: CliIo, author: str
   loadRuleset(dir, io);
   const expectChanges = (flags.get('expect-changes') ?? '').split(/[\s;]+/).filter((s) => s !== '');
   const expect = flags.get('expect-version');
+  if (expect !== undefined && !/^\d{1,15}$/.test(expect))
+    throw new UsageError(`publish: --expect-version ${JSON.stringify(expect)} must be an integer >= 0`);
   const request = {
     files: packFiles(dir),
     reason,

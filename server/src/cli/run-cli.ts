@@ -37,6 +37,12 @@ commands:
            registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
+  publish  ... --stage candidate [--expect-changes FROM..TO[@MIC,...]]   a candidate: held as shadow by every sidecar, not live
+  rollout  --registry ADDR --token-file F --version N (--selector K=V[,...] | --percent P)   selected sidecars serve candidate N
+  promote  --registry ADDR --token-file F --version N [--min-shadow-decisions N] [--force --reason TEXT]
+  abort    --registry ADDR --token-file F --version N --reason TEXT   every sidecar back to live
+  fleet    --registry ADDR [--token-file F] [--json]   followers: labels, active/shadow version, last ACK/NACK
+  shadow-report --registry ADDR [--token-file F] --version N | --sidecar ADDR   what the candidate answers differently
   help | --version
 
 tplus <command> --help prints that command's flags and their TPLUS_* variables.
