@@ -16,6 +16,8 @@ export interface FollowRolloutDeps {
   readonly hold: (v: VerifiedSnapshot) => void;
   /** Makes a held version active again. */
   readonly reactivate: (version: number) => void;
+  /** `--keep-versions`: activating a candidate needs room for the live version too. */
+  readonly keepVersions: number;
 }
 
 /** The test-only `skew` fault: the candidate built with every settlement cycle one day longer. */
@@ -49,6 +51,9 @@ export function followRollout(follow: FollowConfig, identity: RolloutIdentity, d
       }
       const version = x.candidate.entry.version;
       if (x.activate) {
+        // The live version must stay stored beside the candidate, or an abort could not return to it.
+        if (d.keepVersions < 2)
+          throw new Error(`--keep-versions ${d.keepVersions} cannot keep the live version beside a candidate: use 2 or more`);
         d.shadow.clear();
         if (active() !== version) d.install(x.candidate);
         return 'activated';

@@ -227,6 +227,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
         install: (v) => void installEntry(v.entry, v.ruleset),
         hold: (v) => hold(v),
         reactivate,
+        keepVersions: config.keepVersions,
       });
     grpc.setServing(true);
     log.info('serving', { rulesetVersion: live.current.active.ruleset.version });
