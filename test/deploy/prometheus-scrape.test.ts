@@ -224,6 +224,7 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     expect(groups.map((g) => g.name).sort()).toEqual([
       'tplus-client',
       'tplus-registry',
+      'tplus-rollout',
       'tplus-sidecar',
       'tplus-slo-alerts',
       'tplus-slo-recording',
