@@ -11,9 +11,10 @@ import { registryServiceDefinition } from '../index.js';
 import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
-import type { RegistryConfig } from './registry-config.js';
+import type { EtcdStoreConfig, RegistryConfig } from './registry-config.js';
 import { registryService } from './registry-service.js';
 import { SqliteBackend } from './sqlite-backend.js';
+import { EtcdBackend } from './etcd-backend.js';
 import type { RegistryBackend } from './registry-backend.js';
 import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
@@ -58,8 +59,9 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       note: 'tests and drills only: every publish blocks the registry twice',
     });
   mkdirSync(config.dataDir, { recursive: true });
-  const sqlite = SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
-  const store: RegistryBackend = sqlite;
+  // etcd first: an unreachable etcd fails the start (STORE_UNAVAILABLE naming the endpoints) before anything is bound.
+  const sqlite = config.etcd ? null : SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const store: RegistryBackend = sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
@@ -144,12 +146,13 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       address,
       metrics: metricsServer?.address ?? null,
       latestVersion: store.latestVersion(),
+      store: store.location,
       keyId: ledger.keyId,
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
     });
-    if (config.upstream) follower = followUpstream(config.upstream, { store: sqlite, log, registry: deps.registry, now });
+    if (config.upstream && sqlite) follower = followUpstream(config.upstream, { store: sqlite, log, registry: deps.registry, now });
     let closing: Promise<void> | null = null;
     return {
       address,
