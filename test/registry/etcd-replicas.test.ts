@@ -73,7 +73,7 @@ describe('registry replicas over etcd (real processes)', () => {
   it('a version published on either replica is served by both; the sidecar follows both and fails over', async () => {
     const [a, b] = addresses as [string, string];
     expect((await publish(a, 0)).version.version).toBe(1);
-    sidecar = spawnTplus(followerArgs(fx, `${a},${b}`, join(fx.dir, 'sidecar')));
+    sidecar = spawnTplus(followerArgs(fx, `${a},${b}`, join(fx.dir, 'sidecar'), ['--metrics-listen', 'off']));
     await sidecar.waitFor('ruleset_active', activeAt(1));
     // Published on B, pushed by A (the sidecar's replica learns it from the etcd watch).
     expect((await publish(b, 1)).version.version).toBe(2);
