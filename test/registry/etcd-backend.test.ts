@@ -47,7 +47,7 @@ describe('etcd registry backend (real 3-member etcd)', () => {
     requestTimeoutMs: timeoutMs,
   });
   const open = async (c: EtcdStoreConfig, inlineMax?: number): Promise<EtcdBackend> => {
-    const b = await EtcdBackend.open(c, inlineMax);
+    const b = await EtcdBackend.open(c, undefined, inlineMax);
     opened.push(b);
     return b;
   };

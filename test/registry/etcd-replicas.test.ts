@@ -116,4 +116,28 @@ describe('registry replicas over etcd (real processes)', () => {
     expect(after[0]).toBe(before + created.length);
     expect(after).toEqual(Array.from({ length: after.length }, (_, k) => after.length - k));
   }, 60_000);
+
+  it('two etcd members down: a publish fails UNAVAILABLE naming the endpoints and nothing is half-written; back up, publishing resumes', async () => {
+    const [a, b] = addresses as [string, string];
+    const before = await list(a);
+    await etcd.kill(1);
+    await etcd.kill(2);
+    const failed = await publish(b, 30).then(
+      () => null,
+      (e: ServiceError) => e,
+    );
+    expect(failed?.code).toBe(14);
+    expect(failed?.details).toContain(`the registry's etcd store (${etcd.endpoints})`);
+    expect(failed?.details).toContain('a majority of etcd members must be up');
+    await etcd.restart(1);
+    await etcd.restart(2);
+    const next = (before[0] ?? 0) + 1;
+    for (let m = 0; m < 3; m++) {
+      const held = (await etcd.readPrefix(m, '/tplus/registry/')).map((kv) => kv.key);
+      expect(held.filter((k) => k.startsWith('/tplus/registry/versions/')).length, `member ${m}`).toBe(before.length);
+      expect(held.filter((k) => k.startsWith('/tplus/registry/audit/versions/')).length, `member ${m}`).toBe(before.length);
+    }
+    expect((await publish(a, 31)).version.version).toBe(next);
+    await sidecar?.waitFor('ruleset_active', activeAt(next), 30_000);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Etcd3, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { AuditEntry, VersionRecord } from '../index.js';
 import { AppendRaceLost, type NewVersion, type RegistryBackend } from './registry-backend.js';
 import { etcdClient, storeUnavailable } from './etcd-client.js';
@@ -7,6 +7,7 @@ import { etcdKeys, type EtcdKeys } from './etcd-keys.js';
 import { decodeVersion, encodeVersion, INLINE_DOCUMENT_MAX_BYTES } from './etcd-record.js';
 import type { EtcdStoreConfig } from './registry-config.js';
 import { VersionFeed } from './version-feed.js';
+import { EtcdVersionWatch, type EtcdProblem } from './etcd-version-watch.js';
 
 /**
  * Versions and audit in etcd, shared by any number of equal registry replicas. Creating version N is
@@ -19,7 +20,7 @@ export class EtcdBackend implements RegistryBackend {
   private readonly replica = randomBytes(4).toString('hex');
   private seq = 0;
   private known = 0;
-  private watcher: Watcher | null = null;
+  private watch: EtcdVersionWatch | null = null;
   private readonly feed: VersionFeed;
 
   private constructor(
@@ -31,11 +32,28 @@ export class EtcdBackend implements RegistryBackend {
     this.feed = new VersionFeed((v) => this.get(v));
   }
 
-  /** Connects, reads the latest version and starts watching for new ones. `inlineMax` is for tests of chunking. */
-  static async open(config: EtcdStoreConfig, inlineMax = INLINE_DOCUMENT_MAX_BYTES): Promise<EtcdBackend> {
+  /**
+   * Connects, reads the latest version and starts watching for new ones. `problem` hears what goes
+   * wrong in the background (for the log); `inlineMax` is for tests of chunking.
+   */
+  static async open(
+    config: EtcdStoreConfig,
+    problem: EtcdProblem = () => undefined,
+    inlineMax = INLINE_DOCUMENT_MAX_BYTES,
+  ): Promise<EtcdBackend> {
     const backend = new EtcdBackend(config, etcdClient(config), inlineMax);
     try {
-      await backend.startWatch();
+      backend.watch = await EtcdVersionWatch.start({
+        client: backend.client,
+        keys: backend.keys,
+        feed: backend.feed,
+        decode: (key, value) => decodeVersion(key, value, (sha) => backend.chunk(sha)),
+        get: (v) => backend.get(v),
+        seen: (v) => {
+          if (v > backend.known) backend.known = v;
+        },
+        problem,
+      });
       return backend;
     } catch (err) {
       backend.client.close();
@@ -120,25 +138,8 @@ export class EtcdBackend implements RegistryBackend {
   }
 
   async close(): Promise<void> {
-    await this.watcher?.cancel().catch(() => undefined);
+    await this.watch?.close();
     this.client.close();
-  }
-
-  private async startWatch(): Promise<void> {
-    // One read gives the latest version and the revision it was read at: the watch starts right after.
-    const head = await this.client.getAll().prefix(this.keys.versions).sort('Key', 'Descend').limit(1).exec();
-    const top = head.kvs[0]?.key.toString();
-    this.known = top === undefined ? 0 : Number(top.slice(this.keys.versions.length));
-    this.feed.start(this.known);
-    const watcher = await this.client
-      .watch()
-      .prefix(this.keys.versions)
-      .startRevision(String(BigInt(head.header.revision) + 1n))
-      .create();
-    watcher.on('put', (kv) => {
-      void decodeVersion(kv.key.toString(), kv.value, (sha) => this.chunk(sha)).then((r) => this.feed.offer(this.noteKnown(r)));
-    });
-    this.watcher = watcher;
   }
 
   private async chunk(sha256: string): Promise<Buffer | null> {

@@ -61,7 +61,8 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   mkdirSync(config.dataDir, { recursive: true });
   // etcd first: an unreachable etcd fails the start (STORE_UNAVAILABLE naming the endpoints) before anything is bound.
   const sqlite = config.etcd ? null : SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
-  const store: RegistryBackend = sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig));
+  const store: RegistryBackend =
+    sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig, (event, fields) => log.warn(event, fields)));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
