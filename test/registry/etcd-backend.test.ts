@@ -1,5 +1,8 @@
 /** The etcd backend against a real 3-member etcd cluster: one-transaction creates, chunks, races, watch, quorum. */
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyId, sha256Hex } from '@tplus/core';
 import { EtcdBackend } from '../../server/src/registry/server/etcd-backend.js';
@@ -10,6 +13,7 @@ import { RegistryError } from '../../server/src/registry/server/registry-error.j
 import { signFields } from '../../server/src/registry/server/sign-fields.js';
 import type { VersionRecord } from '../../server/src/registry/version-record.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
+import { tempDir } from '../integration/sidecar-harness.js';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 
@@ -151,4 +155,48 @@ describe('etcd registry backend (real 3-member etcd)', () => {
     }
     expect((await b.append(next('{"q":3}')))?.version).toBe(3);
   }, 120_000);
+});
+
+describe('etcd registry backend with etcd authentication (--etcd-user, --etcd-password-file)', () => {
+  let etcd: EtcdCluster;
+  const dir = tempDir('tplus-etcd-auth-');
+  const passwordFile = join(dir.path, 'etcd.password');
+  const wrongFile = join(dir.path, 'wrong.password');
+  const opened: EtcdBackend[] = [];
+  const config = (file: string): EtcdStoreConfig => ({
+    endpoints: [etcd.endpoints],
+    prefix: '/auth/',
+    tlsCaFile: null,
+    certFile: null,
+    keyFile: null,
+    user: 'root',
+    passwordFile: file,
+    requestTimeoutMs: 3_000,
+  });
+
+  beforeAll(async () => {
+    etcd = await startEtcdCluster(1);
+    writeFileSync(passwordFile, 'correct-horse-battery\n', { mode: 0o600 });
+    writeFileSync(wrongFile, 'not-the-password\n', { mode: 0o600 });
+    const ctl = (...args: string[]): string => execFileSync('etcdctl', ['--endpoints', etcd.endpoints, ...args], { encoding: 'utf8' });
+    ctl('user', 'add', 'root', '--new-user-password', 'correct-horse-battery');
+    ctl('user', 'grant-role', 'root', 'root');
+    ctl('auth', 'enable');
+  }, 60_000);
+  afterAll(async () => {
+    for (const b of opened) await b.close();
+    await etcd?.stop();
+    dir.remove();
+  });
+
+  it('the right password reads the file (trailing newline dropped) and writes; a wrong one fails to open, naming the endpoint', async () => {
+    const b = await EtcdBackend.open(config(passwordFile));
+    opened.push(b);
+    expect((await b.append(next('{"auth":1}')))?.version).toBe(1);
+    const err = await EtcdBackend.open(config(wrongFile)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).code).toBe('STORE_UNAVAILABLE');
+    expect((err as RegistryError).message).toContain(etcd.endpoints);
+    expect((err as RegistryError).message).toMatch(/authentication failed|invalid auth/i);
+  });
 });
