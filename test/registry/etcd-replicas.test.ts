@@ -117,6 +117,28 @@ describe('registry replicas over etcd (real processes)', () => {
     expect(after).toEqual(Array.from({ length: after.length }, (_, k) => after.length - k));
   }, 60_000);
 
+  it('a relay given both replicas (--upstream a,b) fails over too and replicates every version in order', async () => {
+    const [a, b] = addresses as [string, string];
+    const relay = spawnTplus([
+      'registry',
+      ...['--upstream', `${a},${b}`, '--upstream-public-key', fx.keys.publicKeyFile, '--upstream-token-file', fx.readTokenFile],
+      ...['--data-dir', join(fx.dir, 'relay'), '--listen', '127.0.0.1:0', '--metrics-listen', 'off', '--tokens', fx.tokensFile],
+    ]);
+    try {
+      const relayAddress = String((await relay.waitFor('registry_serving'))['address']);
+      const latest = (await list(a))[0] ?? 0;
+      await relay.waitFor('version_replicated', activeAt(latest), 30_000);
+      await replicas[0]?.stop('SIGKILL');
+      const next = (await publish(b, 20)).version.version;
+      await relay.waitFor('version_replicated', activeAt(next), 30_000);
+      expect(relay.logs.some((l) => l['event'] === 'registry_failover' && l['from'] === a)).toBe(true);
+      expect(await list(relayAddress)).toEqual(Array.from({ length: next }, (_, k) => next - k));
+    } finally {
+      await relay.stop('SIGKILL');
+      addresses[0] = await startReplica(0, Number(a.slice(a.lastIndexOf(':') + 1)));
+    }
+  }, 90_000);
+
   it('two etcd members down: a publish fails UNAVAILABLE naming the endpoints and nothing is half-written; back up, publishing resumes', async () => {
     const [a, b] = addresses as [string, string];
     const before = await list(a);
