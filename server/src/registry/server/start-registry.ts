@@ -11,9 +11,11 @@ import { registryServiceDefinition } from '../index.js';
 import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
-import type { RegistryConfig } from './registry-config.js';
+import type { EtcdStoreConfig, RegistryConfig } from './registry-config.js';
 import { registryService } from './registry-service.js';
-import { RegistryStore } from './registry-store.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import { EtcdBackend } from './etcd-backend.js';
+import type { RegistryBackend } from './registry-backend.js';
 import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
@@ -57,25 +59,30 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       note: 'tests and drills only: every publish blocks the registry twice',
     });
   mkdirSync(config.dataDir, { recursive: true });
-  const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  // etcd first: an unreachable etcd fails the start (STORE_UNAVAILABLE naming the endpoints) before anything is bound.
+  const sqlite = config.etcd ? null : SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const store: RegistryBackend =
+    sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig, (event, fields) => log.warn(event, fields)));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
+  let unsubscribe = (): void => undefined;
   const release = async (): Promise<void> => {
     follower?.close();
+    unsubscribe();
     hub?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await metricsServer?.close();
-    store.close();
+    await store.close();
     if (socket) removeSocketFile(socket);
   };
   try {
-    const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
+    const metrics = new RegistryMetrics(deps.registry, store.latestVersion(), deps.processMetrics ?? true);
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
-      latestVersion: () => store.count(),
+      latestVersion: () => store.latestVersion(),
       now,
       onCount: (n) => metrics.watcherCount(n),
       onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
@@ -87,7 +94,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       log.error('registry_version_corrupt', {
         version,
         problem,
-        file: store.file,
+        file: store.location,
         note: 'never sent; publish again or roll back to create a good version',
       });
     });
@@ -98,19 +105,20 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
       ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
-      onAppended: (record) => {
-        metrics.versionAppended();
-        log.info(config.upstream ? 'version_replicated' : 'version_published', {
-          version: record.version,
-          sha256: record.sha256,
-          rollbackOf: record.rollbackOf,
-          author: record.author,
-          reason: record.reason,
-        });
-        liveHub.publish(record);
-      },
     });
-    ledger.verifyAll();
+    // Every version committed from now on, by this process or another replica, once and in order.
+    unsubscribe = store.onVersion((record) => {
+      metrics.versionAppended();
+      log.info(config.upstream ? 'version_replicated' : 'version_published', {
+        version: record.version,
+        sha256: record.sha256,
+        rollbackOf: record.rollbackOf,
+        author: record.author,
+        reason: record.reason,
+      });
+      liveHub.publish(record);
+    });
+    await ledger.verifyAll();
     server.addService(
       registryServiceDefinition(),
       registryService({
@@ -118,7 +126,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         hub: liveHub,
         diffProgress: (n) => metrics.diffCompared(n),
         tokens,
-        audit: (entry) => store.audit(entry),
+        audit: (entry) => void store.audit(entry).catch((err: unknown) => log.error('audit_failed', { error: err })),
         now,
         onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
         onAuditFailed: (err) => log.error('audit_failed', { error: err }),
@@ -138,13 +146,14 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     log.info('registry_serving', {
       address,
       metrics: metricsServer?.address ?? null,
-      latestVersion: store.count(),
+      latestVersion: store.latestVersion(),
+      store: store.location,
       keyId: ledger.keyId,
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
     });
-    if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
+    if (config.upstream && sqlite) follower = followUpstream(config.upstream, { store: sqlite, log, registry: deps.registry, now });
     let closing: Promise<void> | null = null;
     return {
       address,
