@@ -5,7 +5,7 @@ import { createSettlementServer } from './create-settlement-server.js';
 import { DrillControl } from './drill-control.js';
 import { drillService, drillServiceDefinition } from './drill-service.js';
 import { RulesetHolder } from './ruleset-holder.js';
-import { RulesetWatchers } from './ruleset-watchers.js';
+import { RulesetWatchers, type SyncState } from './ruleset-watchers.js';
 import { SidecarMetrics } from './sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/index.js';
 import type { RulesetSnapshot } from '../store/index.js';
@@ -119,12 +119,13 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       processMetrics: deps.processMetrics ?? true,
     });
     const following = follower;
+    const sync = (): SyncState => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 });
     const watchers = new RulesetWatchers({
       current: () => live.current,
       heartbeatMs: WATCH_RULESET_HEARTBEAT_MS,
       maxBufferedBytes: config.limits.maxWatchUnsentBytes,
       now: clock,
-      sync: () => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 }),
+      sync,
       onDropped: (unsentBytes) =>
         log.warn('watch_ruleset_dropped', {
           unsentBytes,
@@ -178,6 +179,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const grpc = (resources.grpc = createSettlementServer({
       holder: live,
       watchers,
+      sync,
       observer: metrics,
       limits: config.limits,
       now: clock,
