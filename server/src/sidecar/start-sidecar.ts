@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createSettlementServer } from './create-settlement-server.js';
@@ -9,7 +8,7 @@ import { RulesetWatchers, type SyncState } from './ruleset-watchers.js';
 import { SidecarMetrics } from './sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/index.js';
 import type { RulesetSnapshot } from '../store/index.js';
-import { RulesetStore } from '../store/index.js';
+import { DataDirLock, RulesetStore } from '../store/index.js';
 import type { StoredRuleset } from '../store/index.js';
 import { syncBundledPack } from '../store/index.js';
 import type { Ruleset } from '@tplus/core';
@@ -24,7 +23,7 @@ import { dayOf, type Clock } from '../runtime/index.js';
 import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
-import { claimSocketPath } from '../runtime/index.js';
+import { bindNamed, checkStartResources, claimSocketPath } from '../runtime/index.js';
 
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
@@ -69,11 +68,26 @@ function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, pr
 /** Opens the store (seeding it when empty), verifies and builds the in-memory index, and starts serving. */
 export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
   const { clock, log } = deps;
+  // Claimed before the first log line: an expected failure (in use, not writable) is the first line on stderr.
+  const lock = DataDirLock.acquire(config.dataDir);
+  let staleSocket: boolean;
+  try {
+    staleSocket = await checkStartResources({
+      tcp: [
+        { flag: '--listen', address: config.listen },
+        { flag: '--metrics-listen', address: config.metricsListen },
+      ],
+      socket: { flag: '--socket', path: config.socket },
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
-  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
+  if (staleSocket) log.warn('stale_socket_removed', { path: config.socket });
+  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null, lock };
   let follower: Follower | null = null;
   try {
-    mkdirSync(config.dataDir, { recursive: true });
     const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
       keepVersions: config.keepVersions,
       now: () => clock().toISOString(),
@@ -189,7 +203,8 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     if (drills) grpc.server.addService(drillServiceDefinition(), drillService(drills));
     let tcpAddress: string | null = null;
     if (config.listen) {
-      const port = await grpc.bind(formatAddress(config.listen));
+      const address = formatAddress(config.listen);
+      const port = await bindNamed('--listen', address, () => grpc.bind(address));
       tcpAddress = formatAddress({ host: config.listen.host, port });
       log.info('listening', { transport: 'tcp', address: tcpAddress });
     }
@@ -201,7 +216,10 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     }
     let metricsServer: MetricsServer | null = null;
     if (config.metricsListen) {
-      metricsServer = resources.metrics = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+      const { host, port } = config.metricsListen;
+      metricsServer = resources.metrics = await bindNamed('--metrics-listen', formatAddress({ host, port }), () =>
+        startMetricsServer(deps.registry, host, port),
+      );
       log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
     }
     grpc.setServing(true);
