@@ -1,7 +1,7 @@
 // `tplus health ADDR` and `tplus status ADDR` against real processes: the sidecar `npm start` runs
 // (server/dist/main.js serve) on TCP and on its Unix socket, a registry of this release (no
 // grpc.health.v1: answered through ListVersions), a sidecar following that registry, and nothing.
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../integration/sidecar-harness.js';
@@ -107,6 +107,27 @@ describe('tplus health / status when nothing answers, or ADDR is wrong', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(new RegExp(`^tplus ${command}: cannot reach ${addr}: UNAVAILABLE \\(.*ECONNREFUSED.*\\)\\n$`));
+    }
+  });
+
+  it('a server that accepts but never answers: --timeout bounds the wait, exit 1 naming DEADLINE_EXCEEDED', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket.on('error', () => undefined));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const addr = `127.0.0.1:${address.port}`;
+      const started = Date.now();
+      const r = await cliProcess(['health', addr, '--timeout', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^tplus health: cannot reach ${addr}: DEADLINE_EXCEEDED`));
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

@@ -8,7 +8,7 @@ import { RulesetWatchers, type SyncState } from './ruleset-watchers.js';
 import { SidecarMetrics } from './sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/index.js';
 import type { RulesetSnapshot } from '../store/index.js';
-import { DataDirLock, RulesetStore } from '../store/index.js';
+import { RulesetStore } from '../store/index.js';
 import type { StoredRuleset } from '../store/index.js';
 import { syncBundledPack } from '../store/index.js';
 import type { Ruleset } from '@tplus/core';
@@ -23,7 +23,8 @@ import { dayOf, type Clock } from '../runtime/index.js';
 import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
-import { bindNamed, checkStartResources, claimSocketPath } from '../runtime/index.js';
+import { bindNamed, claimSocketPath } from '../runtime/index.js';
+import { claimStart } from './claim-start.js';
 
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
@@ -68,21 +69,7 @@ function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, pr
 /** Opens the store (seeding it when empty), verifies and builds the in-memory index, and starts serving. */
 export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
   const { clock, log } = deps;
-  // Claimed before the first log line: an expected failure (in use, not writable) is the first line on stderr.
-  const lock = DataDirLock.acquire(config.dataDir);
-  let staleSocket: boolean;
-  try {
-    staleSocket = await checkStartResources({
-      tcp: [
-        { flag: '--listen', address: config.listen },
-        { flag: '--metrics-listen', address: config.metricsListen },
-      ],
-      socket: { flag: '--socket', path: config.socket },
-    });
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
+  const { lock, staleSocket } = await claimStart(config);
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
   if (staleSocket) log.warn('stale_socket_removed', { path: config.socket });
   const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null, lock };
