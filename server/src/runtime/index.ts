@@ -13,3 +13,5 @@ export { type ParsedArgs } from './parsed-args.js';
 export { nodeProcess, runUntilSignal, type ServeProcess } from './run-until-signal.js';
 export { claimSocketPath, removeSocketFile } from './socket-file.js';
 export { UsageError } from './usage-error.js';
+export { checkStartResources, type StartResources } from './check-start-resources.js';
+export { bindNamed, listenFailure, SECOND_INSTANCE_DOC, StartFailure } from './start-failure.js';
