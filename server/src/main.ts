@@ -51,10 +51,11 @@ if (argv[0] === 'registry') {
   const { runRegistry } = await import('./registry/server/run-registry.js');
   process.exit(await runRegistry(argv.slice(1), process.env));
 }
-const [{ runCli }, { registryCommands }, { replayCommands }, { rolloutCommands }] = await Promise.all([
+const [{ runCli }, { registryCommands }, { replayCommands }, { probeCommands }, { rolloutCommands }] = await Promise.all([
   import('./cli/run-cli.js'),
   import('./cli/registry-commands.js'),
   import('./cli/replay-commands.js'),
+  import('./cli/probe-commands.js'),
   import('./cli/rollout-commands.js'),
 ]);
 const code = await runCli(
@@ -70,6 +71,7 @@ const code = await runCli(
   {
     ...registryCommands(process.env),
     ...replayCommands(process.env),
+    ...probeCommands(process.env),
     ...rolloutCommands(process.env),
     drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env),
   },

@@ -49,7 +49,7 @@ describe('RolloutService refuses bad input with the right status, naming the fie
     }
     throw new Error(`${method} unexpectedly succeeded`);
   };
-  const latest = (): number => reg.handle.ledger.store.count();
+  const latest = (): number => reg.handle.ledger.store.latestVersion();
 
   beforeAll(async () => {
     fx = registryFixture();

@@ -37,6 +37,9 @@ commands:
            registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
+  health   ADDR [--timeout S] [--json]     grpc.health.v1 Check of a sidecar (or registry); exit 0 only when SERVING
+  status   ADDR [--timeout S] [--json]     what a sidecar serves: version, sha256, source, activation, staleness, horizons
+           ADDR is HOST:PORT or unix:///PATH
   publish  ... --stage candidate [--expect-changes FROM..TO[@MIC,...]]   a candidate: held as shadow by every sidecar, not live
   rollout  --registry ADDR --token-file F --version N (--selector K=V[,...] | --percent P)   selected sidecars serve candidate N
   promote  --registry ADDR --token-file F --version N [--min-shadow-decisions N] [--force --reason TEXT]

@@ -1,7 +1,7 @@
 import { explain, type Ruleset } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
-import type { RulesetWatchers } from './ruleset-watchers.js';
+import type { RulesetWatchers, SyncState } from './ruleset-watchers.js';
 import { decideColumnar } from './decide-columnar.js';
 import { decideRequest, decideRows } from './decide-rows.js';
 import { DecisionTally } from './decision-tally.js';
@@ -44,6 +44,8 @@ export interface SettlementServiceDeps {
   readonly injectedLatency?: InjectedLatency;
   /** The WatchRuleset streams (told of each activation by the sidecar). */
   readonly watchers: RulesetWatchers;
+  /** Whether the sidecar follows a registry and how stale it is, for GetRulesetInfo. */
+  readonly sync: () => SyncState;
   /** Shadow evaluation of a candidate (off the response path); absent when not following a registry. */
   readonly shadow?: ShadowSink;
 }
@@ -118,7 +120,7 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
       },
     ),
     GetRulesetInfo: unaryHandler<GetRulesetInfoRequest, RulesetInfoMessage>('GetRulesetInfo', QUERIES, ctx, () =>
-      rulesetInfo(holder.current, deps.now()),
+      rulesetInfo(holder.current, deps.now(), deps.sync()),
     ),
     ListRules: unaryHandler<ListRulesRequest, ListRulesResponse>('ListRules', QUERIES, ctx, (req) => listRules(holder.current, req)),
     ListHolidays: unaryHandler<ListHolidaysRequest, ListHolidaysResponse>('ListHolidays', QUERIES, ctx, (req) =>

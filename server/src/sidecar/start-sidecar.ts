@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createSettlementServer } from './create-settlement-server.js';
 import { DrillControl } from './drill-control.js';
 import { drillService, drillServiceDefinition } from './drill-service.js';
 import { RulesetHolder } from './ruleset-holder.js';
-import { RulesetWatchers } from './ruleset-watchers.js';
+import { RulesetWatchers, type SyncState } from './ruleset-watchers.js';
 import { SidecarMetrics } from './sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/index.js';
 import type { RulesetSnapshot } from '../store/index.js';
@@ -20,11 +19,12 @@ import { SnapshotRejections } from '../sync/index.js';
 import { storedSignatureCheck } from '../sync/index.js';
 import { readPublicKey } from '../registry/index.js';
 import { loadVerifiedCopy } from './load-verified-copy.js';
-import { dayOf, type Clock } from '../runtime/index.js';
+import { dayOf, heapSettler, type Clock } from '../runtime/index.js';
 import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
-import { claimSocketPath } from '../runtime/index.js';
+import { bindNamed, claimSocketPath } from '../runtime/index.js';
+import { claimStart } from './claim-start.js';
 import { ShadowEvaluator } from './shadow-evaluator.js';
 import { shadowService, shadowServiceDefinition } from './shadow-service.js';
 import { followRollout } from './follow-rollout.js';
@@ -33,6 +33,8 @@ import type { RolloutFollower } from '../sync/index.js';
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
 export const WATCH_RULESET_HEARTBEAT_MS = 1_000;
+/** How long the event loop must be idle before the sidecar gives start-up's young generation back: longer than the 5 s over which V8 judges the allocation rate. */
+const HEAP_SETTLE_QUIET_MS = 6_000;
 
 export interface SidecarDeps {
   readonly clock: Clock;
@@ -73,12 +75,13 @@ function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, pr
 /** Opens the store (seeding it when empty), verifies and builds the in-memory index, and starts serving. */
 export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
   const { clock, log } = deps;
+  const { lock, staleSocket } = await claimStart(config);
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
-  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
+  if (staleSocket) log.warn('stale_socket_removed', { path: config.socket });
+  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null, lock };
   let follower: Follower | null = null;
   let rollout: RolloutFollower | null = null;
   try {
-    mkdirSync(config.dataDir, { recursive: true });
     const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
       keepVersions: config.keepVersions,
       now: () => clock().toISOString(),
@@ -124,12 +127,15 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       processMetrics: deps.processMetrics ?? true,
     });
     const following = follower;
+    // Building a ruleset grows V8's young generation; give it back once the process is quiet (runtime/heap-settle.ts).
+    const settler = heapSettler({ quietMs: HEAP_SETTLE_QUIET_MS, onSettled: (r) => log.info('heap_settled', { ...r }) });
+    const sync = (): SyncState => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 });
     const watchers = new RulesetWatchers({
       current: () => live.current,
       heartbeatMs: WATCH_RULESET_HEARTBEAT_MS,
       maxBufferedBytes: config.limits.maxWatchUnsentBytes,
       now: clock,
-      sync: () => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 }),
+      sync,
       onDropped: (unsentBytes) =>
         log.warn('watch_ruleset_dropped', {
           unsentBytes,
@@ -140,6 +146,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const activated = (snapshot: RulesetSnapshot): void => {
       const r = snapshot.active.ruleset;
       watchers.activated(snapshot);
+      settler.schedule();
       metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt), snapshot.lastActivatedVersion);
       log.info('ruleset_active', {
         version: r.version,
@@ -192,6 +199,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const grpc = (resources.grpc = createSettlementServer({
       holder: live,
       watchers,
+      sync,
       observer: metrics,
       limits: config.limits,
       now: clock,
@@ -203,7 +211,8 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     if (shadow) grpc.server.addService(shadowServiceDefinition(), shadowService(shadow));
     let tcpAddress: string | null = null;
     if (config.listen) {
-      const port = await grpc.bind(formatAddress(config.listen));
+      const address = formatAddress(config.listen);
+      const port = await bindNamed('--listen', address, () => grpc.bind(address));
       tcpAddress = formatAddress({ host: config.listen.host, port });
       log.info('listening', { transport: 'tcp', address: tcpAddress });
     }
@@ -215,7 +224,10 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     }
     let metricsServer: MetricsServer | null = null;
     if (config.metricsListen) {
-      metricsServer = resources.metrics = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+      const { host, port } = config.metricsListen;
+      metricsServer = resources.metrics = await bindNamed('--metrics-listen', formatAddress({ host, port }), () =>
+        startMetricsServer(deps.registry, host, port),
+      );
       log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
     }
     if (config.follow && config.rollout && shadow)
@@ -243,6 +255,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
         follower?.close();
         rollout?.close();
         watchers.close();
+        settler.close();
         drills?.close();
         if (options?.immediate) forceNow?.();
         closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {

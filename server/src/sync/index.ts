@@ -9,3 +9,4 @@ export { storedSignatureCheck } from './stored-signature-check.js';
 export { SnapshotRejected, verifyAndBuild, verifySignedSnapshot, type VerifiedSnapshot } from './verify-snapshot.js';
 export { parseLabels, type CandidateFault, type RolloutIdentity } from './rollout-identity.js';
 export { RolloutFollower, type RolloutFollowerOptions, type CandidateDirective, type ShadowReportPart } from './rollout-follower.js';
+export { parseRegistryAddresses, registryAddresses } from './registry-addresses.js';

@@ -12,6 +12,7 @@ import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { RolloutIdentity } from './rollout-identity.js';
 import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
+import { registryAddresses } from './registry-addresses.js';
 
 /** What the registry wants of this sidecar now, with the candidate already verified. */
 export interface CandidateDirective {
@@ -74,9 +75,13 @@ export class RolloutFollower {
   /** The candidate last refused: its NACK is sent once, not again on every directive. */
   private refused = '';
   private readonly credentials: ChannelCredentials;
+  /** Several registry replicas (`--registry a,b`): a failed stream moves to the next. */
+  private readonly addresses: readonly string[];
+  private current = 0;
 
   constructor(private readonly o: RolloutFollowerOptions) {
     this.credentials = clientCredentials(o.tls ?? null);
+    this.addresses = registryAddresses(o.address);
     this.timer = setInterval(() => this.report(0, true, '', ''), o.identity.reportMs);
     this.timer.unref();
   }
@@ -97,7 +102,8 @@ export class RolloutFollower {
     if (this.closed) return;
     const m = rolloutServiceDefinition()['FollowRollout'];
     if (!m) throw new Error('RolloutService has no FollowRollout method');
-    this.client ??= createRegistryClient(this.o.address, this.credentials);
+    const address = this.addresses[this.current] ?? this.o.address;
+    this.client ??= createRegistryClient(address, this.credentials);
     const request = { sidecarId: this.o.identity.sidecarId, labels: this.o.identity.labels };
     const call = (this.call = this.client.makeServerStreamRequest(
       m.path,
@@ -111,7 +117,12 @@ export class RolloutFollower {
       if (call !== this.call || this.closed) return;
       this.call = null;
       const delay = this.o.backoff.next();
-      this.o.log.warn('rollout_follow_failed', { retryInMs: delay, ...(err ? { message: err.message } : {}) });
+      this.o.log.warn('rollout_follow_failed', { registry: address, retryInMs: delay, ...(err ? { message: err.message } : {}) });
+      if (this.addresses.length > 1) {
+        this.client?.close();
+        this.client = null;
+        this.current = (this.current + 1) % this.addresses.length;
+      }
       this.retry = setTimeout(() => this.connect(), delay);
     };
     call.on('data', (d: FollowRolloutResponseMessage) => {

@@ -52,7 +52,7 @@ export class FleetState {
   constructor(
     registry: Registry,
     private readonly now: () => Date,
-    private readonly directiveFor: (sidecarId: string, labels: Readonly<Record<string, string>>) => FollowRolloutResponseMessage,
+    private readonly directiveFor: (sidecarId: string, labels: Readonly<Record<string, string>>) => Promise<FollowRolloutResponseMessage>,
   ) {
     this.gauge = new Gauge({
       name: 'tplus_registry_followers',
@@ -62,22 +62,25 @@ export class FleetState {
     });
   }
 
-  /** Registers a follower's stream and sends its directive; resolves when the stream ends. */
+  /** Registers a follower's stream and sends its directive; resolves when the stream ends (rejects when the directive cannot be read). */
   attach(call: Stream): Promise<void> {
     const request = call.request as { sidecarId: string; labels: Record<string, string> };
     const member = this.member(request.sidecarId, request.labels);
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+    return new Promise<void>((resolve, reject) => {
+      const leave = (): void => {
         if (member.streams.delete(call)) this.updateGauge();
-        resolve();
       };
+      const done = (): void => (leave(), resolve());
       member.streams.add(call);
       this.updateGauge();
       call.once('cancelled', done);
       call.once('close', done);
       call.once('finish', done);
       call.once('error', done);
-      call.write(this.directiveFor(member.sidecarId, member.labels));
+      this.directiveFor(member.sidecarId, member.labels).then(
+        (directive) => (call.cancelled || call.writableEnded ? undefined : call.write(directive)),
+        (err: unknown) => (leave(), reject(err instanceof Error ? err : new Error(String(err)))),
+      );
     });
   }
 
@@ -94,10 +97,10 @@ export class FleetState {
   }
 
   /** Sends every connected follower its directive again (after the rollout changed). */
-  broadcast(): void {
-    for (const m of this.members.values()) {
+  async broadcast(): Promise<void> {
+    for (const m of [...this.members.values()]) {
       if (m.streams.size === 0) continue;
-      const directive = this.directiveFor(m.sidecarId, m.labels);
+      const directive = await this.directiveFor(m.sidecarId, m.labels);
       for (const s of m.streams) if (!s.cancelled && !s.writableEnded) s.write(directive);
     }
   }

@@ -7,6 +7,8 @@ import { HELP, parseCommand } from '../../runtime/index.js';
 import { REGISTRY_SPEC } from './registry-flags.js';
 import { clientTlsConfig, serverTlsConfig, type ClientTlsConfig } from '../index.js';
 import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
+import { etcdStoreConfig } from './etcd-store-config.js';
+import { parseRegistryAddresses } from '../../sync/index.js';
 
 /** The usage text of `tplus registry`, from its flag table. */
 export const REGISTRY_USAGE = formatUsage(REGISTRY_SPEC);
@@ -23,13 +25,11 @@ function upstreamConfig(
     if (tls !== null) throw new ConfigError('upstreamTlsCa', '--upstream-tls-* settings need --upstream (or TPLUS_UPSTREAM)');
     return null;
   }
-  if (text.startsWith('unix:')) {
-    if (text.replace(/^unix:(\/\/)?/, '') === '') throw invalid(address, 'expected unix:/path');
-  } else parseListen(address);
+  parseRegistryAddresses(address);
   if (publicKey.text.trim() === '')
     throw new ConfigError('upstreamPublicKey', '--upstream needs --upstream-public-key (or TPLUS_UPSTREAM_PUBLIC_KEY)');
   return Object.freeze({
-    address: text,
+    address: parseRegistryAddresses(address),
     publicKeyFile: resolve(cwd, publicKey.text.trim()),
     tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text.trim()),
     ...(tls === null ? {} : { tls }),
@@ -85,6 +85,7 @@ export function loadRegistryConfig(
   if (upstream !== null && signingKeyFile !== null)
     throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
   const drillPublishPauseMs = parseInteger(raw('drill-publish-pause-ms'), 0, 60_000);
+  const etcd = etcdStoreConfig(raw, upstream !== null, cwd);
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw('data-dir'))),
     listen,
@@ -94,6 +95,7 @@ export function loadRegistryConfig(
     heartbeatMs: parseInteger(raw('heartbeat-ms'), 50, 600_000),
     ...(tls === null ? {} : { tls }),
     ...(upstream === null ? {} : { upstream }),
+    ...(etcd === null ? {} : { etcd }),
     ...(drillPublishPauseMs === 0 ? {} : { drillPublishPauseMs }),
   });
   return { kind: 'config', config };

@@ -4,21 +4,19 @@ import { compileUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
 import type { PublishPhase } from './publish-pause.js';
-import type { RegistryStore } from './registry-store.js';
+import { AppendRaceLost, type RegistryBackend } from './registry-backend.js';
 import { keyId, sha256Hex } from '@tplus/core';
-import { signFields } from './sign-fields.js';
+import { nextVersion, type NewContent } from './next-version.js';
 import type { VersionRecord } from '../index.js';
 
 export interface LedgerOptions {
-  readonly store: RegistryStore;
+  readonly store: RegistryBackend;
   /** Null on a relay: it only replicates its upstream's signed versions and refuses local writes. */
   readonly signingKey: KeyObject | null;
   /** On a relay, the upstream address (named when a local write is refused). */
   readonly upstream?: string;
   /** RFC 3339 UTC "now". */
   readonly now: () => Date;
-  /** Called after a new version has committed. */
-  readonly onAppended: (record: VersionRecord) => void;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
@@ -33,16 +31,6 @@ export interface AppendOutcome {
   readonly record: VersionRecord;
   readonly created: boolean;
   readonly warnings: readonly string[];
-}
-
-interface NewContent {
-  readonly canonical: Buffer;
-  readonly author: string;
-  readonly reason: string;
-  readonly rollbackOf: number;
-  readonly expectVersion: number | undefined;
-  /** Runs inside the append's transaction with the new version number (e.g. to record it as a candidate). */
-  readonly stage?: (version: number) => void;
 }
 
 function requireReason(reason: string): string {
@@ -75,81 +63,91 @@ export class RegistryLedger {
     );
   }
 
-  /**
-   * A relay's write path: appends a version exactly as its upstream signed it (same number, hash and
-   * signature; the caller has verified it). Idempotent for a version already held with the same hash;
-   * refuses a gap or a different hash under a held number.
-   */
-  replicate(record: VersionRecord): boolean {
-    const appended = this.options.store.append((latest) => {
-      const latestVersion = latest?.version ?? 0;
-      if (record.version <= latestVersion) {
-        const held = this.options.store.get(record.version);
-        if (held?.sha256 !== record.sha256)
-          throw new Error(`version ${record.version} is held with sha256 ${held?.sha256 ?? 'none'}, the upstream sent ${record.sha256}`);
-        return null;
-      }
-      if (record.version !== latestVersion + 1)
-        throw new Error(`version ${record.version} does not follow the latest held version ${latestVersion}`);
-      return record;
-    });
-    if (appended !== null) this.options.onAppended(appended);
-    return appended !== null;
-  }
-
-  get store(): RegistryStore {
+  get store(): RegistryBackend {
     return this.options.store;
   }
 
-  publish(
+  async publish(
     files: readonly UploadedFile[],
     reason: string,
     author: string,
     expectVersion: number | undefined,
     today: DayNumber,
-  ): AppendOutcome {
+    who = author,
+  ): Promise<AppendOutcome> {
     const r = requireReason(reason);
     const compiled = compileUpload(files, today);
-    const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion });
+    const outcome = await this.append({
+      canonical: compiled.canonical,
+      author,
+      reason: r,
+      rollbackOf: 0,
+      expectVersion,
+      who,
+      action: 'Publish',
+    });
     return { ...outcome, warnings: compiled.warnings };
   }
 
   /** Appends a version the same way as publish; `stage` marks it (in the same transaction) as not live. */
-  publishStaged(
+  async publishStaged(
     files: readonly UploadedFile[],
-    upload: { readonly reason: string; readonly author: string; readonly expectVersion: number | undefined; readonly today: DayNumber },
+    upload: {
+      readonly reason: string;
+      readonly author: string;
+      readonly expectVersion: number | undefined;
+      readonly today: DayNumber;
+      readonly who: string;
+    },
     stage: (version: number) => void,
-  ): AppendOutcome {
+  ): Promise<AppendOutcome> {
     const r = requireReason(upload.reason);
     const compiled = compileUpload(files, upload.today);
-    const outcome = this.append({
+    const outcome = await this.append({
       canonical: compiled.canonical,
       author: upload.author,
       reason: r,
       rollbackOf: 0,
       expectVersion: upload.expectVersion,
+      who: upload.who,
+      action: 'PublishCandidate',
       stage,
     });
     return { ...outcome, warnings: compiled.warnings };
   }
 
-  /** The live version: the latest one that is not hidden (an open or aborted candidate). */
-  live(): VersionRecord | null {
-    let record = this.options.store.latest();
-    while (record !== null && this.options.hidden?.(record.version) === true)
-      record = record.version > 1 ? this.options.store.get(record.version - 1) : null;
-    return record;
+  /**
+   * The live version's number (0 = none): the latest that is not hidden (an open or aborted candidate).
+   * Versions are numbered without gaps, so no record is read: Watch heartbeats call this.
+   */
+  liveVersion(): number {
+    let v = this.options.store.latestVersion();
+    while (v > 0 && this.options.hidden?.(v) === true) v--;
+    return v;
   }
 
-  rollback(toVersion: number, reason: string, author: string, expectVersion: number | undefined): AppendOutcome {
+  /** The live version (see liveVersion), or null when there is none. */
+  async live(): Promise<VersionRecord | null> {
+    const v = this.liveVersion();
+    return v === 0 ? null : this.options.store.get(v);
+  }
+
+  async rollback(
+    toVersion: number,
+    reason: string,
+    author: string,
+    expectVersion: number | undefined,
+    who = author,
+  ): Promise<AppendOutcome> {
     const r = requireReason(reason);
-    const target = this.get(toVersion);
-    return { ...this.append({ canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion }), warnings: [] };
+    const target = await this.get(toVersion);
+    const c = { canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion, who, action: 'Rollback' };
+    return { ...(await this.append(c)), warnings: [] };
   }
 
   /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */
-  get(version: number): VersionRecord {
-    const record = version === 0 ? this.live() : this.options.store.get(version);
+  async get(version: number): Promise<VersionRecord> {
+    const record = version === 0 ? await this.live() : await this.options.store.get(version);
     if (record === null) {
       throw new RegistryError(
         'VERSION_NOT_FOUND',
@@ -164,62 +162,46 @@ export class RegistryLedger {
    * The latest version for a new Watch stream from `sinceVersion`, or null when there is none. It is
    * verified when it will be sent (the watcher is behind): VERSION_CORRUPT when altered at rest.
    */
-  latestForWatch(sinceVersion: number): VersionRecord | null {
-    const latest = this.live();
+  async latestForWatch(sinceVersion: number): Promise<VersionRecord | null> {
+    const latest = await this.live();
     return latest === null || latest.version <= sinceVersion ? latest : this.options.integrity.require(latest);
   }
 
   /** Verifies every stored version (at start); each corrupt one is reported through the integrity check. */
-  verifyAll(): readonly number[] {
-    for (let v = this.options.store.count(); v > 0; v--) {
-      const record = this.options.store.get(v);
+  async verifyAll(): Promise<readonly number[]> {
+    for (let v = this.options.store.latestVersion(); v > 0; v--) {
+      const record = await this.options.store.get(v);
       if (record !== null) this.options.integrity.isIntact(record);
     }
     return this.options.integrity.corruptVersions;
   }
 
-  private append(c: NewContent): Omit<AppendOutcome, 'warnings'> {
+  private async append(c: NewContent): Promise<Omit<AppendOutcome, 'warnings'>> {
     const signingKey = this.options.signingKey;
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
     this.options.beforeAppend?.();
     this.options.pause?.('before-commit');
-    const appended = this.options.store.append((latest) => {
-      // Identical content first: a retried publish whose first attempt committed gets its version back.
-      // A latest version altered at rest is not "the same content": the publish creates a good new version.
-      if (
-        latest !== null &&
-        latest.sha256 === sha256 &&
-        c.stage === undefined &&
-        this.options.hidden?.(latest.version) !== true &&
-        this.options.integrity.isIntact(latest)
-      ) {
-        existing = latest;
-        return null;
-      }
-      const latestVersion = latest?.version ?? 0;
-      if (c.expectVersion !== undefined && c.expectVersion !== latestVersion) {
-        throw new RegistryError('VERSION_CONFLICT', `expected version ${c.expectVersion} to be the latest, but it is ${latestVersion}`, {
-          expected: String(c.expectVersion),
-          latest: String(latestVersion),
-        });
-      }
-      const fields = {
-        version: latestVersion + 1,
-        parentVersion: latestVersion,
-        sha256,
-        author: c.author,
-        reason: c.reason,
-        publishedAt: this.options.now().toISOString(),
-        rollbackOf: c.rollbackOf,
-      };
-      c.stage?.(fields.version);
-      return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
-    });
+    let appended: VersionRecord | null;
+    try {
+      const signer = { key: signingKey, keyId: this.keyId, now: this.options.now, integrity: this.options.integrity };
+      const hidden = this.options.hidden ?? ((): boolean => false);
+      appended = await this.options.store.append((latest) => nextVersion(latest, c, sha256, signer, (held) => (existing = held), hidden));
+    } catch (err) {
+      if (!(err instanceof AppendRaceLost)) throw err;
+      // Another replica created the next version first: the same content is this publish's answer
+      // (a retry whose first attempt won elsewhere); anything else is a conflict naming the winner.
+      const winner = await this.options.store.get(err.winner);
+      if (winner !== null && winner.sha256 === sha256 && this.options.integrity.isIntact(winner)) return { record: winner, created: false };
+      throw new RegistryError(
+        'VERSION_CONFLICT',
+        `another registry replica created version ${err.winner} first (sha256 ${winner?.sha256 ?? 'unknown'}); check it and publish again`,
+        { latest: String(err.winner), winner_sha256: winner?.sha256 ?? '' },
+      );
+    }
     if (appended !== null) {
       this.options.pause?.('after-commit');
-      this.options.onAppended(appended);
       return { record: appended, created: true };
     }
     return { record: existing as unknown as VersionRecord, created: false };

@@ -56,8 +56,8 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         outcome: created,
       },
       deps,
-      (r) => {
-        const out = ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today());
+      async (r, who) => {
+        const out = await ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today(), who);
         return { version: versionInfo(out.record), created: out.created, warnings: [...out.warnings] };
       },
     ),
@@ -70,21 +70,21 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         outcome: created,
       },
       deps,
-      (r) => {
+      async (r, who) => {
         if (r.toVersion === 0) throw new RegistryError('INVALID_ARGUMENT', 'to_version is required', { field: 'to_version' });
-        const out = ledger.rollback(r.toVersion, r.reason, r.author || 'unknown', r.expectVersion);
+        const out = await ledger.rollback(r.toVersion, r.reason, r.author || 'unknown', r.expectVersion, who);
         return { version: versionInfo(out.record), created: out.created, warnings: [] };
       },
     ),
     GetVersion: registryUnary<GetVersionRequestMessage, SnapshotMessage>(
       { method: 'GetVersion', role: 'read', describe: (r) => `version=${r.version}` },
       deps,
-      (r) => snapshotMessage(ledger.get(r.version)),
+      async (r) => snapshotMessage(await ledger.get(r.version)),
     ),
     ListVersions: registryUnary<ListVersionsRequestMessage, ListVersionsResponseMessage>(
       { method: 'ListVersions', role: 'read', describe: () => '' },
       deps,
-      () => ({ versions: ledger.store.list().map(versionInfo) }),
+      async () => ({ versions: (await ledger.store.list()).map(versionInfo) }),
     ),
     Diff: registryUnary<DiffRequestMessage, DiffResponseMessage>(
       {
@@ -96,8 +96,8 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
       deps,
       async (r, _who, scope) => {
         const window = diffWindow(r.fromDate, r.toDate, today());
-        const from = ledger.get(r.fromVersion);
-        const to = ledger.get(r.toVersion);
+        const from = await ledger.get(r.fromVersion);
+        const to = await ledger.get(r.toVersion);
         // Sliced: the registry keeps serving publishes, heartbeats and reads while a Diff runs
         // (building one ruleset takes ~10-30 ms: one at a time, with a turn of the loop between).
         const before = rulesetOf(from);
@@ -111,7 +111,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
     Watch: registryStream<WatchRequestMessage, WatchEventMessage>(
       { method: 'Watch', role: 'read', describe: (r) => `since_version=${r.sinceVersion}` },
       deps,
-      (call) => hub.watch(call, call.request.sinceVersion, ledger.latestForWatch(call.request.sinceVersion)),
+      async (call) => hub.watch(call, call.request.sinceVersion, await ledger.latestForWatch(call.request.sinceVersion)),
     ),
   };
 }

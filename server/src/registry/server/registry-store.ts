@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { migrateRegistry } from './registry-schema.js';
 import type { AuditEntry, VersionRecord } from '../index.js';
+import type { NewVersion } from './registry-backend.js';
 
 interface VersionRow {
   version: number;
@@ -90,13 +91,14 @@ export class RegistryStore {
 
   /**
    * In one IMMEDIATE transaction: reads the latest version, lets `make` build the next record from it
-   * (or return null to create nothing), and appends it. Returns what was appended, or null.
+   * (or return null to create nothing), and appends it with its audit row. Returns what was appended, or null.
    */
-  append(make: (latest: VersionRecord | null) => VersionRecord | null): VersionRecord | null {
+  append(make: (latest: VersionRecord | null) => NewVersion | null): VersionRecord | null {
     return this.db
       .transaction(() => {
-        const next = make(this.latest());
-        if (next === null) return null;
+        const made = make(this.latest());
+        if (made === null) return null;
+        const next = made.record;
         this.insertVersion.run(
           next.version,
           next.parentVersion,
@@ -109,6 +111,7 @@ export class RegistryStore {
           next.rollbackOf,
           next.document,
         );
+        this.audit(made.audit);
         return next;
       })
       .immediate();

@@ -66,7 +66,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
     expectChanges: [...row.expectChanges],
     nacks: row.nacks,
     lastNack: row.lastNack,
-    liveVersion: ledger.live()?.version ?? 0,
+    liveVersion: ledger.liveVersion(),
   });
   const openCandidate = (version: number): CandidateRow => {
     const row = version === 0 ? null : rollout.get(version);
@@ -94,7 +94,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         outcome: (r) => `candidate version ${r.version?.version ?? 0}`,
       },
       deps,
-      async (r, _who, scope) => {
+      async (r, who, scope) => {
         let declared;
         try {
           declared = parseExpectedChanges(r.expectChanges);
@@ -104,15 +104,18 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         requireText(r.reason, 'reason');
         rollout.refuseWhileOpen();
         const compiled = compileUpload(r.files, today());
-        const live = ledger.live();
+        const live = await ledger.live();
         const diff = await candidateDiff(live?.document ?? null, compiled.canonical, declared, today(), scope);
         if (diff.outside.length > 0) throw refuseOutside(diff.outside, declared);
-        const out = ledger.publishStaged(
-          r.files,
-          { reason: r.reason, author: r.author || 'unknown', expectVersion: r.expectVersion ?? undefined, today: today() },
-          (v) => rollout.insert(v, r.expectChanges),
-        );
-        fleet.broadcast();
+        const upload = {
+          reason: r.reason,
+          author: r.author || 'unknown',
+          expectVersion: r.expectVersion ?? undefined,
+          today: today(),
+          who,
+        };
+        const out = await ledger.publishStaged(r.files, upload, (v) => rollout.insert(v, r.expectChanges));
+        await fleet.broadcast();
         return {
           version: versionInfo(out.record),
           warnings: [...out.warnings],
@@ -130,7 +133,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
           `version=${r.version} selector=${quoted(JSON.stringify(r.selector))} percent=${r.percent} reason=${quoted(r.reason)}`,
       },
       deps,
-      (r) => {
+      async (r) => {
         const row = openCandidate(r.version);
         if (row.stage === 'halted')
           throw new RegistryError('ROLLOUT_HALTED', `the rollout of version ${r.version} halted on a NACK (${row.lastNack}): abort it`, {
@@ -139,7 +142,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         if (r.percent > 100) throw invalid('percent', `percent ${r.percent} must be 1..100`, String(r.percent));
         if (r.percent === 0 && Object.keys(r.selector).length === 0) throw invalid('selector', 'a rollout needs a selector or a percent');
         const next = rollout.setStage(r.version, 'rolling', { selector: { ...r.selector }, percent: r.percent });
-        fleet.broadcast();
+        await fleet.broadcast();
         return { rollout: state(next) };
       },
     ),
@@ -151,7 +154,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         describe: (r) => `version=${r.version} min_shadow_decisions=${r.minShadowDecisions} force=${r.force} reason=${quoted(r.reason)}`,
       },
       deps,
-      (r) => {
+      async (r) => {
         const row = openCandidate(r.version);
         if (r.force && r.reason.trim() === '') throw invalid('reason', 'force needs a reason (it is kept in the audit log)');
         const min = r.minShadowDecisions === 0 ? DEFAULT_MIN_SHADOW_DECISIONS : r.minShadowDecisions;
@@ -166,7 +169,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
           );
         const next = rollout.setStage(r.version, 'promoted');
         deps.promoted(r.version);
-        fleet.broadcast();
+        await fleet.broadcast();
         return { rollout: state(next) };
       },
     ),
@@ -178,11 +181,11 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         describe: (r) => `version=${r.version} reason=${quoted(r.reason)}`,
       },
       deps,
-      (r) => {
+      async (r) => {
         openCandidate(r.version);
         requireText(r.reason, 'reason');
         const next = rollout.setStage(r.version, 'aborted');
-        fleet.broadcast();
+        await fleet.broadcast();
         return { rollout: state(next) };
       },
     ),
@@ -191,13 +194,13 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       deps,
       () => {
         const open = rollout.open();
-        return { followers: fleet.list(), liveVersion: ledger.live()?.version ?? 0, rollout: open === null ? null : state(open) };
+        return { followers: fleet.list(), liveVersion: ledger.liveVersion(), rollout: open === null ? null : state(open) };
       },
     ),
     GetShadowReport: registryUnary<GetShadowReportRequestMessage, GetShadowReportResponseMessage>(
       { method: 'GetShadowReport', role: 'read', describe: (r) => `version=${r.version}` },
       deps,
-      (r) => {
+      async (r) => {
         if (r.version === 0) throw invalid('version', 'version is required');
         return shadowReport(r.version, fleet.shadowOf(r.version));
       },
@@ -212,7 +215,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
             : `sidecar_id=${quoted(r.sidecarId)} version=${r.version} ${r.ack ? 'ACK' : 'NACK'} ${r.state} ${quoted(r.reason)}`,
       },
       reportCtx,
-      (r) => {
+      async (r) => {
         checkFollower(r.sidecarId, r.labels);
         fleet.report(r);
         if (r.version !== 0 && !r.ack) {
@@ -222,7 +225,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
             rollout.recordNack(r.version, `${r.sidecarId}: ${r.state}: ${r.reason}`.slice(0, 500));
             if (row.stage === 'rolling') {
               rollout.setStage(r.version, 'halted');
-              fleet.broadcast();
+              await fleet.broadcast();
             }
           }
         }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { RegistryError } from './registry-error.js';
 
@@ -72,6 +72,11 @@ export class RolloutStore {
     this.selectOpen = db.prepare<[], Row>(
       "SELECT * FROM rollout_candidates WHERE stage IN ('candidate', 'rolling', 'halted') ORDER BY version DESC LIMIT 1",
     );
+  }
+
+  /** A store in memory (a registry whose versions are not in SQLite): nothing survives a restart. */
+  static inMemory(now: () => Date): RolloutStore {
+    return new RolloutStore(new Database(':memory:'), now);
   }
 
   get(version: number): CandidateRow | null {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { startMetricsServer, type MetricsServer } from '../../runtime/index.js';
+import { bindNamed, checkStartResources, formatAddress, type ListenAddress } from '../../runtime/index.js';
+import { DataDirLock } from '../../store/index.js';
 import type { Logger } from '../../runtime/index.js';
 import { claimSocketPath, removeSocketFile } from '../../runtime/index.js';
 import { serverCredentials } from '../index.js';
@@ -11,9 +13,11 @@ import { registryServiceDefinition } from '../index.js';
 import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
-import type { RegistryConfig } from './registry-config.js';
+import type { EtcdStoreConfig, RegistryConfig } from './registry-config.js';
 import { registryService } from './registry-service.js';
-import { RegistryStore } from './registry-store.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import { EtcdBackend } from './etcd-backend.js';
+import type { RegistryBackend } from './registry-backend.js';
 import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
@@ -47,6 +51,38 @@ function bind(server: Server, address: string, creds: ServerCredentials): Promis
 
 /** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
 export async function startRegistry(config: RegistryConfig, deps: RegistryDeps): Promise<RegistryHandle> {
+  const { log } = deps;
+  // Claimed before the first log line: an expected failure (in use, not writable) is the first line on stderr.
+  const lock = DataDirLock.acquire(config.dataDir);
+  let staleSocket: boolean;
+  try {
+    staleSocket = await checkStartResources({
+      tcp: [
+        { flag: '--listen', address: config.listen.startsWith('unix:') ? null : hostPort(config.listen) },
+        { flag: '--metrics-listen', address: config.metricsListen },
+      ],
+      socket: { flag: '--listen', path: config.listen.startsWith('unix:') ? config.listen.slice(5) : null },
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (staleSocket) log.warn('stale_socket_removed', { path: config.listen.slice(5) });
+  try {
+    return await serveRegistry(config, deps, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** `host:port` or `[v6]:port` as a ListenAddress. */
+function hostPort(text: string): ListenAddress {
+  const at = text.lastIndexOf(':');
+  return { host: text.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(at + 1)) };
+}
+
+async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: DataDirLock): Promise<RegistryHandle> {
   const { log, now } = deps;
   const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
   if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
@@ -60,27 +96,34 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       note: 'tests and drills only: every publish blocks the registry twice',
     });
   mkdirSync(config.dataDir, { recursive: true });
-  const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  // etcd first: an unreachable etcd fails the start (STORE_UNAVAILABLE naming the endpoints) before anything is bound.
+  const sqlite = config.etcd ? null : SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const store: RegistryBackend =
+    sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig, (event, fields) => log.warn(event, fields)));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
   let rollout: RolloutHandle | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
+  let unsubscribe = (): void => undefined;
   const release = async (): Promise<void> => {
     follower?.close();
+    unsubscribe();
     hub?.close();
     rollout?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await metricsServer?.close();
-    store.close();
+    await store.close();
     if (socket) removeSocketFile(socket);
+    lock.release();
   };
   try {
+    // Rollout candidates are kept next to the versions in the SQLite file; over etcd in memory only.
+    const rolloutState = sqlite ? new RolloutStore(sqlite.store.connection, now) : RolloutStore.inMemory(now);
     // The live version (open or aborted rollout candidates are not live); the ledger answers it once built.
-    let liveVersion = (): number => store.count();
-    const rolloutState = new RolloutStore(store.connection, now);
-    const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
+    let liveVersion = (): number => store.latestVersion();
+    const metrics = new RegistryMetrics(deps.registry, store.latestVersion(), deps.processMetrics ?? true);
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
       latestVersion: () => liveVersion(),
@@ -95,7 +138,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       log.error('registry_version_corrupt', {
         version,
         problem,
-        file: store.file,
+        file: store.location,
         note: 'never sent; publish again or roll back to create a good version',
       });
     });
@@ -108,20 +151,22 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
       hidden: (version) => rolloutState.hidden(version),
       beforeAppend: () => rolloutState.refuseWhileOpen(),
-      onAppended: (record) => {
-        metrics.versionAppended();
-        log.info(config.upstream ? 'version_replicated' : 'version_published', {
-          version: record.version,
-          sha256: record.sha256,
-          rollbackOf: record.rollbackOf,
-          author: record.author,
-          reason: record.reason,
-        });
-        if (!rolloutState.hidden(record.version)) liveHub.publish(record);
-      },
     });
-    liveVersion = () => ledger.live()?.version ?? 0;
-    ledger.verifyAll();
+    liveVersion = () => ledger.liveVersion();
+    // Every version committed from now on, by this process or another replica, once and in order.
+    unsubscribe = store.onVersion((record) => {
+      metrics.versionAppended();
+      log.info(config.upstream ? 'version_replicated' : 'version_published', {
+        version: record.version,
+        sha256: record.sha256,
+        rollbackOf: record.rollbackOf,
+        author: record.author,
+        reason: record.reason,
+      });
+      // A candidate is recorded in its version's transaction, so it is already hidden here.
+      if (!rolloutState.hidden(record.version)) liveHub.publish(record);
+    });
+    await ledger.verifyAll();
     server.addService(
       registryServiceDefinition(),
       registryService({
@@ -129,7 +174,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         hub: liveHub,
         diffProgress: (n) => metrics.diffCompared(n),
         tokens,
-        audit: (entry) => store.audit(entry),
+        audit: (entry) => void store.audit(entry).catch((err: unknown) => log.error('audit_failed', { error: err })),
         now,
         onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
         onAuditFailed: (err) => log.error('audit_failed', { error: err }),
@@ -144,20 +189,25 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       if (await claimSocketPath(socket)) log.warn('stale_socket_removed', { path: socket });
       await bind(server, config.listen, creds);
     } else {
-      const port = await bind(server, config.listen, creds);
+      const port = await bindNamed('--listen', config.listen, () => bind(server, config.listen, creds));
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
-    if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+    const metricsAt = config.metricsListen;
+    if (metricsAt)
+      metricsServer = await bindNamed('--metrics-listen', formatAddress(metricsAt), () =>
+        startMetricsServer(deps.registry, metricsAt.host, metricsAt.port),
+      );
     log.info('registry_serving', {
       address,
       metrics: metricsServer?.address ?? null,
-      latestVersion: store.count(),
+      latestVersion: store.latestVersion(),
+      store: store.location,
       keyId: ledger.keyId,
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
     });
-    if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
+    if (config.upstream && sqlite) follower = followUpstream(config.upstream, { store: sqlite, log, registry: deps.registry, now });
     let closing: Promise<void> | null = null;
     return {
       address,

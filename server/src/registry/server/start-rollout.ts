@@ -4,7 +4,7 @@ import { snapshotMessage, type FollowRolloutResponseMessage, type RolloutService
 import { FleetState, percentBucket } from './fleet-state.js';
 import type { RegistryLedger } from './registry-ledger.js';
 import type { RegistryMetrics } from './registry-metrics.js';
-import type { RegistryStore } from './registry-store.js';
+import type { RegistryBackend } from './registry-backend.js';
 import type { RegistryTokens } from './registry-tokens.js';
 import { rolloutService } from './rollout-service.js';
 import type { CandidateRow, RolloutStore } from './rollout-store.js';
@@ -18,7 +18,7 @@ export interface RolloutDeps {
   readonly ledger: RegistryLedger;
   readonly hub: WatchHub;
   readonly tokens: RegistryTokens;
-  readonly store: RegistryStore;
+  readonly store: RegistryBackend;
   readonly log: Logger;
   readonly now: () => Date;
   readonly registry: Registry;
@@ -42,17 +42,17 @@ export function selected(row: CandidateRow, sidecarId: string, labels: Readonly<
 /** Wires RolloutService: the fleet, the directive each follower gets, promote and NACK side effects. */
 export function startRollout(d: RolloutDeps): RolloutHandle {
   let cached: SnapshotMessage | null = null;
-  const snapshotOf = (version: number): SnapshotMessage => {
-    if (cached?.version !== version) cached = snapshotMessage(d.ledger.get(version));
+  const snapshotOf = async (version: number): Promise<SnapshotMessage> => {
+    if (cached?.version !== version) cached = snapshotMessage(await d.ledger.get(version));
     return cached;
   };
-  const directive = (sidecarId: string, labels: Readonly<Record<string, string>>): FollowRolloutResponseMessage => {
-    const live = d.ledger.live()?.version ?? 0;
+  const directive = async (sidecarId: string, labels: Readonly<Record<string, string>>): Promise<FollowRolloutResponseMessage> => {
+    const live = d.ledger.liveVersion();
     const open = d.state.open();
     if (open === null) return { liveVersion: live, candidate: null, activate: false, expectChanges: [] };
     return {
       liveVersion: live,
-      candidate: snapshotOf(open.version),
+      candidate: await snapshotOf(open.version),
       activate: selected(open, sidecarId, labels),
       expectChanges: [...open.expectChanges],
     };
@@ -70,14 +70,17 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
     rollout: d.state,
     fleet,
     tokens: d.tokens,
-    audit: (entry) => d.store.audit(entry),
+    audit: (entry) => void d.store.audit(entry).catch((err: unknown) => d.log.error('audit_failed', { error: err })),
     now: d.now,
     onInternalError: (method, err) => d.log.error('internal_error', { method, error: err }),
     onAuditFailed: (err) => d.log.error('audit_failed', { error: err }),
     requestDone: (method, code) => d.metrics.requestDone(method, code),
     promoted: (version) => {
       d.log.info('candidate_promoted', { version });
-      d.hub.publish(d.ledger.get(version));
+      void d.ledger.get(version).then(
+        (record) => d.hub.publish(record),
+        (err: unknown) => d.log.error('promote_publish_failed', { version, error: err }),
+      );
     },
     nacked: (sidecarId, version, state, reason) => {
       nacks.inc({ state: (NACK_STATES as readonly string[]).includes(state) ? state : 'build_failure' });
