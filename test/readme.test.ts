@@ -81,7 +81,7 @@ describe('docs: the stated outputs are read from the docs', () => {
     );
     expect(byCommand('rules diff server/rules server/rules')).toBe('no trade date gets a different answer (server/rules → server/rules)\n');
     expect(stated(ofKind('script')[0])).toContain('"event":"snapshot_installed","version":1\n"event":"snapshot_installed","version":2\n');
-    expect(stated(ofKind('script')[1])).toContain('--listen 127.0.0.1:50473 is already in use');
+    expect(stated(ofKind('script').find((b) => b.file === 'docs/sidecar.md'))).toContain('--listen 127.0.0.1:50473 is already in use');
   });
 
   it('the comparison can fail: a wrong stated date, a missing line or an extra one does not match', () => {
