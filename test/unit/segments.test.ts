@@ -100,3 +100,83 @@ describe('segment rules are validated at load', () => {
     }
   });
 });
+
+describe('rules transition --segment shows a tranche cutover and its double settlement day', () => {
+  it('TRANCHE-A: T+2 trades of 2022-02-24 and T+1 trades of 2022-02-25 both settle 2022-02-28', async () => {
+    const r = await cli([
+      'rules',
+      'transition',
+      '--market',
+      'XTST',
+      '--asset-class',
+      'EQUITY',
+      '--segment',
+      'TRANCHE-A',
+      '--around',
+      '2022-02-25',
+      '--days',
+      '1',
+      '--json',
+      '--rules',
+      dir.path,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as object),
+    ).toEqual([
+      {
+        tradeDate: '2022-02-24',
+        weekday: 'THU',
+        settlementDate: '2022-02-28',
+        ruleId: 'xtst-default-t2',
+        cycleDays: 2,
+        closedBecause: null,
+        doubleSettlementRules: ['xtst-default-t2', 'xtst-tranche-a-t1'],
+      },
+      {
+        tradeDate: '2022-02-25',
+        weekday: 'FRI',
+        settlementDate: '2022-02-28',
+        ruleId: 'xtst-tranche-a-t1',
+        cycleDays: 1,
+        closedBecause: null,
+        doubleSettlementRules: ['xtst-default-t2', 'xtst-tranche-a-t1'],
+      },
+      {
+        tradeDate: '2022-02-26',
+        weekday: 'SAT',
+        settlementDate: null,
+        ruleId: null,
+        cycleDays: null,
+        closedBecause: 'weekend',
+        doubleSettlementRules: [],
+      },
+    ]);
+  });
+
+  it('without --segment the market default shows no cutover there', async () => {
+    const r = await cli([
+      'rules',
+      'transition',
+      '--market',
+      'XTST',
+      '--asset-class',
+      'EQUITY',
+      '--around',
+      '2022-02-25',
+      '--days',
+      '1',
+      '--json',
+      '--rules',
+      dir.path,
+    ]);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ruleId: string | null; doubleSettlementRules: string[] });
+    expect(rows.every((row) => row.doubleSettlementRules.length === 0 && row.ruleId !== 'xtst-tranche-a-t1')).toBe(true);
+  });
+});
