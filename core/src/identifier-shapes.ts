@@ -55,11 +55,24 @@ export function isAssetClass(value: string): boolean {
   return true;
 }
 
+/** The segment pattern as a char loop: upper-case letter or digit, then upper-case letters, digits, "_" or "-". */
+export function isSegment(value: string): boolean {
+  const n = value.length;
+  if (n < 1 || n > 32) return false;
+  const c0 = value.charCodeAt(0);
+  if (!isUpper(c0) && !isDigit(c0)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!isUpper(c) && !isDigit(c) && c !== 95 && c !== 45) return false;
+  }
+  return true;
+}
+
 const FAST: Readonly<Record<IdentifierKind, (value: string) => boolean>> = {
   market: isMarket,
   asset_class: isAssetClass,
   calendar_id: (value) => IDENTIFIER_SHAPES.calendar_id.pattern.test(value),
-  segment: (value) => IDENTIFIER_SHAPES.segment.pattern.test(value),
+  segment: isSegment,
 };
 
 /** Caller text as shown in an error: at most 40 characters, then `…` and the full length. */

@@ -4,7 +4,7 @@ import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
-import { settleTyped } from './typed-settlement.js';
+import { typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
 
 export interface Rule {
   readonly id: string;
@@ -198,16 +198,18 @@ export class Ruleset {
     const cal = rule.settlementCalendar;
     const type = terms === undefined ? 'REGULAR' : parseSettlementType(terms.settlementType);
     if (type !== 'REGULAR') {
-      const typed = settleTyped(rule, type, tradeDay, terms ?? {});
+      const request = terms ?? {};
+      const typeTerms = typedTerms(rule, type);
+      const day = typedDay(rule, typeTerms, tradeDay, request);
       return {
         tradeDate,
-        settlementDate: cal.text(typed.day),
+        settlementDate: cal.text(day),
         rule,
         rulesetVersion: this.version,
         rulesetHash: this.hash,
         settlementType: type,
-        businessDays: typed.businessDays,
-        typeTerms: typed.terms,
+        businessDays: typedBusinessDays(rule, typeTerms, tradeDay, day, request),
+        typeTerms,
       };
     }
     if (terms !== undefined) refuseTypeFields(terms);

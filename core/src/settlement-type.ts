@@ -36,8 +36,17 @@ export interface DecideTerms {
 
 /** The request's settlement type: REGULAR when absent or empty; INVALID_ARGUMENT naming the value otherwise. */
 export function parseSettlementType(text: string | undefined, field = 'settlement_type'): SettlementType {
-  if (text === undefined || text === '' || text === 'REGULAR') return 'REGULAR';
-  if ((SETTLEMENT_TYPES as readonly string[]).includes(text)) return text as SettlementType;
+  switch (text) {
+    case undefined:
+    case '':
+    case 'REGULAR':
+      return 'REGULAR';
+    case 'CASH':
+    case 'NEXT_DAY':
+    case 'SELLERS_OPTION':
+    case 'WHEN_ISSUED':
+      return text;
+  }
   const shown = text.length > 40 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
   throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not one of ${SETTLEMENT_TYPES.join(', ')}`, {
     field,

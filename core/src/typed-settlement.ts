@@ -3,13 +3,6 @@ import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import type { DecideTerms, NonRegularType, SettlementTypeTerms } from './settlement-type.js';
 
-/** Where a non-regular settlement lands, and how many settlement business days that is after the trade. */
-export interface TypedSettlement {
-  readonly day: DayNumber;
-  readonly businessDays: number;
-  readonly terms: SettlementTypeTerms;
-}
-
 /** The rule as far as a typed settlement needs it. */
 export interface TypedRuleView {
   readonly id: string;
@@ -24,13 +17,15 @@ function invalid(field: string, value: string, message: string): DecisionError {
 }
 
 /**
- * The settlement day of a CASH, NEXT_DAY, SELLERS_OPTION or WHEN_ISSUED trade under `rule`, from the
- * terms the pack gives that type. Throws INVALID_ARGUMENT naming the field and the value when the type
- * is not defined for the rule, a field is missing, given where it does not apply, or out of bounds.
+ * What a CASH, NEXT_DAY, SELLERS_OPTION or WHEN_ISSUED trade means under `rule`: the terms the pack gives
+ * that type. Throws INVALID_ARGUMENT naming settlement_type when the rule does not define it. typedDay
+ * then throws INVALID_ARGUMENT naming the field and the value when a field is missing, given where it
+ * does not apply, or out of bounds.
  */
-export function settleTyped(rule: TypedRuleView, type: NonRegularType, tradeDay: DayNumber, request: DecideTerms): TypedSettlement {
-  const terms = rule.settlementTypes.find((t) => t.type === type);
-  if (terms === undefined) {
+export function typedTerms(rule: TypedRuleView, type: NonRegularType): SettlementTypeTerms {
+  const types = rule.settlementTypes;
+  for (let i = 0; i < types.length; i++) if ((types[i] as SettlementTypeTerms).type === type) return types[i] as SettlementTypeTerms;
+  {
     const defined = rule.settlementTypes.map((t) => t.type);
     throw invalid(
       'settlement_type',
@@ -38,6 +33,15 @@ export function settleTyped(rule: TypedRuleView, type: NonRegularType, tradeDay:
       `settlement_type ${type} is not defined by rule ${rule.id} (it defines ${defined.length === 0 ? 'only REGULAR' : ['REGULAR', ...defined].join(', ')})`,
     );
   }
+}
+
+/**
+ * The settlement day under `terms` (from typedTerms). Returns the day only, so that the hot path builds
+ * one result object; the business days are `terms.days`, the request's option_days, or counted for
+ * WHEN_ISSUED (see typedBusinessDays).
+ */
+export function typedDay(rule: TypedRuleView, terms: SettlementTypeTerms, tradeDay: DayNumber, request: DecideTerms): DayNumber {
+  const type = terms.type;
   const optionDays = request.optionDays;
   const announced = request.settlementDate ?? '';
   if (type !== 'SELLERS_OPTION' && optionDays !== undefined && optionDays !== null) {
@@ -51,19 +55,7 @@ export function settleTyped(rule: TypedRuleView, type: NonRegularType, tradeDay:
     throw invalid('settlement_date', announced.slice(0, 64), `settlement_date applies only to settlement_type WHEN_ISSUED, not ${type}`);
   }
   const cal = rule.settlementCalendar;
-  const latest = (day: DayNumber, field: string, value: string): void => {
-    if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays) {
-      throw invalid(
-        field,
-        value,
-        `${field} ${value} settles ${cal.text(day)}, ${day - tradeDay} calendar days after the trade date; ${type} under rule ${rule.id} allows at most ${terms.maxCalendarDays}`,
-      );
-    }
-  };
-  if (type === 'CASH' || type === 'NEXT_DAY') {
-    const days = terms.days ?? 0;
-    return { day: cal.addBusinessDays(tradeDay, days), businessDays: days, terms };
-  }
+  if (type === 'CASH' || type === 'NEXT_DAY') return cal.addBusinessDays(tradeDay, terms.days ?? 0);
   if (type === 'SELLERS_OPTION') {
     if (optionDays === undefined || optionDays === null) {
       throw invalid('option_days', '', 'option_days is required with settlement_type SELLERS_OPTION');
@@ -77,8 +69,9 @@ export function settleTyped(rule: TypedRuleView, type: NonRegularType, tradeDay:
       );
     }
     const day = cal.addBusinessDays(tradeDay, optionDays);
-    latest(day, 'option_days', String(optionDays));
-    return { day, businessDays: optionDays, terms };
+    if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays)
+      throw tooLate(rule, terms, tradeDay, day, 'option_days', String(optionDays));
+    return day;
   }
   if (announced === '')
     throw invalid('settlement_date', '', 'settlement_date (the announced date) is required with settlement_type WHEN_ISSUED');
@@ -95,6 +88,35 @@ export function settleTyped(rule: TypedRuleView, type: NonRegularType, tradeDay:
     const reason = cal.nonBusinessReason(day);
     throw invalid('settlement_date', shown, `settlement_date ${shown} is not a settlement day on ${cal.id} (${reason?.name ?? 'closed'})`);
   }
-  latest(day, 'settlement_date', shown);
-  return { day, businessDays: cal.businessDaysBetween(tradeDay, day), terms };
+  if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays)
+    throw tooLate(rule, terms, tradeDay, day, 'settlement_date', shown);
+  return day;
+}
+
+/** Settlement business days in (trade, settlement] for a typed answer from typedDay. */
+export function typedBusinessDays(
+  rule: TypedRuleView,
+  terms: SettlementTypeTerms,
+  tradeDay: DayNumber,
+  day: DayNumber,
+  request: DecideTerms,
+): number {
+  if (terms.type === 'CASH' || terms.type === 'NEXT_DAY') return terms.days ?? 0;
+  if (terms.type === 'SELLERS_OPTION') return request.optionDays ?? 0;
+  return rule.settlementCalendar.businessDaysBetween(tradeDay, day);
+}
+
+function tooLate(
+  rule: TypedRuleView,
+  terms: SettlementTypeTerms,
+  tradeDay: DayNumber,
+  day: DayNumber,
+  field: string,
+  value: string,
+): DecisionError {
+  return invalid(
+    field,
+    value,
+    `${field} ${value} settles ${rule.settlementCalendar.text(day)}, ${day - tradeDay} calendar days after the trade date; ${terms.type} under rule ${rule.id} allows at most ${terms.maxCalendarDays ?? 0}`,
+  );
 }
