@@ -4,7 +4,7 @@ import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
-import { typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
+import { checkedTypes, refuseTypeFields, typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
 
 export interface Rule {
   readonly id: string;
@@ -225,34 +225,4 @@ export class Ruleset {
       typeTerms: null,
     };
   }
-}
-
-/** option_days and settlement_date mean nothing for a REGULAR trade: refused rather than ignored. */
-function refuseTypeFields(terms: DecideTerms): void {
-  if (terms.optionDays !== undefined && terms.optionDays !== null) {
-    throw new DecisionError(
-      'INVALID_ARGUMENT',
-      `option_days ${terms.optionDays} applies only to settlement_type SELLERS_OPTION, not REGULAR`,
-      {
-        field: 'option_days',
-        value: String(terms.optionDays),
-      },
-    );
-  }
-  if (terms.settlementDate !== undefined && terms.settlementDate !== '') {
-    throw new DecisionError('INVALID_ARGUMENT', 'settlement_date applies only to settlement_type WHEN_ISSUED, not REGULAR', {
-      field: 'settlement_date',
-      value: terms.settlementDate.slice(0, 64),
-    });
-  }
-}
-
-/** A document's settlement-type terms, checked as far as a wrong one could mislead (the pack checks more). */
-function checkedTypes(r: RuleDocument): readonly SettlementTypeTerms[] {
-  const list = r.settlementTypes ?? [];
-  for (const t of list) {
-    const type = parseSettlementType(t.type, `rule ${r.id} settlement type`);
-    if (type === 'REGULAR') throw new DecisionError('INVALID_ARGUMENT', `rule ${r.id} redefines REGULAR as a settlement type`);
-  }
-  return list;
 }

@@ -1,7 +1,8 @@
 import type { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
-import type { DecideTerms, NonRegularType, SettlementTypeTerms } from './settlement-type.js';
+import type { RuleDocument } from './ruleset-document.js';
+import { parseSettlementType, type DecideTerms, type NonRegularType, type SettlementTypeTerms } from './settlement-type.js';
 
 /** The rule as far as a typed settlement needs it. */
 export interface TypedRuleView {
@@ -119,4 +120,34 @@ function tooLate(
     value,
     `${field} ${value} settles ${rule.settlementCalendar.text(day)}, ${day - tradeDay} calendar days after the trade date; ${terms.type} under rule ${rule.id} allows at most ${terms.maxCalendarDays ?? 0}`,
   );
+}
+
+/** option_days and settlement_date mean nothing for a REGULAR trade: refused rather than ignored. */
+export function refuseTypeFields(terms: DecideTerms): void {
+  if (terms.optionDays !== undefined && terms.optionDays !== null) {
+    throw new DecisionError(
+      'INVALID_ARGUMENT',
+      `option_days ${terms.optionDays} applies only to settlement_type SELLERS_OPTION, not REGULAR`,
+      {
+        field: 'option_days',
+        value: String(terms.optionDays),
+      },
+    );
+  }
+  if (terms.settlementDate !== undefined && terms.settlementDate !== '') {
+    throw new DecisionError('INVALID_ARGUMENT', 'settlement_date applies only to settlement_type WHEN_ISSUED, not REGULAR', {
+      field: 'settlement_date',
+      value: terms.settlementDate.slice(0, 64),
+    });
+  }
+}
+
+/** A document's settlement-type terms, checked as far as a wrong one could mislead (the pack checks more). */
+export function checkedTypes(r: RuleDocument): readonly SettlementTypeTerms[] {
+  const list = r.settlementTypes ?? [];
+  for (const t of list) {
+    const type = parseSettlementType(t.type, `rule ${r.id} settlement type`);
+    if (type === 'REGULAR') throw new DecisionError('INVALID_ARGUMENT', `rule ${r.id} redefines REGULAR as a settlement type`);
+  }
+  return list;
 }
