@@ -13,6 +13,8 @@ export * from './identifier-shapes.js';
 export * from './ruleset.js';
 export * from './ruleset-document.js';
 export * from './ruleset-hash.js';
+export * from './settlement-type.js';
 export * from './snapshot-signature.js';
 export * from './transition.js';
+export * from './typed-settlement.js';
 export * from './verify-document.js';

@@ -64,7 +64,15 @@ describe('declarations, labels and selection', () => {
 
 describe('ShadowEvaluator', () => {
   const live = bundled().ruleset;
-  const moved = { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS', correlationId: '' };
+  const moved = {
+    tradeDate: '2030-03-12',
+    assetClass: 'EQUITY',
+    market: 'XNYS',
+    correlationId: '',
+    settlementType: '',
+    settlementDate: '',
+    segment: '',
+  };
 
   it('evaluates off the call: offer only queues; the drain counts same, expected and unexpected changes and keeps samples', async () => {
     const registry = new Registry();

@@ -3,7 +3,7 @@ import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from '
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
 import type { RulesetWatchers, SyncState } from './ruleset-watchers.js';
 import { decideColumnar } from './decide-columnar.js';
-import { decideRequest, decideRows } from './decide-rows.js';
+import { decideRequest, decideRows, termsOf } from './decide-rows.js';
 import { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
 import type { RequestObserver } from '../rpc/index.js';
@@ -114,7 +114,7 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
       ctx,
       (req) => {
         const ruleset = pickVersion(holder.current, req.rulesetVersion).ruleset;
-        const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true);
+        const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true, termsOf(req));
         observer.decisions(e.decision.rule, 1);
         return explainMessage(e);
       },
