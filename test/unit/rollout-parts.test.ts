@@ -102,6 +102,16 @@ describe('ShadowEvaluator', () => {
     expect(shadow.report()?.totals.same).toBe(1);
   });
 
+  it('a typed request is shadowed with its type: a candidate that only lengthens regular cycles changes no CASH answer', async () => {
+    const shadow = new ShadowEvaluator(new Registry(), 'sc-1');
+    shadow.set(2, longer(live), []);
+    shadow.offer(live, { ...moved, settlementType: 'CASH' });
+    shadow.offer(live, moved);
+    await nextTurn();
+    expect(shadow.report()?.totals).toEqual({ same: 1, expectedChange: 0, unexpectedChange: 1, error: 0, dropped: 0 });
+    expect(shadow.report()?.samples.map((x) => [x.liveAnswer, x.shadowAnswer])).toEqual([['2030-03-13', '2030-03-14']]);
+  });
+
   it('under pressure the queue stays bounded: what does not fit is counted as dropped, never evaluated on the call', async () => {
     const registry = new Registry();
     const shadow = new ShadowEvaluator(registry, 'sc-1', { queueSize: 4, perTurn: 2, samplesPerOutcome: 1, maxChangeKeys: 1 });

@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import { isExpected, type ExpectedChange } from '../registry/index.js';
 import type { ShadowReportPart } from '../sync/index.js';
 import type { GetSettlementDateRequest } from './wire-types.js';
+import { termsOf } from './decide-rows.js';
 
 /** Outcomes of one shadow evaluation: the label values of tplus_shadow_decisions_total. */
 export const SHADOW_OUTCOMES = ['same', 'expected_change', 'unexpected_change', 'error'] as const;
@@ -34,7 +35,8 @@ interface Shadow {
 
 const answer = (r: Ruleset, q: GetSettlementDateRequest): { text: string; rule: string } => {
   try {
-    const d = r.decide(q.tradeDate, q.assetClass, q.market, q.allowNonTradingDay === true);
+    // The same terms (settlement type, segment) as the live answer: decide-rows.ts decideRequest.
+    const d = r.decide(q.tradeDate, q.assetClass, q.market, q.allowNonTradingDay === true, termsOf(q));
     return { text: d.settlementDate, rule: d.rule.id };
   } catch (e) {
     if (isDecisionError(e)) return { text: e.code, rule: '' };
