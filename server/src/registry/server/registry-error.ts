@@ -15,6 +15,7 @@ export const REGISTRY_ERROR_CODES = [
   'UNEXPECTED_CHANGES',
   'PROMOTE_BLOCKED',
   'ROLLOUT_HALTED',
+  'CANDIDATES_UNSUPPORTED',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

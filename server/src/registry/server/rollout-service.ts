@@ -37,6 +37,8 @@ export interface RolloutServiceDeps extends RegistryHandlerContext {
   /** The live version changed (a promote): send it to every Watch stream. */
   readonly promoted: (version: number) => void;
   readonly nacked: (sidecarId: string, version: number, state: string, reason: string) => void;
+  /** Where the versions are when that store keeps no candidates (etcd), else null: candidate writes are refused. */
+  readonly candidatesUnsupported: string | null;
 }
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
@@ -57,6 +59,17 @@ function checkFollower(sidecarId: string, labels: Readonly<Record<string, string
 /** The RolloutService handlers, each through the registry adapter (auth, audit, status table). */
 export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers {
   const { ledger, rollout, fleet } = deps;
+  // Candidate state is a table of the SQLite file (rollout-store.ts); etcd replicas would not share it.
+  const refuse = (): void => {
+    ledger.refuseOnRelay();
+    const store = deps.candidatesUnsupported;
+    if (store === null) return;
+    throw new RegistryError(
+      'CANDIDATES_UNSUPPORTED',
+      `this registry keeps its versions in ${store}; rollout candidates are kept only by a registry with --store sqlite: publish without --stage candidate`,
+      { store },
+    );
+  };
   const today = (): number => Math.floor(deps.now().getTime() / 86_400_000);
   const state = (row: CandidateRow): RolloutStateMessage => ({
     version: row.version,
@@ -88,7 +101,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       {
         method: 'PublishCandidate',
         role: 'publish',
-        refuse: () => ledger.refuseOnRelay(),
+        refuse,
         describe: (r) =>
           `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)} expect_changes=${quoted(r.expectChanges.join(' '))}`,
         outcome: (r) => `candidate version ${r.version?.version ?? 0}`,
@@ -128,7 +141,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       {
         method: 'StartRollout',
         role: 'publish',
-        refuse: () => ledger.refuseOnRelay(),
+        refuse,
         describe: (r) =>
           `version=${r.version} selector=${quoted(JSON.stringify(r.selector))} percent=${r.percent} reason=${quoted(r.reason)}`,
       },
@@ -150,7 +163,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       {
         method: 'Promote',
         role: 'publish',
-        refuse: () => ledger.refuseOnRelay(),
+        refuse,
         describe: (r) => `version=${r.version} min_shadow_decisions=${r.minShadowDecisions} force=${r.force} reason=${quoted(r.reason)}`,
       },
       deps,
@@ -177,7 +190,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       {
         method: 'Abort',
         role: 'publish',
-        refuse: () => ledger.refuseOnRelay(),
+        refuse,
         describe: (r) => `version=${r.version} reason=${quoted(r.reason)}`,
       },
       deps,

@@ -119,7 +119,8 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
     lock.release();
   };
   try {
-    // Rollout candidates are kept next to the versions in the SQLite file; over etcd in memory only.
+    // Rollout candidates are kept next to the versions in the SQLite file. Over etcd none are accepted
+    // (candidate writes are refused, naming the store); the empty in-memory table answers the rest.
     const rolloutState = sqlite ? new RolloutStore(sqlite.store.connection, now) : RolloutStore.inMemory(now);
     // The live version (open or aborted rollout candidates are not live); the ledger answers it once built.
     let liveVersion = (): number => store.latestVersion();
@@ -181,7 +182,19 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
         requestDone: (method, code) => metrics.requestDone(method, code),
       }),
     );
-    rollout = startRollout({ state: rolloutState, ledger, hub: liveHub, tokens, store, log, now, registry: deps.registry, metrics });
+    const candidatesUnsupported = sqlite ? null : store.location;
+    rollout = startRollout({
+      state: rolloutState,
+      ledger,
+      hub: liveHub,
+      tokens,
+      store,
+      log,
+      now,
+      registry: deps.registry,
+      metrics,
+      candidatesUnsupported,
+    });
     server.addService(rolloutServiceDefinition(), rollout.handlers);
     let address = config.listen;
     if (config.listen.startsWith('unix:')) {

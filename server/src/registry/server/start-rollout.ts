@@ -23,6 +23,8 @@ export interface RolloutDeps {
   readonly now: () => Date;
   readonly registry: Registry;
   readonly metrics: RegistryMetrics;
+  /** The store's location when it keeps no candidates (etcd), else null. */
+  readonly candidatesUnsupported: string | null;
 }
 
 export interface RolloutHandle {
@@ -67,6 +69,7 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
   for (const state of NACK_STATES) nacks.inc({ state }, 0);
   const handlers = rolloutService({
     ledger: d.ledger,
+    candidatesUnsupported: d.candidatesUnsupported,
     rollout: d.state,
     fleet,
     tokens: d.tokens,
