@@ -1,6 +1,7 @@
 import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
+import { describeMiss, NoRuleError } from './explain-miss.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 
@@ -105,7 +106,7 @@ export class Ruleset {
     return this.index.get(market)?.get(assetClass) ?? [];
   }
 
-  /** The rule in force on `tradeDay` for the key; throws NO_RULE when there is none. */
+  /** The rule in force on `tradeDay` for the key; throws NO_RULE (a NoRuleError saying why) when there is none. */
   findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string): Rule {
     const list = this.index.get(market)?.get(assetClass);
     if (list !== undefined) {
@@ -114,10 +115,12 @@ export class Ruleset {
         if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
       }
     }
-    throw new DecisionError(
-      'NO_RULE',
-      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)} on trade_date ${tradeDate}`,
+    // Only now, on the NO_RULE path: why none matched (the key's rules, or the closest known codes).
+    const miss = describeMiss(this, tradeDay, assetClass, market);
+    throw new NoRuleError(
+      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)} on trade_date ${tradeDate}: ${miss.hint}`,
       { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
+      miss,
     );
   }
 
