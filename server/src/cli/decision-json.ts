@@ -12,9 +12,11 @@ export interface DecisionJson {
   readonly calendar_id: string;
   readonly ruleset_version: number;
   readonly ruleset_hash: string;
+  /** Where the ruleset came from, as the sidecar names it (`bundled`: compiled from a local rule pack). */
+  readonly ruleset_source?: string;
 }
 
-export function decisionJson(d: Decision): DecisionJson {
+export function decisionJson(d: Decision, source?: string): DecisionJson {
   return {
     trade_date: d.tradeDate,
     asset_class: d.rule.assetClass,
@@ -26,5 +28,6 @@ export function decisionJson(d: Decision): DecisionJson {
     calendar_id: d.rule.settlementCalendar.id,
     ruleset_version: d.rulesetVersion,
     ruleset_hash: d.rulesetHash,
+    ...(source === undefined ? {} : { ruleset_source: source }),
   };
 }

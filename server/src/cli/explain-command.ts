@@ -3,6 +3,7 @@ import { writeMiss } from './explain-miss-output.js';
 import type { CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
+import { BUNDLED_SOURCE } from '../pack/index.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, required } from './common-flags.js';
 import type { CommandSpec } from '../runtime/index.js';
@@ -30,7 +31,7 @@ export const explainCommand = cliCommand(EXPLAIN_SPEC, (flags, io: CliIo) => {
   }
   if (flags.on('json')) {
     const { decision, ...trace } = e;
-    io.stdout.write(`${JSON.stringify({ ...decisionJson(decision), source: decision.rule.source, ...trace })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...decisionJson(decision, BUNDLED_SOURCE), source: decision.rule.source, ...trace })}\n`);
   } else {
     io.stdout.write(`${formatExplanation(e)}\n`);
   }
