@@ -21,6 +21,8 @@ export interface LedgerOptions {
   readonly onAppended: (record: VersionRecord) => void;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
+  /** Where uploads are compiled (clearUploadScratch). */
+  readonly scratchDir: string;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
   readonly pause?: (phase: PublishPhase) => void;
 }
@@ -103,7 +105,7 @@ export class RegistryLedger {
     today: DayNumber,
   ): AppendOutcome {
     const r = requireReason(reason);
-    const compiled = compileUpload(files, today);
+    const compiled = compileUpload(files, today, this.options.scratchDir);
     const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion });
     return { ...outcome, warnings: compiled.warnings };
   }
