@@ -43,10 +43,14 @@ describe('the temp-directory leak check', () => {
     expect(r.out).not.toContain('temp entr');
   });
 
-  it('knows every temp prefix the sources use', () => {
+  it('knows every temp prefix the sources use in the temp directory', () => {
     const prefixes = sourceFiles(ROOT)
       .filter((f) => !f.includes('temp-leak-fixtures'))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:mkdtempSync\(join\([^,]+,\s*|tempDir\()'([^']+)'/g)].map((m) => m[1] ?? ''));
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/(?:mkdtempSync\(join\((?:tmpdir\(\)|cleanBase\(\)),\s*|tempDir\()'([^']+)'/g)].map(
+          (m) => m[1] ?? '',
+        ),
+      );
     expect(prefixes.length).toBeGreaterThan(20);
     expect(prefixes.filter((p) => !OUR_TEMP_PREFIXES.some((ours) => p.startsWith(ours)))).toEqual([]);
   });
