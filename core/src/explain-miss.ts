@@ -42,12 +42,38 @@ export interface NoRuleDetail {
   readonly hint: string;
 }
 
-/** NO_RULE with the reason attached: thrown by Ruleset.decide, read by explain (CLI and RPC). */
+/** Where a NO_RULE happened: enough to say why, later. */
+export interface MissContext {
+  readonly ruleset: Ruleset;
+  readonly tradeDay: DayNumber;
+  readonly assetClass: string;
+  readonly market: string;
+}
+
+/**
+ * NO_RULE with the reason attached: thrown by Ruleset.decide, read by explain (CLI and RPC). The reason
+ * is worked out on first use of `miss` or `message`, so callers that only read `code` (rules diff, the
+ * registry's Diff over thousands of dates) pay nothing for it.
+ */
 export class NoRuleError extends DecisionError {
-  readonly miss: NoRuleDetail;
-  constructor(message: string, details: Readonly<Record<string, string>>, miss: NoRuleDetail) {
+  #context: MissContext;
+  #miss: NoRuleDetail | null = null;
+
+  constructor(context: MissContext, message: string, details: Readonly<Record<string, string>>) {
     super('NO_RULE', message, details);
-    this.miss = miss;
+    this.#context = context;
+    let full: string | null = null;
+    // The message ends with the hint: built when first read (status message, CLI line, batch item).
+    Object.defineProperty(this, 'message', {
+      get: () => (full ??= `${message}: ${this.miss.hint}`),
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  get miss(): NoRuleDetail {
+    const c = this.#context;
+    return (this.#miss ??= describeMiss(c.ruleset, c.tradeDay, c.assetClass, c.market));
   }
 }
 
@@ -132,17 +158,4 @@ function closestKnown(ruleset: Ruleset, assetClass: string, market: string): NoR
 export function describeMiss(ruleset: Ruleset, tradeDay: DayNumber, assetClass: string, market: string): NoRuleDetail {
   const rules = ruleset.rulesFor(assetClass, market);
   return rules.length > 0 ? amongRules(rules, tradeDay) : closestKnown(ruleset, assetClass, market);
-}
-
-/** A person-readable rendering of a miss, one fact per line (the explain text). */
-export function formatMiss(miss: NoRuleDetail, tradeDate: string, assetClass: string, market: string): string {
-  const lines = [`no rule for ${assetClass} on ${market} on trade date ${tradeDate}`];
-  if (miss.rulesOfKey.length > 0) {
-    lines.push('rules for this market and asset class:');
-    for (const r of miss.rulesOfKey) lines.push(`  ${r.ruleId} T+${r.cycleDays} ${r.from}..${r.to}`);
-    lines.push(`trade date ${tradeDate} ${miss.hint.replace(/^it /, '')}`);
-  } else {
-    lines.push(miss.hint);
-  }
-  return lines.join('\n');
 }

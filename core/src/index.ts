@@ -10,6 +10,7 @@ export * from './diff-rulesets.js';
 export * from './easter.js';
 export * from './explain.js';
 export * from './explain-miss.js';
+export * from './format-miss.js';
 export * from './holiday-rules.js';
 export * from './identifier-shapes.js';
 export * from './ruleset.js';

@@ -1,7 +1,7 @@
 import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
-import { describeMiss, NoRuleError } from './explain-miss.js';
+import { NoRuleError } from './explain-miss.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 
@@ -115,12 +115,11 @@ export class Ruleset {
         if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
       }
     }
-    // Only now, on the NO_RULE path: why none matched (the key's rules, or the closest known codes).
-    const miss = describeMiss(this, tradeDay, assetClass, market);
+    // Why none matched (the key's rules, or the closest known codes) is worked out only when read.
     throw new NoRuleError(
-      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)} on trade_date ${tradeDate}: ${miss.hint}`,
+      { ruleset: this, tradeDay, assetClass, market },
+      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)} on trade_date ${tradeDate}`,
       { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
-      miss,
     );
   }
 
