@@ -19,6 +19,8 @@ export interface LedgerOptions {
   readonly now: () => Date;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
+  /** Where uploads are compiled (clearUploadScratch). */
+  readonly scratchDir: string;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
   readonly pause?: (phase: PublishPhase) => void;
 }
@@ -72,7 +74,7 @@ export class RegistryLedger {
     who = author,
   ): Promise<AppendOutcome> {
     const r = requireReason(reason);
-    const compiled = compileUpload(files, today);
+    const compiled = compileUpload(files, today, this.options.scratchDir);
     const outcome = await this.append({
       canonical: compiled.canonical,
       author,
