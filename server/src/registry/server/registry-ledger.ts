@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { DayNumber } from '@tplus/core';
-import { compileUpload, type UploadedFile } from './publish-pack.js';
+import { compileUpload, type CompiledUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
 import type { PublishPhase } from './publish-pause.js';
@@ -19,6 +19,8 @@ export interface LedgerOptions {
   readonly now: () => Date;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
+  /** Where uploads are compiled (clearUploadScratch). */
+  readonly scratchDir: string;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
   readonly pause?: (phase: PublishPhase) => void;
   /** Versions that are not live (open or aborted rollout candidates): never "the latest" for Watch or GetVersion(0). */
@@ -76,7 +78,7 @@ export class RegistryLedger {
     who = author,
   ): Promise<AppendOutcome> {
     const r = requireReason(reason);
-    const compiled = compileUpload(files, today);
+    const compiled = compileUpload(files, today, this.options.scratchDir);
     const outcome = await this.append({
       canonical: compiled.canonical,
       author,
@@ -87,6 +89,11 @@ export class RegistryLedger {
       action: 'Publish',
     });
     return { ...outcome, warnings: compiled.warnings };
+  }
+
+  /** Compiles an upload as publish does (in the registry's scratch directory), without storing it. */
+  compile(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
+    return compileUpload(files, today, this.options.scratchDir);
   }
 
   /** Appends a version the same way as publish; `stage` marks it (in the same transaction) as not live. */
@@ -102,7 +109,7 @@ export class RegistryLedger {
     stage: (version: number) => void,
   ): Promise<AppendOutcome> {
     const r = requireReason(upload.reason);
-    const compiled = compileUpload(files, upload.today);
+    const compiled = this.compile(files, upload.today);
     const outcome = await this.append({
       canonical: compiled.canonical,
       author: upload.author,

@@ -1,7 +1,6 @@
 import { RegistryError } from './registry-error.js';
 import { registryStream, registryUnary, type RegistryHandlerContext } from './registry-handler.js';
 import type { RegistryLedger } from './registry-ledger.js';
-import { compileUpload } from './publish-pack.js';
 import { candidateDiff, refuseOutside } from './candidate-diff.js';
 import type { FleetState } from './fleet-state.js';
 import { DEFAULT_MIN_SHADOW_DECISIONS, promoteBlockers, sumShadow } from './rollout-guards.js';
@@ -116,7 +115,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         }
         requireText(r.reason, 'reason');
         rollout.refuseWhileOpen();
-        const compiled = compileUpload(r.files, today());
+        const compiled = ledger.compile(r.files, today());
         const live = await ledger.live();
         const diff = await candidateDiff(live?.document ?? null, compiled.canonical, declared, today(), scope);
         if (diff.outside.length > 0) throw refuseOutside(diff.outside, declared);
