@@ -14,5 +14,6 @@ export * from './ruleset.js';
 export * from './ruleset-document.js';
 export * from './ruleset-hash.js';
 export * from './snapshot-signature.js';
+export * from './heartbeat-signature.js';
 export * from './transition.js';
 export * from './verify-document.js';

@@ -59,14 +59,14 @@ export function refuseForeignStore(store: RulesetStore): void {
  * SERVING only after it has loaded a ruleset.
  */
 export async function startFollowing(config: FollowConfig, deps: FollowDeps): Promise<Follower> {
-  const publicKey = readPublicKey(config.publicKeyFile);
+  const publicKeys = config.publicKeyFiles.map(readPublicKey);
   const token = config.tokenFile === null ? null : readToken(config.tokenFile);
   const metrics = new ReplicationMetrics(deps.registry, deps.now, deps.now(), deps.rejections);
   const follower = new Follower({
     address: config.registry,
     token,
     ...(config.tls ? { tls: config.tls } : {}),
-    publicKey,
+    publicKeys,
     source: registrySource(config.registry),
     localVersion: deps.localVersion,
     install: deps.install,

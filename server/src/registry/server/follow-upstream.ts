@@ -7,7 +7,7 @@ import type { Logger } from '../../runtime/index.js';
 import type { UpstreamConfig } from './registry-config.js';
 import type { RegistryLedger } from './registry-ledger.js';
 import { readPublicKey } from '../index.js';
-import type { SnapshotMessage } from '../index.js';
+import type { HeartbeatMessage, SnapshotMessage } from '../index.js';
 import type { VersionRecord } from '../index.js';
 
 export interface FollowUpstreamDeps {
@@ -15,6 +15,8 @@ export interface FollowUpstreamDeps {
   readonly log: Logger;
   readonly registry: Registry;
   readonly now: () => Date;
+  /** Each heartbeat the upstream signed (verified): the relay passes it on to its own followers. */
+  readonly onSignedHeartbeat?: (heartbeat: HeartbeatMessage) => void;
 }
 
 /** The record a relay stores: the upstream's snapshot, byte for byte (never re-signed). */
@@ -30,6 +32,7 @@ export function recordOf(s: SnapshotMessage): VersionRecord {
     publishedAt: s.publishedAt,
     rollbackOf: s.rollbackOf,
     document: s.document,
+    ...(s.approver === '' ? {} : { approver: s.approver }),
   };
 }
 
@@ -46,7 +49,8 @@ export function followUpstream(config: UpstreamConfig, deps: FollowUpstreamDeps)
     address: config.address,
     token,
     ...(config.tls ? { tls: config.tls } : {}),
-    publicKey,
+    publicKeys: [publicKey],
+    ...(deps.onSignedHeartbeat ? { onSignedHeartbeat: deps.onSignedHeartbeat } : {}),
     source: `registry:${config.address}`,
     localVersion: () => deps.ledger.store.count(),
     install: (v) => void deps.ledger.replicate(recordOf(v.snapshot)),

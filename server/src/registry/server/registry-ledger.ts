@@ -3,6 +3,7 @@ import type { DayNumber } from '@tplus/core';
 import { compileUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
+import type { PendingRecord } from './pending-store.js';
 import type { PublishPhase } from './publish-pause.js';
 import type { RegistryStore } from './registry-store.js';
 import { keyId, sha256Hex } from '@tplus/core';
@@ -25,6 +26,13 @@ export interface LedgerOptions {
   readonly pause?: (phase: PublishPhase) => void;
 }
 
+/** The audit row a created version commits with: who asked, and what they asked for. */
+export interface AuditContext {
+  readonly who: string;
+  readonly action: string;
+  readonly detail: string;
+}
+
 export interface AppendOutcome {
   readonly record: VersionRecord;
   readonly created: boolean;
@@ -37,6 +45,10 @@ interface NewContent {
   readonly reason: string;
   readonly rollbackOf: number;
   readonly expectVersion: number | undefined;
+  readonly approver?: string;
+  readonly audit: AuditContext;
+  /** Runs inside the version's transaction once its number is known (e.g. marks a pending version approved). */
+  readonly withinCommit?: (version: number) => void;
 }
 
 function requireReason(reason: string): string {
@@ -101,17 +113,36 @@ export class RegistryLedger {
     author: string,
     expectVersion: number | undefined,
     today: DayNumber,
+    audit: AuditContext,
   ): AppendOutcome {
     const r = requireReason(reason);
     const compiled = compileUpload(files, today);
-    const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion });
+    const outcome = this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion, audit });
     return { ...outcome, warnings: compiled.warnings };
   }
 
-  rollback(toVersion: number, reason: string, author: string, expectVersion: number | undefined): AppendOutcome {
+  rollback(toVersion: number, reason: string, author: string, expectVersion: number | undefined, audit: AuditContext): AppendOutcome {
     const r = requireReason(reason);
     const target = this.get(toVersion);
-    return { ...this.append({ canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion }), warnings: [] };
+    return {
+      ...this.append({ canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion, audit }),
+      warnings: [],
+    };
+  }
+
+  /**
+   * Appends an approved pending version: signed with its author and `approver`; `withinCommit` (marking
+   * it approved) and the audit row commit in the same transaction as the version.
+   */
+  appendApproved(
+    p: PendingRecord,
+    approver: string,
+    expectVersion: number | undefined,
+    audit: AuditContext,
+    withinCommit: (version: number) => void,
+  ): AppendOutcome {
+    const c = { canonical: p.document, author: p.author, reason: p.reason, rollbackOf: p.rollbackOf, expectVersion };
+    return { ...this.append({ ...c, approver, audit, withinCommit }), warnings: [] };
   }
 
   /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */
@@ -145,37 +176,52 @@ export class RegistryLedger {
     return this.options.integrity.corruptVersions;
   }
 
+  /**
+   * Signs and appends a new version; its audit row (`c.audit`, "created version N") commits in the
+   * same transaction, before any watcher is told. Identical content creates nothing (the caller audits).
+   */
   private append(c: NewContent): Omit<AppendOutcome, 'warnings'> {
     const signingKey = this.options.signingKey;
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');
     const sha256 = sha256Hex(c.canonical);
     let existing: VersionRecord | null = null;
     this.options.pause?.('before-commit');
-    const appended = this.options.store.append((latest) => {
-      // Identical content first: a retried publish whose first attempt committed gets its version back.
-      // A latest version altered at rest is not "the same content": the publish creates a good new version.
-      if (latest !== null && latest.sha256 === sha256 && this.options.integrity.isIntact(latest)) {
-        existing = latest;
-        return null;
-      }
-      const latestVersion = latest?.version ?? 0;
-      if (c.expectVersion !== undefined && c.expectVersion !== latestVersion) {
-        throw new RegistryError('VERSION_CONFLICT', `expected version ${c.expectVersion} to be the latest, but it is ${latestVersion}`, {
-          expected: String(c.expectVersion),
-          latest: String(latestVersion),
-        });
-      }
-      const fields = {
-        version: latestVersion + 1,
-        parentVersion: latestVersion,
-        sha256,
-        author: c.author,
-        reason: c.reason,
-        publishedAt: this.options.now().toISOString(),
-        rollbackOf: c.rollbackOf,
-      };
-      return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
-    });
+    const appended = this.options.store.append(
+      (latest) => {
+        // Identical content first: a retried publish whose first attempt committed gets its version back.
+        // A latest version altered at rest is not "the same content": the publish creates a good new version.
+        if (latest !== null && latest.sha256 === sha256 && this.options.integrity.isIntact(latest)) {
+          existing = latest;
+          return null;
+        }
+        const latestVersion = latest?.version ?? 0;
+        if (c.expectVersion !== undefined && c.expectVersion !== latestVersion) {
+          throw new RegistryError('VERSION_CONFLICT', `expected version ${c.expectVersion} to be the latest, but it is ${latestVersion}`, {
+            expected: String(c.expectVersion),
+            latest: String(latestVersion),
+          });
+        }
+        const fields = {
+          version: latestVersion + 1,
+          parentVersion: latestVersion,
+          sha256,
+          author: c.author,
+          reason: c.reason,
+          publishedAt: this.options.now().toISOString(),
+          rollbackOf: c.rollbackOf,
+          ...(c.approver === undefined ? {} : { approver: c.approver }),
+        };
+        c.withinCommit?.(fields.version);
+        return { ...fields, signature: signFields(fields, signingKey), keyId: this.keyId, document: c.canonical };
+      },
+      (record) => ({
+        at: this.options.now().toISOString(),
+        who: c.audit.who,
+        action: c.audit.action,
+        detail: `${c.audit.detail}; created version ${record.version}`,
+        result: 'ok',
+      }),
+    );
     if (appended !== null) {
       this.options.pause?.('after-commit');
       this.options.onAppended(appended);

@@ -14,9 +14,10 @@ interface VersionRow {
   published_at: string;
   rollback_of: number;
   document: Buffer;
+  approver: string;
 }
 
-const COLUMNS = 'version, parent_version, sha256, signature, key_id, author, reason, published_at, rollback_of, document';
+const COLUMNS = 'version, parent_version, sha256, signature, key_id, author, reason, published_at, rollback_of, document, approver';
 
 function toRecord(r: VersionRow): VersionRecord {
   return {
@@ -30,7 +31,13 @@ function toRecord(r: VersionRow): VersionRecord {
     publishedAt: r.published_at,
     rollbackOf: r.rollback_of,
     document: r.document,
+    ...(r.approver === '' ? {} : { approver: r.approver }),
   };
+}
+
+/** One audit row with its id (the order it was written in). */
+export interface AuditRowRecord extends AuditEntry {
+  readonly id: number;
 }
 
 /**
@@ -51,7 +58,7 @@ export class RegistryStore {
     this.selectLatest = db.prepare<[], VersionRow>(`SELECT ${COLUMNS} FROM versions ORDER BY version DESC LIMIT 1`);
     this.selectOne = db.prepare<[number], VersionRow>(`SELECT ${COLUMNS} FROM versions WHERE version = ?`);
     this.selectAll = db.prepare<[], VersionRow>(`SELECT ${COLUMNS} FROM versions ORDER BY version DESC`);
-    this.insertVersion = db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertVersion = db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertAudit = db.prepare('INSERT INTO audit (at, who, action, detail, result) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -90,9 +97,13 @@ export class RegistryStore {
 
   /**
    * In one IMMEDIATE transaction: reads the latest version, lets `make` build the next record from it
-   * (or return null to create nothing), and appends it. Returns what was appended, or null.
+   * (or return null to create nothing), appends it and, when `auditOf` is given, its audit row: both
+   * commit or neither does. Returns what was appended, or null.
    */
-  append(make: (latest: VersionRecord | null) => VersionRecord | null): VersionRecord | null {
+  append(
+    make: (latest: VersionRecord | null) => VersionRecord | null,
+    auditOf?: (record: VersionRecord) => AuditEntry,
+  ): VersionRecord | null {
     return this.db
       .transaction(() => {
         const next = make(this.latest());
@@ -108,7 +119,9 @@ export class RegistryStore {
           next.publishedAt,
           next.rollbackOf,
           next.document,
+          next.approver ?? '',
         );
+        if (auditOf) this.audit(auditOf(next));
         return next;
       })
       .immediate();
@@ -120,6 +133,18 @@ export class RegistryStore {
 
   auditRows(): AuditEntry[] {
     return this.db.prepare<[], AuditEntry>('SELECT at, who, action, detail, result FROM audit ORDER BY id').all();
+  }
+
+  /** Audit rows with an id above `afterId`, oldest first, at most `limit`. */
+  auditPage(afterId: number, limit: number): AuditRowRecord[] {
+    return this.db
+      .prepare<[number, number], AuditRowRecord>('SELECT id, at, who, action, detail, result FROM audit WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit);
+  }
+
+  /** The connection, for tables whose writes must share a version's transaction (pending approvals). */
+  get sqlite(): Database.Database {
+    return this.db;
   }
 
   close(): void {

@@ -18,6 +18,11 @@ import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
+import { ApprovalGate } from './approval-gate.js';
+import { PendingStore } from './pending-store.js';
+import { signHeartbeat } from './sign-fields.js';
+import { keyId, type HeartbeatFields } from '@tplus/core';
+import type { HeartbeatMessage } from '../index.js';
 import type { Follower } from '../../sync/index.js';
 import { followUpstream } from './follow-upstream.js';
 
@@ -63,7 +68,10 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   let hub: WatchHub | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let lastUpstreamHeartbeat: HeartbeatMessage | null = null; // a relay's: the upstream's last signed heartbeat
   const release = async (): Promise<void> => {
+    clearInterval(expiryTimer);
     follower?.close();
     hub?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
@@ -76,13 +84,18 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
       latestVersion: () => store.count(),
+      latestSha256: () => store.latest()?.sha256 ?? '',
+      ...(signingKey === null
+        ? { upstreamHeartbeat: () => lastUpstreamHeartbeat }
+        : { signHeartbeat: (f: HeartbeatFields) => ({ signature: signHeartbeat(f, signingKey), keyId: keyId(signingKey) }) }),
       now,
       onCount: (n) => metrics.watcherCount(n),
       onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
     }));
     // What every stored version must verify with: our own key, or (on a relay) the upstream's.
     const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
-    const integrity = new RecordIntegrity(verifyKey, (version, problem, count) => {
+    const trusted = [verifyKey, ...(config.trustedPublicKeyFiles ?? []).map(readPublicKey)];
+    const integrity = new RecordIntegrity(trusted, (version, problem, count) => {
       metrics.corruptVersions(count);
       log.error('registry_version_corrupt', {
         version,
@@ -111,13 +124,39 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       },
     });
     ledger.verifyAll();
+    const approvals =
+      config.approvalTtlMs === undefined
+        ? null
+        : new ApprovalGate({
+            ledger,
+            pending: new PendingStore(store.sqlite),
+            ttlMs: config.approvalTtlMs,
+            now,
+            audit: (entry) => store.audit(entry),
+            onExpired: (p) => log.warn('pending_expired', { pendingId: p.id, author: p.author, sha256: p.sha256, expiresAt: p.expiresAt }),
+          });
+    if (approvals !== null) {
+      expiryTimer = setInterval(
+        () => {
+          try {
+            approvals.expireDue();
+          } catch (err) {
+            log.error('pending_expiry_failed', { error: err });
+          }
+        },
+        Math.min(config.approvalTtlMs ?? 60_000, 60_000),
+      );
+      expiryTimer.unref();
+    }
     server.addService(
       registryServiceDefinition(),
       registryService({
         ledger,
+        approvals,
         hub: liveHub,
         diffProgress: (n) => metrics.diffCompared(n),
         tokens,
+        certificateIdentities: config.tls !== undefined && config.tls.clientCaFile !== null,
         audit: (entry) => store.audit(entry),
         now,
         onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
@@ -143,8 +182,16 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
+      requireApproval: config.approvalTtlMs !== undefined,
     });
-    if (config.upstream) follower = followUpstream(config.upstream, { ledger, log, registry: deps.registry, now });
+    if (config.upstream)
+      follower = followUpstream(config.upstream, {
+        ledger,
+        log,
+        registry: deps.registry,
+        now,
+        onSignedHeartbeat: (h) => (lastUpstreamHeartbeat = h),
+      });
     let closing: Promise<void> | null = null;
     return {
       address,
