@@ -91,6 +91,12 @@ function published(io: CliIo, r: PublishResponseMessage, json: boolean): number 
   if (json) io.stdout.write(`${JSON.stringify({ ...r, version: { ...r.version, signature: r.version.signature.toString('base64') } })}\n`);
   else {
     for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
+    if (r.pending !== null) {
+      io.stdout.write(
+        `pending: pending version ${r.pending.id} sha256 ${r.pending.sha256} awaits approval by another identity (tplus approve --pending ${r.pending.id}); it expires at ${r.pending.expiresAt}\n`,
+      );
+      return 0;
+    }
     io.stdout.write(
       `${r.created ? 'published' : 'unchanged (identical to the latest)'}: version ${r.version.version} sha256 ${r.version.sha256}\n`,
     );

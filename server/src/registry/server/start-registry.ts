@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { HealthImplementation } from 'grpc-health-check';
 import { startMetricsServer, type MetricsServer } from '../../runtime/index.js';
 import type { Logger } from '../../runtime/index.js';
 import { claimSocketPath, removeSocketFile } from '../../runtime/index.js';
@@ -27,6 +28,8 @@ import type { Follower } from '../../sync/index.js';
 import { followUpstream } from './follow-upstream.js';
 
 export const REGISTRY_DATABASE_FILE = 'registry.db';
+/** The name grpc.health.v1 reports RegistryService under (the server as a whole is ''). */
+export const REGISTRY_SERVICE_NAME = 'tplus.registry.v1.RegistryService';
 
 export interface RegistryDeps {
   readonly now: () => Date;
@@ -70,7 +73,9 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   let socket: string | null = null;
   let expiryTimer: NodeJS.Timeout | undefined;
   let lastUpstreamHeartbeat: HeartbeatMessage | null = null; // a relay's: the upstream's last signed heartbeat
+  let setHealth: (s: 'SERVING' | 'NOT_SERVING') => void = () => undefined;
   const release = async (): Promise<void> => {
+    setHealth('NOT_SERVING');
     clearInterval(expiryTimer);
     follower?.close();
     hub?.close();
@@ -164,6 +169,12 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         requestDone: (method, code) => metrics.requestDone(method, code),
       }),
     );
+    const health = new HealthImplementation({ '': 'NOT_SERVING', [REGISTRY_SERVICE_NAME]: 'NOT_SERVING' });
+    health.addToServer(server);
+    setHealth = (s) => {
+      health.setStatus('', s);
+      health.setStatus(REGISTRY_SERVICE_NAME, s);
+    };
     let address = config.listen;
     if (config.listen.startsWith('unix:')) {
       socket = config.listen.slice(5);
@@ -173,6 +184,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       const port = await bind(server, config.listen, creds);
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
+    setHealth('SERVING');
     if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
     log.info('registry_serving', {
       address,
