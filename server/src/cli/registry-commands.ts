@@ -85,7 +85,7 @@ function versionNumber(text: string, what: string, command: string, min = 1): nu
 }
 
 const line = (v: VersionInfoMessage): string =>
-  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}`;
+  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}${v.approver ? ` (approved by ${v.approver})` : ''}`;
 
 function published(io: CliIo, r: PublishResponseMessage, json: boolean): number {
   if (json) io.stdout.write(`${JSON.stringify({ ...r, version: { ...r.version, signature: r.version.signature.toString('base64') } })}\n`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keyId } from '@tplus/core';
 import type { Registry } from 'prom-client';
 import { readPublicKey } from '../registry/index.js';
 import type { Logger } from '../runtime/index.js';
@@ -83,6 +84,7 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
     localVersion: local,
     authenticated: token !== null,
     tls: config.tls !== undefined,
+    trustedKeys: publicKeys.map(keyId),
   });
   if (deps.wait === 'none') return follower;
   let timer: NodeJS.Timeout | undefined;
