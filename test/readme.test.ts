@@ -69,7 +69,7 @@ describe('docs: the stated outputs are read from the docs', () => {
     expect(cliBlocks.length).toBeGreaterThanOrEqual(13);
     for (const b of cliBlocks) expect(cliCommands(b.body), where(b)).toHaveLength(1);
     expect(new Set(cliBlocks.map((b) => b.file))).toEqual(new Set(['README.md', 'docs/cli.md', 'docs/drills.md']));
-    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md', 'docs/registry.md', 'docs/registry.md']);
+    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md', 'docs/registry.md', 'docs/registry.md', 'docs/registry.md']);
     expect(ofKind('node').map((b) => b.file)).toEqual(['docs/sidecar.md']);
   });
 
@@ -136,9 +136,9 @@ describe('docs: the Node snippets call a real sidecar', () => {
   });
 });
 
-describe('docs: the registry and fleet walkthrough runs', () => {
+describe('docs: the registry walkthroughs run (a fleet; the registry highly available on etcd)', () => {
   it.each(ofKind('script').map((b) => [where(b), b] as const))(
-    '%s runs real processes (publish and follow, four-eyes, key rotation) and prints what the text states',
+    '%s runs real processes (publish and follow, four-eyes, key rotation, highly available on etcd) and prints what the text states',
     (_, script) => {
       const out = execFileSync('bash', ['-e', '-c', script.body], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
       expect(normalOutput(out)).toMatch(statedOutput(stated(script)));

@@ -26,7 +26,8 @@ export class Calendar {
   private readonly holidayNames: ReadonlyMap<DayNumber, string>;
   private readonly rank: Int32Array;
   private readonly businessDays: Int32Array;
-  private readonly texts: string[];
+  /** Formatted dates, allocated on the first `text()` call: most calendars of a pack are never asked. */
+  private texts: string[] | undefined;
 
   constructor(doc: CalendarDocument) {
     this.id = doc.id;
@@ -43,20 +44,16 @@ export class Calendar {
     for (const h of doc.holidays) names.set(parseDay(h.date), h.name);
     this.holidayNames = names;
     const span = this.to - this.from + 1;
+    // Typed arrays keep the tables off the JS heap; no temporary list, so building a pack allocates little.
     this.rank = new Int32Array(span);
-    const business: number[] = [];
     let count = 0;
     for (let i = 0; i < span; i++) {
       const day = this.from + i;
-      if (!names.has(day) && !this.weekend.includes(weekdayOf(day))) {
-        business.push(day);
-        count++;
-      }
+      if (!names.has(day) && !this.weekend.includes(weekdayOf(day))) count++;
       this.rank[i] = count;
     }
-    this.businessDays = Int32Array.from(business);
-    // Settlement dates are formatted once per day and then served from this table.
-    this.texts = new Array<string>(span);
+    this.businessDays = new Int32Array(count);
+    for (let i = 0, k = 0; i < span; i++) if (this.rank[i] !== (i === 0 ? 0 : this.rank[i - 1])) this.businessDays[k++] = this.from + i;
   }
 
   covers(day: DayNumber): boolean {
@@ -120,8 +117,8 @@ export class Calendar {
 
   /** `YYYY-MM-DD` of a covered day, formatted at most once per day. */
   text(day: DayNumber): string {
-    const i = day - this.from;
-    return (this.texts[i] ??= formatDay(day));
+    const texts = (this.texts ??= new Array<string>(this.to - this.from + 1));
+    return (texts[day - this.from] ??= formatDay(day));
   }
 
   /** Holidays (not weekends) in [from, to], clamped to the covered range. */

@@ -45,15 +45,15 @@ describe('audit atomicity (in-process registry, real gRPC, real SQLite)', () => 
       await expect(unary(client, 'Publish', { files, reason: 'unaudited?', author: '' }, PUBLISH_TOKEN)).rejects.toMatchObject({
         code: 13,
       });
-      expect(reg.handle.ledger.store.latest()).toBeNull();
+      expect(await reg.handle.ledger.store.latest()).toBeNull();
       const heartbeat = events.length;
       await new Promise((r) => setTimeout(r, 400)); // two heartbeat intervals
       expect(events.length).toBeGreaterThan(heartbeat);
       expect(events.filter((e) => e.snapshot)).toEqual([]);
-      expect(reg.handle.ledger.store.auditRows().at(-1)).toMatchObject({ action: 'Publish', result: 'INTERNAL' });
+      expect((await reg.handle.ledger.store.auditRows()).at(-1)).toMatchObject({ action: 'Publish', result: 'INTERNAL' });
       db.exec('DROP TRIGGER inject_audit_fault');
       await unary(client, 'Publish', { files, reason: 'audited', author: '' }, PUBLISH_TOKEN);
-      const rows = reg.handle.ledger.store.auditRows().filter((r) => r.action === 'Publish' && r.result === 'ok');
+      const rows = (await reg.handle.ledger.store.auditRows()).filter((r) => r.action === 'Publish' && r.result === 'ok');
       expect(rows.map((r) => r.detail)).toEqual([expect.stringMatching(/created version 1$/)]);
     } finally {
       stream.cancel();

@@ -206,7 +206,7 @@ describe('four-eyes: expiry (in-process registry with a clock passed in, real gR
       now = new Date('2026-11-27T10:00:00.000Z');
       expect((await unary<ListPendingResponseMessage>(c, 'ListPending', {}, READ_TOKEN)).pending).toEqual([]);
       await expect(unary(c, 'Approve', { pendingId: 1 }, BOB)).rejects.toMatchObject({ code: 5 });
-      const expiry = handle.ledger.store.auditRows().filter((r) => r.action === 'Expire');
+      const expiry = (await handle.ledger.store.auditRows()).filter((r) => r.action === 'Expire');
       expect(expiry).toEqual([
         {
           at: '2026-11-27T10:00:00.000Z',
@@ -218,7 +218,7 @@ describe('four-eyes: expiry (in-process registry with a clock passed in, real gR
           result: 'ok',
         },
       ]);
-      expect(handle.ledger.store.latest()).toBeNull();
+      expect(await handle.ledger.store.latest()).toBeNull();
     } finally {
       c.close();
     }

@@ -78,9 +78,9 @@ describe('the signed author and the audit name the authenticated identity (in-pr
       ...['--rules', RULES_DIR, '--reason', 'first', '--author', 'mallory'],
     ]);
     expect(out).toMatchObject({ code: 0 });
-    const v = reg.handle.ledger.get(1);
+    const v = await reg.handle.ledger.get(1);
     expect(v.author).toBe('alice');
-    const row = reg.handle.ledger.store.auditRows().find((r) => r.action === 'Publish' && r.result === 'ok');
+    const row = (await reg.handle.ledger.store.auditRows()).find((r) => r.action === 'Publish' && r.result === 'ok');
     expect(row).toMatchObject({ who: 'alice', detail: expect.stringContaining('claimed_author="mallory"') });
   });
 
@@ -91,7 +91,11 @@ describe('the signed author and the audit name the authenticated identity (in-pr
       expect(res.created).toBe(false);
       const files = [{ path: 'x', content: Buffer.from('') }];
       await expect(unary(client, 'Publish', { files, reason: 'r', author: 'alice' }, OLD_FORM)).rejects.toMatchObject({ code: 3 });
-      expect(reg.handle.ledger.store.auditRows().at(-1)).toMatchObject({ who: 'publish', action: 'Publish', result: 'INVALID_PACK' });
+      expect((await reg.handle.ledger.store.auditRows()).at(-1)).toMatchObject({
+        who: 'publish',
+        action: 'Publish',
+        result: 'INVALID_PACK',
+      });
     } finally {
       client.close();
     }

@@ -90,7 +90,7 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
         code: code === 'UNAUTHENTICATED' ? 16 : 7,
         reason: code,
       });
-      const last = reg.handle.ledger.store.auditRows().at(-1);
+      const last = (await reg.handle.ledger.store.auditRows()).at(-1);
       expect(last).toMatchObject({ who, action: 'Publish', result: code });
     }
     expect(await versions()).toEqual([]);
@@ -99,7 +99,7 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     expect(cli.stderr).toMatch(/PERMISSION_DENIED/);
     expect(await versions()).toEqual([]);
     expect((await failure('ListVersions', {}, null)).code).toBe(16);
-    const audit = JSON.stringify(reg.handle.ledger.store.auditRows());
+    const audit = JSON.stringify(await reg.handle.ledger.store.auditRows());
     expect(audit).not.toContain(READ_TOKEN);
     expect(audit).not.toContain('wrong-token-value');
     expect(JSON.stringify(reg.logs)).not.toContain(READ_TOKEN);
@@ -115,10 +115,7 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     const snap = await call<Parameters<typeof verifySnapshot>[0]>('GetVersion', { version: 0 }, READ_TOKEN);
     expect(verifySnapshot(snap, readPublicKey(fx.keys.publicKeyFile), 'x').version).toBe(1);
     expect(
-      reg.handle.ledger.store
-        .auditRows()
-        .filter((r) => r.action === 'Publish' && r.result === 'ok')
-        .map((r) => r.detail),
+      (await reg.handle.ledger.store.auditRows()).filter((r) => r.action === 'Publish' && r.result === 'ok').map((r) => r.detail),
     ).toEqual([expect.stringMatching(/created version 1$/), expect.stringMatching(/unchanged: version 1$/)]);
   });
 
@@ -150,7 +147,7 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
       PUBLISH_TOKEN,
     );
     expect(res).toMatchObject({ created: true, version: { version: 3, parentVersion: 2, rollbackOf: 1, reason: 'holiday was cancelled' } });
-    expect(res.version.sha256).toBe(reg.handle.ledger.get(1).sha256);
+    expect(res.version.sha256).toBe((await reg.handle.ledger.get(1)).sha256);
     expect(await versions()).toEqual([3, 2, 1]);
     const again = await tplus([
       'rollback',

@@ -77,7 +77,7 @@ describe('replay and audit: answers as each version did (in-process registry, re
     expect(json).toMatchObject({
       settlement_date: '2030-03-14',
       ruleset_version: 2,
-      ruleset_hash: reg.handle.ledger.get(2).sha256,
+      ruleset_hash: (await reg.handle.ledger.get(2)).sha256,
       verified: 'signature',
       trade_date: '2030-03-12',
     });
@@ -173,8 +173,9 @@ describe('replay and audit: answers as each version did (in-process registry, re
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const hashes = await Promise.all([1, 2, 3].map(async (v) => (await reg.handle.ledger.get(v)).sha256));
     expect(json.map((j) => [j['version'], j['settlement_date'], j['sha256'], j['verified']])).toEqual(
-      [1, 2, 3].map((v) => [v, v === 2 ? '2030-03-14' : '2030-03-13', reg.handle.ledger.get(v).sha256, 'signature']),
+      [1, 2, 3].map((v, i) => [v, v === 2 ? '2030-03-14' : '2030-03-13', hashes[i], 'signature']),
     );
     expect(json[0]?.['rule_id']).toEqual(json[1]?.['rule_id']);
   });

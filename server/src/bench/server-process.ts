@@ -4,7 +4,10 @@ import { connect } from 'node:net';
 
 /** A server under test in its own process, so its CPU is measured apart from the load generator's. */
 export class ServerProcess {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly log: () => string,
+  ) {}
 
   static async start(args: readonly string[], probe: { socket?: string; port?: number }, timeoutMs = 20_000): Promise<ServerProcess> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -18,11 +21,21 @@ export class ServerProcess {
         s.once('connect', () => (s.destroy(), done(true)));
         s.once('error', () => done(false));
       });
-      if (ok) return new ServerProcess(child);
+      if (ok) return new ServerProcess(child, () => log);
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
     throw new Error(`${args.join(' ')} did not start: ${log}`);
+  }
+
+  /** Resolves true once the process has written `text` to stderr, false after `timeoutMs`. */
+  async waitForLog(text: string, timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end && this.child.exitCode === null) {
+      if (this.log().includes(text)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return this.log().includes(text);
   }
 
   /** User + system CPU seconds of the process so far (Linux /proc). */

@@ -3,6 +3,7 @@ export { dayOf, systemClock, type Clock } from './clock.js';
 export { ConfigError } from './config-error.js';
 export { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
 export { tplusEnv, type CommandSpec, type FlagDef } from './flag-table.js';
+export { heapSettler, type HeapSettler, type SettleResult } from './heap-settle.js';
 export { formatUsage } from './format-usage.js';
 export { jsonLogger, memoryLogger, type LogFields, type Logger } from './json-logger.js';
 export { formatAddress, type ListenAddress } from './listen-address.js';

@@ -7,7 +7,7 @@ import { formatUsage } from '../runtime/index.js';
 import { HELP, parseCommand } from '../runtime/index.js';
 import { SERVE_SPEC } from './serve-flags.js';
 import type { SidecarConfig } from './sidecar-config.js';
-import type { FollowConfig } from '../sync/index.js';
+import { parseRegistryAddresses, type FollowConfig } from '../sync/index.js';
 import { clientTlsConfig, type ClientTlsConfig } from '../registry/index.js';
 
 /** The usage text of `tplus serve`, from its flag table. */
@@ -37,10 +37,7 @@ function followConfig(
     if (tls !== null) throw new ConfigError('registryTlsCa', '--registry-tls-* settings need --registry (or TPLUS_REGISTRY)');
     return null;
   }
-  const address = registry.text.trim();
-  if (address.startsWith('unix:')) {
-    if (address.replace(/^unix:(\/\/)?/, '') === '') throw invalid(registry, 'expected unix:/path');
-  } else parseListen(registry);
+  const address = parseRegistryAddresses(registry);
   if (publicKey.text.trim() === '')
     throw new ConfigError('registryPublicKey', `--registry needs --registry-public-key (or TPLUS_REGISTRY_PUBLIC_KEY)`);
   return Object.freeze({

@@ -20,7 +20,7 @@ import { SnapshotRejections } from '../sync/index.js';
 import { storedSignatureCheck } from '../sync/index.js';
 import { readPublicKey } from '../registry/index.js';
 import { loadVerifiedCopy } from './load-verified-copy.js';
-import { dayOf, type Clock } from '../runtime/index.js';
+import { dayOf, heapSettler, type Clock } from '../runtime/index.js';
 import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
@@ -29,6 +29,8 @@ import { claimSocketPath } from '../runtime/index.js';
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
 export const WATCH_RULESET_HEARTBEAT_MS = 1_000;
+/** How long the event loop must be idle before the sidecar gives start-up's young generation back: longer than the 5 s over which V8 judges the allocation rate. */
+const HEAP_SETTLE_QUIET_MS = 6_000;
 
 export interface SidecarDeps {
   readonly clock: Clock;
@@ -119,6 +121,8 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       processMetrics: deps.processMetrics ?? true,
     });
     const following = follower;
+    // Building a ruleset grows V8's young generation; give it back once the process is quiet (runtime/heap-settle.ts).
+    const settler = heapSettler({ quietMs: HEAP_SETTLE_QUIET_MS, onSettled: (r) => log.info('heap_settled', { ...r }) });
     const watchers = new RulesetWatchers({
       current: () => live.current,
       heartbeatMs: WATCH_RULESET_HEARTBEAT_MS,
@@ -135,6 +139,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const activated = (snapshot: RulesetSnapshot): void => {
       const r = snapshot.active.ruleset;
       watchers.activated(snapshot);
+      settler.schedule();
       metrics.rulesetActivated(r.version, new Date(snapshot.loadedAt), snapshot.lastActivatedVersion);
       log.info('ruleset_active', {
         version: r.version,
@@ -215,6 +220,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       close: (options) => {
         follower?.close();
         watchers.close();
+        settler.close();
         drills?.close();
         if (options?.immediate) forceNow?.();
         closing ??= shutdownSidecar(resources, log, config.shutdownGraceMs, (force) => {

@@ -8,8 +8,10 @@ import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
 import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
+import { registryAddresses } from './registry-addresses.js';
 
 export interface FollowerOptions {
+  /** `host:port` or `unix:/path`, or several comma-separated (replicas): on a failure the next one is tried. */
   readonly address: string;
   readonly token: string | null;
   /** TLS to the registry; absent = plaintext. Its PEM files are read once, by the constructor (throws naming the flag). */
@@ -75,9 +77,12 @@ export class Follower {
   readonly firstInstall = new Promise<void>((resolve) => (this.resolveFirst = resolve));
 
   private readonly credentials: ChannelCredentials;
+  private readonly addresses: readonly string[];
+  private current = 0;
 
   constructor(private readonly o: FollowerOptions) {
     this.credentials = clientCredentials(o.tls ?? null);
+    this.addresses = registryAddresses(o.address);
     this.toRefetch = new Set(o.refetch?.versions ?? []);
   }
 
@@ -108,7 +113,7 @@ export class Follower {
     if (this.closed) return;
     const m = registryServiceDefinition()['Watch'];
     if (!m) throw new Error('RegistryService has no Watch method');
-    this.client ??= createRegistryClient(this.o.address, this.credentials);
+    this.client ??= createRegistryClient(this.address, this.credentials);
     const since = this.o.localVersion();
     const call = (this.call = this.client.makeServerStreamRequest(
       m.path,
@@ -128,9 +133,11 @@ export class Follower {
       const delay = this.o.backoff.next();
       this.o.log.warn('registry_watch_failed', {
         reason: failed ?? reason,
+        registry: this.address,
         retryInMs: delay,
         ...(err instanceof Error ? { message: err.message } : {}),
       });
+      this.failOver();
       this.retry = setTimeout(() => this.connect(), delay);
     };
     this.arm(this.o.initialSilenceMs ?? 15_000, () => {
@@ -145,6 +152,21 @@ export class Follower {
     );
     call.on('error', (err: ServiceError) => end(failureReason(err), err));
     call.on('end', () => end('stream_ended'));
+  }
+
+  /** The replica this follower talks to now. */
+  get address(): string {
+    return this.addresses[this.current] ?? this.o.address;
+  }
+
+  /** With several replicas, the next connection goes to the next one (resuming from the local version). */
+  private failOver(): void {
+    if (this.addresses.length < 2) return;
+    const from = this.address;
+    this.client?.close();
+    this.client = null;
+    this.current = (this.current + 1) % this.addresses.length;
+    this.o.log.info('registry_failover', { from, to: this.address, localVersion: this.o.localVersion() });
   }
 
   private onEvent(event: WatchEventMessage, onSilence: () => void): void {

@@ -7,3 +7,4 @@ export { SnapshotRejections } from './snapshot-rejections.js';
 export { readToken, refuseForeignStore, startFollowing } from './start-following.js';
 export { storedSignatureCheck } from './stored-signature-check.js';
 export { SnapshotRejected, verifyAndBuild, verifySignedSnapshot, type VerifiedSnapshot } from './verify-snapshot.js';
+export { parseRegistryAddresses, registryAddresses } from './registry-addresses.js';

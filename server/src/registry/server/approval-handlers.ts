@@ -4,7 +4,7 @@ import type { PendingRecord } from './pending-store.js';
 import { RegistryError } from './registry-error.js';
 import { registryUnary, type RegistryHandlerContext } from './registry-handler.js';
 import type { RegistryLedger } from './registry-ledger.js';
-import type { RegistryStore } from './registry-store.js';
+import type { RegistryBackend } from './registry-backend.js';
 import {
   NO_VERSION,
   versionInfo,
@@ -22,7 +22,7 @@ import {
 
 export interface ApprovalHandlerDeps extends RegistryHandlerContext {
   readonly ledger: RegistryLedger;
-  readonly store: RegistryStore;
+  readonly store: RegistryBackend;
   /** Null when the registry does not require approval (ListPending is then empty; Approve/Reject refused). */
   readonly approvals: ApprovalGate | null;
 }
@@ -44,9 +44,13 @@ export function pendingMessage(p: PendingRecord): PendingVersionMessage {
 }
 
 /** The answer to a Publish or Rollback under four-eyes: the pending version, and the live version unchanged. */
-export function submittedResponse(out: SubmitOutcome, warnings: readonly string[], ledger: RegistryLedger): PublishResponseMessage {
+export async function submittedResponse(
+  out: SubmitOutcome,
+  warnings: readonly string[],
+  ledger: RegistryLedger,
+): Promise<PublishResponseMessage> {
   if (out.kind === 'unchanged') return { version: versionInfo(out.outcome.record), created: false, warnings: [...warnings], pending: null };
-  const latest = ledger.store.latest();
+  const latest = await ledger.store.latest();
   return {
     version: latest === null ? NO_VERSION : versionInfo(latest),
     created: false,
@@ -76,16 +80,16 @@ export function approvalHandlers(
     ListAudit: registryUnary<ListAuditRequestMessage, ListAuditResponseMessage>(
       { method: 'ListAudit', role: 'read', describe: (r) => `after_id=${r.afterId} limit=${r.limit}` },
       deps,
-      (r) => {
+      async (r) => {
         if (r.limit > AUDIT_PAGE_MAX)
           throw new RegistryError('INVALID_ARGUMENT', `limit ${r.limit} is above ${AUDIT_PAGE_MAX}`, { field: 'limit' });
-        return { rows: deps.store.auditPage(r.afterId, r.limit === 0 ? AUDIT_PAGE_DEFAULT : r.limit) };
+        return { rows: await deps.store.auditPage(r.afterId, r.limit === 0 ? AUDIT_PAGE_DEFAULT : r.limit) };
       },
     ),
     ListPending: registryUnary<ListPendingRequestMessage, ListPendingResponseMessage>(
       { method: 'ListPending', role: 'read', describe: () => '' },
       deps,
-      () => ({ pending: deps.approvals === null ? [] : deps.approvals.list().map(pendingMessage) }),
+      async () => ({ pending: deps.approvals === null ? [] : (await deps.approvals.list()).map(pendingMessage) }),
     ),
     Approve: registryUnary<ApproveRequestMessage, PublishResponseMessage>(
       {
@@ -97,10 +101,10 @@ export function approvalHandlers(
         auditedWith: (res) => res.created,
       },
       deps,
-      (r, who, _scope, detail) => {
+      async (r, who, _scope, detail) => {
         if (r.pendingId === 0) throw new RegistryError('INVALID_ARGUMENT', 'pending_id is required', { field: 'pending_id' });
         const name = callerName(who);
-        const out = gate(deps).approve(r.pendingId, name, r.expectVersion, { who: name, action: 'Approve', detail });
+        const out = await gate(deps).approve(r.pendingId, name, r.expectVersion, { who: name, action: 'Approve', detail });
         return { version: versionInfo(out.record), created: out.created, warnings: [], pending: null };
       },
     ),
@@ -113,10 +117,10 @@ export function approvalHandlers(
         auditedWith: () => true,
       },
       deps,
-      (r, who, _scope, detail) => {
+      async (r, who, _scope, detail) => {
         if (r.pendingId === 0) throw new RegistryError('INVALID_ARGUMENT', 'pending_id is required', { field: 'pending_id' });
         const name = callerName(who);
-        return { pending: pendingMessage(gate(deps).reject(r.pendingId, name, r.reason, { who: name, action: 'Reject', detail })) };
+        return { pending: pendingMessage(await gate(deps).reject(r.pendingId, name, r.reason, { who: name, action: 'Reject', detail })) };
       },
     ),
   };

@@ -16,6 +16,8 @@ import { HELP, parseCommand } from '../../runtime/index.js';
 import { REGISTRY_SPEC } from './registry-flags.js';
 import { clientTlsConfig, serverTlsConfig, type ClientTlsConfig } from '../index.js';
 import type { RegistryConfig, UpstreamConfig } from './registry-config.js';
+import { etcdStoreConfig } from './etcd-store-config.js';
+import { parseRegistryAddresses } from '../../sync/index.js';
 
 /** The usage text of `tplus registry`, from its flag table. */
 export const REGISTRY_USAGE = formatUsage(REGISTRY_SPEC);
@@ -32,13 +34,11 @@ function upstreamConfig(
     if (tls !== null) throw new ConfigError('upstreamTlsCa', '--upstream-tls-* settings need --upstream (or TPLUS_UPSTREAM)');
     return null;
   }
-  if (text.startsWith('unix:')) {
-    if (text.replace(/^unix:(\/\/)?/, '') === '') throw invalid(address, 'expected unix:/path');
-  } else parseListen(address);
+  parseRegistryAddresses(address);
   if (publicKey.text.trim() === '')
     throw new ConfigError('upstreamPublicKey', '--upstream needs --upstream-public-key (or TPLUS_UPSTREAM_PUBLIC_KEY)');
   return Object.freeze({
-    address: text,
+    address: parseRegistryAddresses(address),
     publicKeyFile: resolve(cwd, publicKey.text.trim()),
     tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text.trim()),
     ...(tls === null ? {} : { tls }),
@@ -98,6 +98,7 @@ export function loadRegistryConfig(
   if (requireApproval && upstream !== null)
     throw new ConfigError('requireApproval', 'a relay (--upstream) publishes nothing: --require-approval belongs on the root registry');
   const approvalTtlMs = parseDuration(raw('approval-ttl'), 1_000, 30 * 86_400_000);
+  const etcd = etcdStoreConfig(raw, upstream !== null, cwd);
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw('data-dir'))),
     listen,
@@ -112,6 +113,7 @@ export function loadRegistryConfig(
     heartbeatMs: parseInteger(raw('heartbeat-ms'), 50, 600_000),
     ...(tls === null ? {} : { tls }),
     ...(upstream === null ? {} : { upstream }),
+    ...(etcd === null ? {} : { etcd }),
     ...(drillPublishPauseMs === 0 ? {} : { drillPublishPauseMs }),
     ...(requireApproval ? { approvalTtlMs } : {}),
   });

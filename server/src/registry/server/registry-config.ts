@@ -16,6 +16,24 @@ export interface UpstreamConfig {
   readonly backoffMaxMs: number;
 }
 
+/** Where an etcd-backed registry keeps its versions (`--store etcd --etcd-endpoints ...`). Paths are absolute. */
+export interface EtcdStoreConfig {
+  /** `http://host:port` or `https://host:port`, at least one. */
+  readonly endpoints: readonly string[];
+  /** Every key lives under it (etcd-keys.ts). */
+  readonly prefix: string;
+  /** TLS to etcd: the CA that signed the members' certificates; null = plaintext. */
+  readonly tlsCaFile: string | null;
+  /** Client certificate and key, for members that require them. */
+  readonly certFile: string | null;
+  readonly keyFile: string | null;
+  /** etcd user (with `passwordFile`), or null when etcd auth is off. */
+  readonly user: string | null;
+  readonly passwordFile: string | null;
+  /** Deadline of each etcd request; past it the call fails UNAVAILABLE. */
+  readonly requestTimeoutMs: number;
+}
+
 /** A validated, frozen registry configuration; paths are absolute. */
 export interface RegistryConfig {
   readonly dataDir: string;
@@ -43,6 +61,8 @@ export interface RegistryConfig {
    * (`--approval-ttl`). Absent: publishes go live at once.
    */
   readonly approvalTtlMs?: number;
+  /** The store: absent = SQLite in `dataDir`; present = etcd (several registries may share it). */
+  readonly etcd?: EtcdStoreConfig;
   /** Test/drill only (`--drill-publish-pause-ms`): hold every publish this long before its commit and again before its reply. */
   readonly drillPublishPauseMs?: number;
 }

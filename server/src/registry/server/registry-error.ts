@@ -9,6 +9,7 @@ export const REGISTRY_ERROR_CODES = [
   'RELAY_READ_ONLY',
   'VERSION_CORRUPT',
   'WATCH_TOO_SLOW',
+  'STORE_UNAVAILABLE',
 ] as const;
 
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];

@@ -43,6 +43,26 @@ export const REGISTRY_SPEC: CommandSpec = {
     s('upstreamTlsCa', 'upstream-tls-ca', 'FILE', 'relay: reach the upstream over TLS, trusting this CA (PEM)'),
     s('upstreamTlsClientCert', 'upstream-tls-client-cert', 'FILE', 'relay: client certificate (PEM) for an upstream with mutual TLS'),
     s('upstreamTlsClientKey', 'upstream-tls-client-key', 'FILE', 'relay: private key (PEM) of --upstream-tls-client-cert'),
+    s('store', 'store', 'sqlite|etcd', 'where versions and audit live: sqlite (in --data-dir, one registry) or etcd (shared by replicas)', {
+      default: 'sqlite',
+    }),
+    s(
+      'etcdEndpoints',
+      'etcd-endpoints',
+      'URL[,URL...]',
+      'with --store etcd: the etcd members, e.g. http://10.0.0.1:2379,http://10.0.0.2:2379',
+    ),
+    s('etcdPrefix', 'etcd-prefix', 'PREFIX', 'with --store etcd: the key prefix every registry key lives under', {
+      default: '/tplus/registry/',
+    }),
+    s('etcdTlsCa', 'etcd-tls-ca', 'FILE', 'with --store etcd: reach etcd over TLS, trusting this CA (PEM)', { defaultNote: 'plaintext' }),
+    s('etcdCert', 'etcd-cert', 'FILE', 'with --store etcd: client certificate (PEM) for etcd with client-cert auth; needs --etcd-key'),
+    s('etcdKey', 'etcd-key', 'FILE', 'with --store etcd: private key (PEM) of --etcd-cert'),
+    s('etcdUser', 'etcd-user', 'NAME', 'with --store etcd: etcd user (etcd auth); needs --etcd-password-file'),
+    s('etcdPasswordFile', 'etcd-password-file', 'FILE', 'with --store etcd: file holding the password of --etcd-user'),
+    s('etcdTimeoutMs', 'etcd-timeout-ms', 'MS', 'with --store etcd: deadline of each etcd request, then UNAVAILABLE', {
+      default: '5000',
+    }),
     s(
       'trustedPublicKey',
       'trusted-public-key',

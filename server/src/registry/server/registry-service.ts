@@ -53,10 +53,13 @@ function requireReason(reason: string): string {
 }
 
 /** A pending version as Diff compares it (its document, hash and the number it would not yet have: 0). */
-function pendingAsVersion(approvals: ApprovalGate | null, id: number): Pick<VersionRecord, 'document' | 'version' | 'sha256'> {
+async function pendingAsVersion(
+  approvals: ApprovalGate | null,
+  id: number,
+): Promise<Pick<VersionRecord, 'document' | 'version' | 'sha256'>> {
   if (approvals === null)
     throw new RegistryError('INVALID_ARGUMENT', 'this registry does not require approval: nothing is pending', { field: 'to_pending_id' });
-  const p = approvals.get(id);
+  const p = await approvals.get(id);
   return { document: p.document, version: 0, sha256: p.sha256 };
 }
 
@@ -79,15 +82,15 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         auditedWith: (res) => res.created || res.pending !== null,
       },
       deps,
-      (r, who, _scope, detail) => {
+      async (r, who, _scope, detail) => {
         const name = callerName(who);
         const audit = { who: name, action: 'Publish', detail };
         if (deps.approvals !== null) {
           const compiled = compileUpload(r.files, today());
-          const out = deps.approvals.submit(compiled.canonical, name, requireReason(r.reason), 0, r.expectVersion, audit);
-          return submittedResponse(out, compiled.warnings, ledger);
+          const out = await deps.approvals.submit(compiled.canonical, name, requireReason(r.reason), 0, r.expectVersion, audit);
+          return await submittedResponse(out, compiled.warnings, ledger);
         }
-        const out = ledger.publish(r.files, r.reason, name, r.expectVersion, today(), audit);
+        const out = await ledger.publish(r.files, r.reason, name, r.expectVersion, today(), audit);
         return { version: versionInfo(out.record), created: out.created, warnings: [...out.warnings], pending: null };
       },
     ),
@@ -101,28 +104,28 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         auditedWith: (res) => res.created || res.pending !== null,
       },
       deps,
-      (r, who, _scope, detail) => {
+      async (r, who, _scope, detail) => {
         if (r.toVersion === 0) throw new RegistryError('INVALID_ARGUMENT', 'to_version is required', { field: 'to_version' });
         const name = callerName(who);
         const audit = { who: name, action: 'Rollback', detail };
         if (deps.approvals !== null) {
-          const target = ledger.get(r.toVersion);
-          const out = deps.approvals.submit(target.document, name, requireReason(r.reason), target.version, r.expectVersion, audit);
-          return submittedResponse(out, [], ledger);
+          const target = await ledger.get(r.toVersion);
+          const out = await deps.approvals.submit(target.document, name, requireReason(r.reason), target.version, r.expectVersion, audit);
+          return await submittedResponse(out, [], ledger);
         }
-        const out = ledger.rollback(r.toVersion, r.reason, name, r.expectVersion, audit);
+        const out = await ledger.rollback(r.toVersion, r.reason, name, r.expectVersion, audit);
         return { version: versionInfo(out.record), created: out.created, warnings: [], pending: null };
       },
     ),
     GetVersion: registryUnary<GetVersionRequestMessage, SnapshotMessage>(
       { method: 'GetVersion', role: 'read', describe: (r) => `version=${r.version}` },
       deps,
-      (r) => snapshotMessage(ledger.get(r.version)),
+      async (r) => snapshotMessage(await ledger.get(r.version)),
     ),
     ListVersions: registryUnary<ListVersionsRequestMessage, ListVersionsResponseMessage>(
       { method: 'ListVersions', role: 'read', describe: () => '' },
       deps,
-      () => ({ versions: ledger.store.list().map(versionInfo) }),
+      async () => ({ versions: (await ledger.store.list()).map(versionInfo) }),
     ),
     Diff: registryUnary<DiffRequestMessage, DiffResponseMessage>(
       {
@@ -134,8 +137,8 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
       deps,
       async (r, _who, scope) => {
         const window = diffWindow(r.fromDate, r.toDate, today());
-        const from = ledger.get(r.fromVersion);
-        const to = r.toPendingId === 0 ? ledger.get(r.toVersion) : pendingAsVersion(deps.approvals, r.toPendingId);
+        const from = await ledger.get(r.fromVersion);
+        const to = r.toPendingId === 0 ? await ledger.get(r.toVersion) : await pendingAsVersion(deps.approvals, r.toPendingId);
         // Sliced: the registry keeps serving publishes, heartbeats and reads while a Diff runs
         // (building one ruleset takes ~10-30 ms: one at a time, with a turn of the loop between).
         const before = rulesetOf(from);
@@ -150,7 +153,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
     Watch: registryStream<WatchRequestMessage, WatchEventMessage>(
       { method: 'Watch', role: 'read', describe: (r) => `since_version=${r.sinceVersion}` },
       deps,
-      (call) => hub.watch(call, call.request.sinceVersion, ledger.latestForWatch(call.request.sinceVersion)),
+      async (call) => hub.watch(call, call.request.sinceVersion, await ledger.latestForWatch(call.request.sinceVersion)),
     ),
   };
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { migrateRegistry } from './registry-schema.js';
 import type { AuditEntry, VersionRecord } from '../index.js';
+import type { AuditRowRecord, NewVersion } from './registry-backend.js';
 
 interface VersionRow {
   version: number;
@@ -33,11 +34,6 @@ function toRecord(r: VersionRow): VersionRecord {
     document: r.document,
     ...(r.approver === '' ? {} : { approver: r.approver }),
   };
-}
-
-/** One audit row with its id (the order it was written in). */
-export interface AuditRowRecord extends AuditEntry {
-  readonly id: number;
 }
 
 /**
@@ -97,17 +93,14 @@ export class RegistryStore {
 
   /**
    * In one IMMEDIATE transaction: reads the latest version, lets `make` build the next record from it
-   * (or return null to create nothing), appends it and, when `auditOf` is given, its audit row: both
-   * commit or neither does. Returns what was appended, or null.
+   * (or return null to create nothing), and appends it with its audit row. Returns what was appended, or null.
    */
-  append(
-    make: (latest: VersionRecord | null) => VersionRecord | null,
-    auditOf?: (record: VersionRecord) => AuditEntry,
-  ): VersionRecord | null {
+  append(make: (latest: VersionRecord | null) => NewVersion | null): VersionRecord | null {
     return this.db
       .transaction(() => {
-        const next = make(this.latest());
-        if (next === null) return null;
+        const made = make(this.latest());
+        if (made === null) return null;
+        const next = made.record;
         this.insertVersion.run(
           next.version,
           next.parentVersion,
@@ -121,7 +114,7 @@ export class RegistryStore {
           next.document,
           next.approver ?? '',
         );
-        if (auditOf) this.audit(auditOf(next));
+        this.audit(made.audit);
         return next;
       })
       .immediate();

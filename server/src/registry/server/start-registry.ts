@@ -12,15 +12,16 @@ import { registryServiceDefinition } from '../index.js';
 import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
-import type { RegistryConfig } from './registry-config.js';
+import type { EtcdStoreConfig, RegistryConfig } from './registry-config.js';
 import { registryService } from './registry-service.js';
-import { RegistryStore } from './registry-store.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import { EtcdBackend } from './etcd-backend.js';
+import type { RegistryBackend } from './registry-backend.js';
 import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
 import { ApprovalGate } from './approval-gate.js';
-import { PendingStore } from './pending-store.js';
 import { signHeartbeat } from './sign-fields.js';
 import { keyId, type HeartbeatFields } from '@tplus/core';
 import type { HeartbeatMessage } from '../index.js';
@@ -65,7 +66,10 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       note: 'tests and drills only: every publish blocks the registry twice',
     });
   mkdirSync(config.dataDir, { recursive: true });
-  const store = RegistryStore.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  // etcd first: an unreachable etcd fails the start (STORE_UNAVAILABLE naming the endpoints) before anything is bound.
+  const sqlite = config.etcd ? null : SqliteBackend.open(join(config.dataDir, REGISTRY_DATABASE_FILE));
+  const store: RegistryBackend =
+    sqlite ?? (await EtcdBackend.open(config.etcd as EtcdStoreConfig, (event, fields) => log.warn(event, fields)));
   const server = new Server();
   let metricsServer: MetricsServer | null = null;
   let hub: WatchHub | null = null;
@@ -74,22 +78,25 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
   let expiryTimer: NodeJS.Timeout | undefined;
   let lastUpstreamHeartbeat: HeartbeatMessage | null = null; // a relay's: the upstream's last signed heartbeat
   let setHealth: (s: 'SERVING' | 'NOT_SERVING') => void = () => undefined;
+  let unsubscribe = (): void => undefined;
+  const seen = { version: 0, sha256: '' }; // the latest version seen, for signed heartbeats (read synchronously)
   const release = async (): Promise<void> => {
     setHealth('NOT_SERVING');
     clearInterval(expiryTimer);
     follower?.close();
+    unsubscribe();
     hub?.close();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     await metricsServer?.close();
-    store.close();
+    await store.close();
     if (socket) removeSocketFile(socket);
   };
   try {
-    const metrics = new RegistryMetrics(deps.registry, store.count(), deps.processMetrics ?? true);
+    const metrics = new RegistryMetrics(deps.registry, store.latestVersion(), deps.processMetrics ?? true);
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
-      latestVersion: () => store.count(),
-      latestSha256: () => store.latest()?.sha256 ?? '',
+      latestVersion: () => store.latestVersion(),
+      latestSha256: () => (seen.version === store.latestVersion() ? seen.sha256 : ''),
       ...(signingKey === null
         ? { upstreamHeartbeat: () => lastUpstreamHeartbeat }
         : { signHeartbeat: (f: HeartbeatFields) => ({ signature: signHeartbeat(f, signingKey), keyId: keyId(signingKey) }) }),
@@ -105,7 +112,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       log.error('registry_version_corrupt', {
         version,
         problem,
-        file: store.file,
+        file: store.location,
         note: 'never sent; publish again or roll back to create a good version',
       });
     });
@@ -116,39 +123,36 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
       now,
       ...(config.drillPublishPauseMs === undefined ? {} : { pause: publishPause(config.drillPublishPauseMs, log) }),
-      onAppended: (record) => {
-        metrics.versionAppended();
-        log.info(config.upstream ? 'version_replicated' : 'version_published', {
-          version: record.version,
-          sha256: record.sha256,
-          rollbackOf: record.rollbackOf,
-          author: record.author,
-          reason: record.reason,
-        });
-        liveHub.publish(record);
-      },
     });
-    ledger.verifyAll();
+    // Every version committed from now on, by this process or another replica, once and in order.
+    unsubscribe = store.onVersion((record) => {
+      metrics.versionAppended();
+      log.info(config.upstream ? 'version_replicated' : 'version_published', {
+        version: record.version,
+        sha256: record.sha256,
+        rollbackOf: record.rollbackOf,
+        author: record.author,
+        reason: record.reason,
+      });
+      if (record.version > seen.version) Object.assign(seen, { version: record.version, sha256: record.sha256 });
+      liveHub.publish(record);
+    });
+    await ledger.verifyAll();
+    const latestAtStart = await store.latest();
+    if (latestAtStart !== null && latestAtStart.version > seen.version)
+      Object.assign(seen, { version: latestAtStart.version, sha256: latestAtStart.sha256 });
     const approvals =
       config.approvalTtlMs === undefined
         ? null
         : new ApprovalGate({
             ledger,
-            pending: new PendingStore(store.sqlite),
             ttlMs: config.approvalTtlMs,
             now,
-            audit: (entry) => store.audit(entry),
             onExpired: (p) => log.warn('pending_expired', { pendingId: p.id, author: p.author, sha256: p.sha256, expiresAt: p.expiresAt }),
           });
     if (approvals !== null) {
       expiryTimer = setInterval(
-        () => {
-          try {
-            approvals.expireDue();
-          } catch (err) {
-            log.error('pending_expiry_failed', { error: err });
-          }
-        },
+        () => void approvals.expireDue().catch((err: unknown) => log.error('pending_expiry_failed', { error: err })),
         Math.min(config.approvalTtlMs ?? 60_000, 60_000),
       );
       expiryTimer.unref();
@@ -162,7 +166,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
         diffProgress: (n) => metrics.diffCompared(n),
         tokens,
         certificateIdentities: config.tls !== undefined && config.tls.clientCaFile !== null,
-        audit: (entry) => store.audit(entry),
+        audit: (entry) => void store.audit(entry).catch((err: unknown) => log.error('audit_failed', { error: err })),
         now,
         onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
         onAuditFailed: (err) => log.error('audit_failed', { error: err }),
@@ -189,16 +193,17 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     log.info('registry_serving', {
       address,
       metrics: metricsServer?.address ?? null,
-      latestVersion: store.count(),
+      latestVersion: store.latestVersion(),
+      store: store.location,
       keyId: ledger.keyId,
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
       requireApproval: config.approvalTtlMs !== undefined,
     });
-    if (config.upstream)
+    if (config.upstream && sqlite)
       follower = followUpstream(config.upstream, {
-        ledger,
+        store: sqlite,
         log,
         registry: deps.registry,
         now,

@@ -15,6 +15,7 @@ export const REGISTRY_STATUS_BY_CODE: Readonly<Record<RegistryErrorCode, status>
   RELAY_READ_ONLY: status.FAILED_PRECONDITION,
   VERSION_CORRUPT: status.DATA_LOSS,
   WATCH_TOO_SLOW: status.RESOURCE_EXHAUSTED,
+  STORE_UNAVAILABLE: status.UNAVAILABLE,
 });
 
 export const REGISTRY_ERROR_DOMAIN = 'tplus.registry.v1';

@@ -55,6 +55,7 @@ export class WatchHub {
   private readonly watchers = new Map<Watcher, WatcherState>();
   private readonly timer: NodeJS.Timeout;
   private readonly maxBufferedBytes: number;
+  private lastPublished: VersionRecord | null = null;
 
   constructor(private readonly options: WatchHubOptions) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_WATCH_BUFFER_BYTES;
@@ -68,7 +69,9 @@ export class WatchHub {
    * rejects with RESOURCE_EXHAUSTED when the client stopped reading and what is waiting to be sent to
    * it would pass the bound (it may reconnect and resume from its version).
    */
-  watch(call: Watcher, sinceVersion: number, latest: VersionRecord | null): Promise<void> {
+  watch(call: Watcher, sinceVersion: number, latestRead: VersionRecord | null): Promise<void> {
+    // A version published while the store read `latestRead` (an async store) is newer than it.
+    const latest = this.lastPublished !== null && this.lastPublished.version > (latestRead?.version ?? 0) ? this.lastPublished : latestRead;
     return new Promise<void>((resolve, reject) => {
       const leave = (): boolean => {
         const left = this.watchers.delete(call);
@@ -95,6 +98,7 @@ export class WatchHub {
 
   /** Pushes a newly committed version to every watcher. */
   publish(record: VersionRecord): void {
+    this.lastPublished = record;
     const event: WatchEventMessage = { snapshot: snapshotMessage(record) };
     for (const w of [...this.watchers.keys()]) this.send(w, event);
   }

@@ -1,0 +1,202 @@
+/** The etcd backend against a real 3-member etcd cluster: one-transaction creates, chunks, races, watch, quorum. */
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyId, sha256Hex } from '@tplus/core';
+import { EtcdBackend } from '../../server/src/registry/server/etcd-backend.js';
+import { etcdKeys } from '../../server/src/registry/server/etcd-keys.js';
+import { AppendRaceLost, type NewVersion } from '../../server/src/registry/server/registry-backend.js';
+import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
+import { RegistryError } from '../../server/src/registry/server/registry-error.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
+import type { VersionRecord } from '../../server/src/registry/version-record.js';
+import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
+import { tempDir } from '../integration/sidecar-harness.js';
+
+const { privateKey } = generateKeyPairSync('ed25519');
+
+function version(n: number, document: Buffer): NewVersion {
+  const fields = {
+    version: n,
+    parentVersion: n - 1,
+    sha256: sha256Hex(document),
+    author: 'a',
+    reason: `v${n}`,
+    publishedAt: '2026-12-01T10:00:00.000Z',
+    rollbackOf: 0,
+  };
+  const record: VersionRecord = { ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document };
+  return {
+    record,
+    audit: { at: '2026-12-01T10:00:00.000Z', who: 'publish', action: 'Publish:commit', detail: `created version ${n}`, result: 'ok' },
+  };
+}
+
+const next = (body: string) => (latest: VersionRecord | null) => version((latest?.version ?? 0) + 1, Buffer.from(body));
+
+describe('etcd registry backend (real 3-member etcd)', () => {
+  let etcd: EtcdCluster;
+  const opened: EtcdBackend[] = [];
+  let prefixSeq = 0;
+  const config = (timeoutMs = 3_000): EtcdStoreConfig => ({
+    endpoints: etcd.endpoints.split(','),
+    prefix: `/t${prefixSeq}/`,
+    tlsCaFile: null,
+    certFile: null,
+    keyFile: null,
+    user: null,
+    passwordFile: null,
+    requestTimeoutMs: timeoutMs,
+  });
+  const open = async (c: EtcdStoreConfig, inlineMax?: number): Promise<EtcdBackend> => {
+    const b = await EtcdBackend.open(c, undefined, inlineMax);
+    opened.push(b);
+    return b;
+  };
+
+  beforeAll(async () => {
+    etcd = await startEtcdCluster(3);
+  }, 60_000);
+  afterAll(async () => {
+    for (const b of opened) await b.close();
+    await etcd?.stop();
+  });
+
+  it('creates each version with its audit row and the new latest in one transaction, held by every member', async () => {
+    prefixSeq++;
+    const c = config();
+    const b = await open(c);
+    await b.append(next('{"a":1}'));
+    await b.append(next('{"a":2}'));
+    expect((await b.list()).map((r) => r.version)).toEqual([2, 1]);
+    expect(b.latestVersion()).toBe(2);
+    const keys = etcdKeys(c.prefix);
+    for (let m = 0; m < 3; m++) {
+      const held = (await etcd.readPrefix(m, keys.prefix)).map((kv) => kv.key);
+      expect(held).toEqual(
+        expect.arrayContaining([keys.version(1), keys.version(2), keys.versionAudit(1), keys.versionAudit(2), keys.latest]),
+      );
+    }
+    expect((await b.auditRows()).map((r) => r.detail)).toEqual(['created version 1', 'created version 2']);
+  });
+
+  it('stores a document above etcd request limit as content-addressed chunks and reads it back whole', async () => {
+    prefixSeq++;
+    const c = config();
+    const b = await open(c);
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    const created = await b.append(() => version(1, big));
+    expect(created?.version).toBe(1);
+    const back = await b.get(1);
+    expect(back?.document.equals(big)).toBe(true);
+    const chunks = (await etcd.readPrefix(0, `${c.prefix}chunks/`)).map((kv) => kv.key);
+    expect(chunks.length).toBe(4); // 1 MiB pieces, each keyed by its sha256
+    const again = await b.append(() => version(2, big)); // same pieces: written again, idempotently
+    expect((await b.get(2))?.document.equals(big)).toBe(again?.version === 2);
+    expect((await etcd.readPrefix(1, `${c.prefix}chunks/`)).length).toBe(4);
+    expect((await etcd.readPrefix(0, etcdKeys(c.prefix).version(1)))[0]?.value.length).toBeLessThan(2_000);
+  });
+
+  it('two writers building on the same latest: exactly one creates it, the other learns the winner', async () => {
+    prefixSeq++;
+    const c = config();
+    const [a, b] = [await open(c), await open(c)];
+    await a.append(next('{"v":1}'));
+    // Both read latest = 1 before either commits: B's make runs inside A's append.
+    let inner: Promise<unknown> = Promise.resolve();
+    const won = await a.append((latest) => {
+      inner = b.append(() => version((latest?.version ?? 0) + 1, Buffer.from('{"from":"b"}'))).catch((e: unknown) => e);
+      return null;
+    });
+    expect(won).toBeNull();
+    await inner;
+    const lost = await a.append(() => version(2, Buffer.from('{"from":"a"}'))).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(AppendRaceLost);
+    expect((lost as AppendRaceLost).winner).toBe(2);
+    expect((await a.get(2))?.document.toString()).toBe('{"from":"b"}');
+  });
+
+  it('every replica hears every version from the etcd watch, once and in order', async () => {
+    prefixSeq++;
+    const c = config();
+    const [a, b] = [await open(c), await open(c)];
+    const heard: number[] = [];
+    b.onVersion((r) => heard.push(r.version));
+    for (let i = 1; i <= 5; i++) await a.append(next(`{"w":${i}}`));
+    const deadline = Date.now() + 10_000;
+    while (heard.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toEqual([1, 2, 3, 4, 5]);
+    expect(b.latestVersion()).toBe(5);
+  });
+
+  it('one member down: creates work; two down: STORE_UNAVAILABLE naming the endpoints, nothing written', async () => {
+    prefixSeq++;
+    const c = config(2_000);
+    const b = await open(c);
+    await b.append(next('{"q":1}'));
+    await etcd.kill(0);
+    expect((await b.append(next('{"q":2}')))?.version).toBe(2);
+    await etcd.kill(1);
+    const started = Date.now();
+    const err = await b.append(() => version(3, Buffer.from('{"q":3}'))).catch((e: unknown) => e);
+    console.log(`etcd quorum lost: append failed after ${Date.now() - started} ms`);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).code).toBe('STORE_UNAVAILABLE');
+    expect((err as RegistryError).message).toContain(etcd.members[2]?.clientUrl);
+    await etcd.restart(0);
+    await etcd.restart(1);
+    const keys = etcdKeys(c.prefix);
+    for (let m = 0; m < 3; m++) {
+      const held = (await etcd.readPrefix(m, keys.prefix)).map((kv) => kv.key);
+      expect(held).not.toContain(keys.version(3));
+      expect(held).not.toContain(keys.versionAudit(3));
+    }
+    expect((await b.append(next('{"q":3}')))?.version).toBe(3);
+  }, 120_000);
+});
+
+describe('etcd registry backend with etcd authentication (--etcd-user, --etcd-password-file)', () => {
+  let etcd: EtcdCluster;
+  const dir = tempDir('tplus-etcd-auth-');
+  const passwordFile = join(dir.path, 'etcd.password');
+  const wrongFile = join(dir.path, 'wrong.password');
+  const opened: EtcdBackend[] = [];
+  const config = (file: string): EtcdStoreConfig => ({
+    endpoints: [etcd.endpoints],
+    prefix: '/auth/',
+    tlsCaFile: null,
+    certFile: null,
+    keyFile: null,
+    user: 'root',
+    passwordFile: file,
+    requestTimeoutMs: 3_000,
+  });
+
+  beforeAll(async () => {
+    etcd = await startEtcdCluster(1);
+    writeFileSync(passwordFile, 'correct-horse-battery\n', { mode: 0o600 });
+    writeFileSync(wrongFile, 'not-the-password\n', { mode: 0o600 });
+    const ctl = (...args: string[]): string => execFileSync('etcdctl', ['--endpoints', etcd.endpoints, ...args], { encoding: 'utf8' });
+    ctl('user', 'add', 'root', '--new-user-password', 'correct-horse-battery');
+    ctl('user', 'grant-role', 'root', 'root');
+    ctl('auth', 'enable');
+  }, 60_000);
+  afterAll(async () => {
+    for (const b of opened) await b.close();
+    await etcd?.stop();
+    dir.remove();
+  });
+
+  it('the right password reads the file (trailing newline dropped) and writes; a wrong one fails to open, naming the endpoint', async () => {
+    const b = await EtcdBackend.open(config(passwordFile));
+    opened.push(b);
+    expect((await b.append(next('{"auth":1}')))?.version).toBe(1);
+    const err = await EtcdBackend.open(config(wrongFile)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).code).toBe('STORE_UNAVAILABLE');
+    expect((err as RegistryError).message).toContain(etcd.endpoints);
+    expect((err as RegistryError).message).toMatch(/authentication failed|invalid auth/i);
+  });
+});
