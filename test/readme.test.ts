@@ -10,11 +10,13 @@ import { reap, spawnSidecar } from './integration/sidecar-process.js';
 import { cliCommands, normalOutput, readmeBlocks, statedOutput, type ReadmeBlock } from './support/readme-snippets.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** docs/runbooks.md is run by test/runbooks.test.ts, against a sidecar that follows a registry. */
+const RUN_ELSEWHERE = new Set(['runbooks.md']);
 const DOC_FILES = [
   'README.md',
   'CONTRIBUTING.md',
   ...readdirSync(resolve(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
+    .filter((f) => f.endsWith('.md') && !RUN_ELSEWHERE.has(f))
     .sort()
     .map((f) => `docs/${f}`),
 ];
@@ -32,8 +34,6 @@ const firstLine = (b: DocBlock): string => b.body.split('\n')[0] ?? '';
 const NOT_RUN: Readonly<Record<string, string>> = {
   'README.md npm ci && npm start     # serves decisions from the bundled rule pack':
     'the two commands: `npm test` is how this suite runs, and `npm start` (node server/dist/main.js serve) is the sidecar every snippet below is checked against',
-  'docs/runbooks.md const summary = await client.reconcile();':
-    "a fragment of an application's handler (client and bookings are the app's); reconcile() and its summary run in test/sdk/sdk-against-sidecar.test.ts",
 };
 const notRunKey = (b: DocBlock): string => `${b.file} ${firstLine(b)}`;
 
@@ -69,7 +69,13 @@ describe('docs: the stated outputs are read from the docs', () => {
     expect(cliBlocks.length).toBeGreaterThanOrEqual(13);
     for (const b of cliBlocks) expect(cliCommands(b.body), where(b)).toHaveLength(1);
     expect(new Set(cliBlocks.map((b) => b.file))).toEqual(new Set(['README.md', 'docs/cli.md', 'docs/drills.md']));
-    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md', 'docs/registry.md', 'docs/registry.md', 'docs/registry.md']);
+    expect(ofKind('script').map((b) => b.file)).toEqual([
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/sidecar.md',
+    ]);
     expect(ofKind('node').map((b) => b.file)).toEqual(['docs/sidecar.md']);
   });
 
@@ -81,6 +87,7 @@ describe('docs: the stated outputs are read from the docs', () => {
     );
     expect(byCommand('rules diff server/rules server/rules')).toBe('no trade date gets a different answer (server/rules → server/rules)\n');
     expect(stated(ofKind('script')[0])).toContain('"event":"snapshot_installed","version":1\n"event":"snapshot_installed","version":2\n');
+    expect(stated(ofKind('script').find((b) => b.file === 'docs/sidecar.md'))).toContain('--listen 127.0.0.1:50473 is already in use');
   });
 
   it('the comparison can fail: a wrong stated date, a missing line or an extra one does not match', () => {
@@ -136,9 +143,9 @@ describe('docs: the Node snippets call a real sidecar', () => {
   });
 });
 
-describe('docs: the registry walkthroughs run (a fleet; the registry highly available on etcd)', () => {
+describe('docs: the walkthroughs run (a fleet; four-eyes; key rotation; the registry highly available on etcd; a second sidecar next to a first)', () => {
   it.each(ofKind('script').map((b) => [where(b), b] as const))(
-    '%s runs real processes (publish and follow, four-eyes, key rotation, highly available on etcd) and prints what the text states',
+    '%s runs real processes and prints what the text states',
     (_, script) => {
       const out = execFileSync('bash', ['-e', '-c', script.body], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
       expect(normalOutput(out)).toMatch(statedOutput(stated(script)));

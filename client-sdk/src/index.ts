@@ -14,6 +14,7 @@ export type { Shadow, ShadowOptions, ShadowSummary, Disagreement } from './shado
 export type { MetricsRegistry } from './internal/metric-family.js';
 export type {
   SettlementRequest,
+  SettlementTypeName,
   SettlementDetails,
   AnswerSource,
   CallOptions,

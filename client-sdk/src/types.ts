@@ -12,7 +12,21 @@ export interface SettlementRequest {
   readonly allowNonTradingDay?: boolean;
   /** Answer with this older ruleset version (the sidecar must still hold it). */
   readonly rulesetVersion?: number;
+  /**
+   * How the trade was booked; default REGULAR. What each type means is data in the rule pack, per rule,
+   * with its source; a type the rule does not define, or a value out of its bounds, is INVALID_ARGUMENT.
+   */
+  readonly settlementType?: SettlementTypeName;
+  /** SELLERS_OPTION only: business days after the trade date until the option expires. */
+  readonly optionDays?: number;
+  /** WHEN_ISSUED only: the announced settlement date, `YYYY-MM-DD`. */
+  readonly settlementDate?: string;
+  /** The instrument's segment: a rule for it takes precedence over the market default. */
+  readonly segment?: string;
 }
+
+/** The settlement types a request may name. */
+export type SettlementTypeName = 'REGULAR' | 'CASH' | 'NEXT_DAY' | 'SELLERS_OPTION' | 'WHEN_ISSUED';
 
 /** service: the sidecar answered over RPC; in-process: the client's synced ruleset answered; fallback: the hard-coded provisional answer. */
 export type AnswerSource = 'service' | 'in-process' | 'fallback';
@@ -28,6 +42,14 @@ export interface SettlementDetails {
   readonly calendarId?: string;
   readonly rulesetVersion?: number;
   readonly rulesetHash?: string;
+  /** The settlement type the date was computed for (REGULAR when the request named none). */
+  readonly settlementType?: SettlementTypeName;
+  /** The segment of the rule that applied; absent for a market default rule. */
+  readonly segment?: string;
+  /** Settlement business days after the trade date (cycleDays for REGULAR). */
+  readonly businessDays?: number;
+  /** For a non-regular type: the rule text the pack cites for it. */
+  readonly settlementTypeSource?: string;
   /** For a fallback: why the service was not used, e.g. UNAVAILABLE, DEADLINE_EXCEEDED, BREAKER_OPEN. */
   readonly errorCode?: string;
   /** For a fallback: a human-readable reason. */

@@ -7,13 +7,16 @@ export interface RuleProblem {
 }
 
 /**
- * History checks per (asset_class, market): rules must not overlap and must leave no gap between the
- * first rule's start and the last rule's end. Rules are taken as already individually valid.
+ * History checks per (asset_class, market) and per (asset_class, market, segment): rules of equal
+ * specificity must not overlap. A market default's history must leave no gap between its first rule's
+ * start and its last rule's end; a segment's may (the market default answers in between). Rules are
+ * taken as already individually valid.
  */
 export function checkRuleHistories(rules: readonly RuleDocument[]): RuleProblem[] {
   const byKey = new Map<string, RuleDocument[]>();
   for (const rule of rules) {
-    const key = `${rule.assetClass} ${rule.market}`;
+    const key =
+      rule.segment === undefined ? `${rule.assetClass} ${rule.market}` : `${rule.assetClass} ${rule.market} segment ${rule.segment}`;
     const list = byKey.get(key) ?? [];
     list.push(rule);
     byKey.set(key, list);
@@ -31,7 +34,7 @@ export function checkRuleHistories(rules: readonly RuleDocument[]): RuleProblem[
           ruleIds: [prev.id, next.id],
           message: `rules ${prev.id} (${prev.from}..${prev.to}) and ${next.id} (${next.from}..${next.to}) overlap for ${key}`,
         });
-      } else if (nextStart > prevEnd + 1) {
+      } else if (nextStart > prevEnd + 1 && prev.segment === undefined) {
         problems.push({
           ruleIds: [prev.id, next.id],
           message: `gap in ${key} history: no rule between ${prev.id} ending ${prev.to} and ${next.id} starting ${next.from}`,

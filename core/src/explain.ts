@@ -1,5 +1,6 @@
 import { formatDay } from './date.js';
 import { parseTradeDate, type Decision, type Ruleset } from './ruleset.js';
+import type { DecideTerms } from './settlement-type.js';
 
 export interface RuleCandidate {
   readonly ruleId: string;
@@ -28,16 +29,27 @@ export interface Explanation {
 }
 
 /** The decision plus why: which rule matched and why the others did not, and every day walked. */
-export function explain(ruleset: Ruleset, tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false): Explanation {
-  const decision = ruleset.decide(tradeDate, assetClass, market, allowNonTradingDay);
+export function explain(
+  ruleset: Ruleset,
+  tradeDate: string,
+  assetClass: string,
+  market: string,
+  allowNonTradingDay = false,
+  terms?: DecideTerms,
+): Explanation {
+  const decision = ruleset.decide(tradeDate, assetClass, market, allowNonTradingDay, terms);
   const tradeDay = parseTradeDate(tradeDate);
   const candidates = ruleset.rulesFor(assetClass, market).map((r) => {
     const matched = r.id === decision.rule.id;
     const why = matched
-      ? `trade_date ${tradeDate} is within ${r.fromText}..${r.toText}`
-      : tradeDay < r.from
-        ? `trade_date ${tradeDate} is before its start ${r.fromText}`
-        : `trade_date ${tradeDate} is after its end ${r.toText}`;
+      ? `trade_date ${tradeDate} is within ${r.fromText}..${r.toText}${r.segment === null ? '' : ` for segment ${r.segment}`}`
+      : r.segment !== null && r.segment !== (terms?.segment ?? '')
+        ? `it is for segment ${r.segment}, not the request's`
+        : decision.rule.segment !== null && r.segment === null && tradeDay >= r.from && tradeDay <= r.to
+          ? `the segment rule ${decision.rule.id} takes precedence over the market default`
+          : tradeDay < r.from
+            ? `trade_date ${tradeDate} is before its start ${r.fromText}`
+            : `trade_date ${tradeDate} is after its end ${r.toText}`;
     return { ruleId: r.id, from: r.fromText, to: r.toText, cycleDays: r.cycleDays, matched, why };
   });
   const trading = decision.rule.tradingCalendar;
@@ -53,7 +65,7 @@ export function explain(ruleset: Ruleset, tradeDate: string, assetClass: string,
   const steps: DayStep[] = [];
   let count = 0;
   // T+0 walks from the trade date itself; T+n walks the days strictly after it.
-  const first = decision.rule.cycleDays === 0 ? tradeDay : tradeDay + 1;
+  const first = decision.businessDays === 0 ? tradeDay : tradeDay + 1;
   for (let day = first; day <= settlementDay; day++) {
     const reason = cal.nonBusinessReason(day);
     if (reason === null) count++;
@@ -72,12 +84,20 @@ export function formatExplanation(e: Explanation): string {
   const d = e.decision;
   const lines = [
     `trade ${d.tradeDate} ${d.rule.assetClass} on ${d.rule.market} settles ${d.settlementDate}`,
-    `rule ${d.rule.id} "${d.rule.name}": T+${d.rule.cycleDays} on calendar ${d.rule.settlementCalendar.id}`,
+    `rule ${d.rule.id} "${d.rule.name}": T+${d.rule.cycleDays} on calendar ${d.rule.settlementCalendar.id}${d.rule.segment === null ? '' : ` (segment ${d.rule.segment})`}`,
     `ruleset version ${d.rulesetVersion} sha256 ${d.rulesetHash}`,
     `source: ${d.rule.source}`,
     'rules for this market and asset class:',
     ...e.candidates.map((c) => `  ${c.matched ? '*' : ' '} ${c.ruleId} T+${c.cycleDays} ${c.from}..${c.to}: ${c.why}`),
   ];
+  if (d.typeTerms !== null) {
+    lines.splice(
+      2,
+      0,
+      `settlement type ${d.settlementType}: ${d.businessDays} settlement business days after the trade date`,
+      `settlement type source: ${d.typeTerms.source}`,
+    );
+  }
   if (e.tradingDay) {
     lines.push(
       e.tradingDay.open

@@ -14,12 +14,20 @@ export const IDENTIFIER_SHAPES = Object.freeze({
     pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
     text: 'a letter or digit, then at most 63 letters, digits, ".", "_" or "-"',
   },
+  /** Instrument segments (a firm's instrument group or an exchange's tranche), optional on a rule and a request. */
+  segment: {
+    pattern: /^[A-Z0-9][A-Z0-9_-]{0,31}$/,
+    text: 'an upper-case letter or digit, then at most 31 upper-case letters, digits, "_" or "-"',
+  },
 });
 
 export type IdentifierKind = keyof typeof IDENTIFIER_SHAPES;
 
 /** The longest value any identifier shape accepts (for message-size arithmetic). */
-export const MAX_IDENTIFIER_LENGTH = { market: 4, asset_class: 32, calendar_id: 64 } as const satisfies Record<IdentifierKind, number>;
+export const MAX_IDENTIFIER_LENGTH = { market: 4, asset_class: 32, calendar_id: 64, segment: 32 } as const satisfies Record<
+  IdentifierKind,
+  number
+>;
 
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -47,10 +55,24 @@ export function isAssetClass(value: string): boolean {
   return true;
 }
 
+/** The segment pattern as a char loop: upper-case letter or digit, then upper-case letters, digits, "_" or "-". */
+export function isSegment(value: string): boolean {
+  const n = value.length;
+  if (n < 1 || n > 32) return false;
+  const c0 = value.charCodeAt(0);
+  if (!isUpper(c0) && !isDigit(c0)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!isUpper(c) && !isDigit(c) && c !== 95 && c !== 45) return false;
+  }
+  return true;
+}
+
 const FAST: Readonly<Record<IdentifierKind, (value: string) => boolean>> = {
   market: isMarket,
   asset_class: isAssetClass,
   calendar_id: (value) => IDENTIFIER_SHAPES.calendar_id.pattern.test(value),
+  segment: isSegment,
 };
 
 /** Caller text as shown in an error: at most 40 characters, then `…` and the full length. */

@@ -3,6 +3,8 @@
  * This is what is hashed, signed, stored in SQLite and shipped to sidecars. Dates are `YYYY-MM-DD`.
  */
 
+import type { SettlementTypeTerms } from './settlement-type.js';
+
 export type CalendarKind = 'trading' | 'settlement';
 
 export interface HolidayEntry {
@@ -40,6 +42,10 @@ export interface RuleDocument {
   readonly settlementCalendar: string;
   readonly tradingCalendar: string | null;
   readonly source: string;
+  /** The instrument segment the rule is limited to; absent for the market default (absent keeps old hashes). */
+  readonly segment?: string;
+  /** Non-regular settlement types the rule defines; absent when none (absent keeps old hashes). */
+  readonly settlementTypes?: readonly SettlementTypeTerms[];
 }
 
 export interface RulesetDocument {

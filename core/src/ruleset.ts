@@ -3,6 +3,8 @@ import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
+import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
+import { checkedTypes, refuseTypeFields, typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
 
 export interface Rule {
   readonly id: string;
@@ -17,6 +19,10 @@ export interface Rule {
   readonly settlementCalendar: Calendar;
   readonly tradingCalendar: Calendar | null;
   readonly source: string;
+  /** The instrument segment this rule is limited to; null for the market default. */
+  readonly segment: string | null;
+  /** The non-regular settlement types this rule defines (empty: REGULAR only). */
+  readonly settlementTypes: readonly SettlementTypeTerms[];
 }
 
 export interface Decision {
@@ -25,6 +31,27 @@ export interface Decision {
   readonly rule: Rule;
   readonly rulesetVersion: number;
   readonly rulesetHash: string;
+  /** The type the date was computed for; REGULAR when the request named none. */
+  readonly settlementType: SettlementType;
+  /** Settlement business days after the trade date (the rule's cycle for REGULAR). */
+  readonly businessDays: number;
+  /** The pack's terms for a non-regular type (with their source); null for REGULAR. */
+  readonly typeTerms: SettlementTypeTerms | null;
+}
+
+/** The rules of one (market, asset class): the market default's, and each segment's, oldest first. */
+interface KeyRules {
+  readonly defaults: Rule[];
+  readonly bySegment: Map<string, Rule[]>;
+  readonly all: Rule[];
+}
+
+function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
+  for (let i = 0; i < list.length; i++) {
+    const rule = list[i] as Rule;
+    if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
+  }
+  return null;
 }
 
 /** Shortens caller-supplied text for error messages (fuzzers send megabytes). */
@@ -55,7 +82,7 @@ export class Ruleset {
   readonly calendars: ReadonlyMap<string, Calendar>;
   readonly rules: readonly Rule[];
   /** market → asset class → rules sorted by start; nested maps avoid building a key per lookup. */
-  private readonly index: ReadonlyMap<string, ReadonlyMap<string, readonly Rule[]>>;
+  private readonly index: ReadonlyMap<string, ReadonlyMap<string, KeyRules>>;
 
   constructor(document: RulesetDocument, identity: RulesetIdentity) {
     this.version = identity.version;
@@ -87,45 +114,78 @@ export class Ruleset {
       settlementCalendar: lookup(r.settlementCalendar, r),
       tradingCalendar: r.tradingCalendar === null ? null : lookup(r.tradingCalendar, r),
       source: r.source,
+      segment: r.segment ?? null,
+      settlementTypes: checkedTypes(r),
     }));
-    const index = new Map<string, Map<string, Rule[]>>();
+    const index = new Map<string, Map<string, KeyRules>>();
     for (const rule of this.rules) {
       let byAsset = index.get(rule.market);
-      if (!byAsset) index.set(rule.market, (byAsset = new Map<string, Rule[]>()));
-      const list = byAsset.get(rule.assetClass) ?? [];
-      list.push(rule);
-      byAsset.set(rule.assetClass, list);
+      if (!byAsset) index.set(rule.market, (byAsset = new Map<string, KeyRules>()));
+      let key = byAsset.get(rule.assetClass);
+      if (!key) byAsset.set(rule.assetClass, (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [] }));
+      key.all.push(rule);
+      if (rule.segment === null) key.defaults.push(rule);
+      else {
+        const list = key.bySegment.get(rule.segment) ?? [];
+        list.push(rule);
+        key.bySegment.set(rule.segment, list);
+      }
     }
-    for (const byAsset of index.values()) for (const list of byAsset.values()) list.sort((a, b) => a.from - b.from);
+    const byStart = (a: Rule, b: Rule): number => a.from - b.from;
+    for (const byAsset of index.values()) {
+      for (const key of byAsset.values()) {
+        key.all.sort(byStart);
+        key.defaults.sort(byStart);
+        for (const list of key.bySegment.values()) list.sort(byStart);
+      }
+    }
     this.index = index;
   }
 
-  /** Every rule held for (asset class, market), oldest first; empty when none. */
+  /** Every rule held for (asset class, market), segment rules included, oldest first; empty when none. */
   rulesFor(assetClass: string, market: string): readonly Rule[] {
-    return this.index.get(market)?.get(assetClass) ?? [];
+    return this.index.get(market)?.get(assetClass)?.all ?? [];
   }
 
-  /** The rule in force on `tradeDay` for the key; throws NO_RULE when there is none. */
-  findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string): Rule {
-    const list = this.index.get(market)?.get(assetClass);
-    if (list !== undefined) {
-      for (let i = 0; i < list.length; i++) {
-        const rule = list[i] as Rule;
-        if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
+  /** The market default's rules for (asset class, market), no segment rules, oldest first; undefined when none. */
+  defaultRulesFor(assetClass: string, market: string): readonly Rule[] | undefined {
+    return this.index.get(market)?.get(assetClass)?.defaults;
+  }
+
+  /**
+   * The rule in force on `tradeDay` for the key; throws NO_RULE when there is none. Precedence: a rule of
+   * the requested `segment` in force that day, else the market default's (a rule with no segment). Two
+   * map reads and a scan of one key's few periods, whatever the pack's size.
+   */
+  findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment = ''): Rule {
+    const key = this.index.get(market)?.get(assetClass);
+    if (key !== undefined) {
+      if (segment !== '') {
+        const list = key.bySegment.get(segment);
+        const rule = list === undefined ? null : inPeriod(list, tradeDay);
+        if (rule !== null) return rule;
       }
+      const rule = inPeriod(key.defaults, tradeDay);
+      if (rule !== null) return rule;
     }
     throw new DecisionError(
       'NO_RULE',
-      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)} on trade_date ${tradeDate}`,
+      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)}${segment === '' ? '' : ` (segment ${quoteValue(segment)} or the market default)`} on trade_date ${tradeDate}`,
       { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
     );
   }
 
-  decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false): Decision {
+  /**
+   * The settlement date of one trade. With no `terms` (or REGULAR and no segment) this is the rule's
+   * own cycle; `terms` may name a settlement type (defined per rule in the pack) and a segment.
+   */
+  decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false, terms?: DecideTerms): Decision {
     const tradeDay = parseTradeDate(tradeDate);
     checkIdentifier(assetClass, 'asset_class');
     checkIdentifier(market, 'market');
-    const rule = this.findRule(tradeDay, tradeDate, assetClass, market);
+    const segment = terms?.segment ?? '';
+    if (segment !== '') checkIdentifier(segment, 'segment');
+    const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
     const trading = rule.tradingCalendar;
     if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date')) {
       const reason = trading.nonBusinessReason(tradeDay);
@@ -136,6 +196,23 @@ export class Ruleset {
       );
     }
     const cal = rule.settlementCalendar;
+    const type = terms === undefined ? 'REGULAR' : parseSettlementType(terms.settlementType);
+    if (type !== 'REGULAR') {
+      const request = terms ?? {};
+      const typeTerms = typedTerms(rule, type);
+      const day = typedDay(rule, typeTerms, tradeDay, request);
+      return {
+        tradeDate,
+        settlementDate: cal.text(day),
+        rule,
+        rulesetVersion: this.version,
+        rulesetHash: this.hash,
+        settlementType: type,
+        businessDays: typedBusinessDays(rule, typeTerms, tradeDay, day, request),
+        typeTerms,
+      };
+    }
+    if (terms !== undefined) refuseTypeFields(terms);
     const settlementDay = cal.addBusinessDays(tradeDay, rule.cycleDays);
     return {
       tradeDate,
@@ -143,6 +220,9 @@ export class Ruleset {
       rule,
       rulesetVersion: this.version,
       rulesetHash: this.hash,
+      settlementType: 'REGULAR',
+      businessDays: rule.cycleDays,
+      typeTerms: null,
     };
   }
 }

@@ -15,10 +15,19 @@ export interface TransitionRow {
 }
 
 /**
- * Trade date → settlement date around a cutover, flagging settlement dates that receive trades from two
+ * Trade date → settlement date around a cutover (of the market default, or of one segment's rules
+ * with the default before them), flagging settlement dates that receive trades from two
  * rules (the "double settlement day"). Trade dates outside the window are still counted for the flag.
  */
-export function transitionTable(ruleset: Ruleset, assetClass: string, market: string, around: DayNumber, days: number): TransitionRow[] {
+export function transitionTable(
+  ruleset: Ruleset,
+  assetClass: string,
+  market: string,
+  around: DayNumber,
+  days: number,
+  segment = '',
+): TransitionRow[] {
+  const terms = segment === '' ? undefined : { segment };
   const pad = days + 40;
   const rows: { day: DayNumber; row: Omit<TransitionRow, 'doubleSettlementRules'> }[] = [];
   const rulesBySettlement = new Map<string, Set<string>>();
@@ -26,7 +35,7 @@ export function transitionTable(ruleset: Ruleset, assetClass: string, market: st
     const tradeDate = formatDay(day);
     let row: Omit<TransitionRow, 'doubleSettlementRules'>;
     try {
-      const d = ruleset.decide(tradeDate, assetClass, market);
+      const d = ruleset.decide(tradeDate, assetClass, market, false, terms);
       row = {
         tradeDate,
         weekday: WEEKDAY_NAMES[weekdayOf(day)] ?? '',

@@ -51,10 +51,11 @@ if (argv[0] === 'registry') {
   const { runRegistry } = await import('./registry/server/run-registry.js');
   process.exit(await runRegistry(argv.slice(1), process.env));
 }
-const [{ runCli }, { registryCommands }, { replayCommands }] = await Promise.all([
+const [{ runCli }, { registryCommands }, { replayCommands }, { probeCommands }] = await Promise.all([
   import('./cli/run-cli.js'),
   import('./cli/registry-commands.js'),
   import('./cli/replay-commands.js'),
+  import('./cli/probe-commands.js'),
 ]);
 const code = await runCli(
   argv,
@@ -69,6 +70,7 @@ const code = await runCli(
   {
     ...registryCommands(process.env),
     ...replayCommands(process.env),
+    ...probeCommands(process.env),
     drill: async (args, io) => (await import('./cli/drill-command.js')).drillCommand(args, io, process.env),
   },
 );

@@ -228,6 +228,7 @@ describe('an unexpected failure', () => {
     server = createSettlementServer({
       holder,
       watchers: testWatchers(holder),
+      sync: () => ({ following: false, stalenessSeconds: 0 }),
       observer: NO_OBSERVER,
       limits: DEFAULT_LIMITS,
       now: () => new Date('2026-11-27T00:00:00Z'),

@@ -5,7 +5,7 @@
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { largestColumnarRequest, requiredMessageBytes } from '../../server/src/sidecar/request-size.js';
+import { largestColumnarRequest, MAX_COLUMNAR_KEYS_WITH_TERMS, requiredMessageBytes } from '../../server/src/sidecar/request-size.js';
 import { DEFAULT_LIMITS } from '../../server/src/sidecar/server-limits.js';
 import { errorReport, SERVICE, tempDir, TestClient } from './sidecar-harness.js';
 import { buildServer, reap, spawnSidecar, type SidecarProcess } from './sidecar-process.js';
@@ -90,7 +90,19 @@ describe('request shapes and size on a real sidecar process (defaults, 127.0.0.1
     const n = DEFAULT_LIMITS.maxColumnarItems;
     const maximal = {
       tradeDates: new Array<number>(n).fill(4_294_967_295), // 5-byte varints: legal, each item INVALID_DATE
-      keys: Array.from({ length: n }, () => ({ assetClass: 'A'.repeat(32), market: 'XNYS' })),
+      // The first MAX_COLUMNAR_KEYS_WITH_TERMS keys carry every settlement-type and segment field at its longest.
+      keys: Array.from({ length: n }, (_, i) =>
+        i < MAX_COLUMNAR_KEYS_WITH_TERMS
+          ? {
+              assetClass: 'A'.repeat(32),
+              market: 'XNYS',
+              settlementType: 'SELLERS_OPTION',
+              optionDays: 4_294_967_295,
+              settlementDate: '2024-07-15',
+              segment: 'S'.repeat(32),
+            }
+          : { assetClass: 'A'.repeat(32), market: 'XNYS' },
+      ),
       keyIndexes: new Array<number>(n).fill(4_294_967_295),
       rulesetVersion: Number.MAX_SAFE_INTEGER,
       allowNonTradingDay: true,

@@ -34,6 +34,10 @@ describe.each(['tcp', 'unix'] as const)('every RPC over %s', (transport) => {
       calendarId: 'US-SETTLEMENT',
       rulesetVersion: 1,
       rulesetHash: hash,
+      settlementType: 'REGULAR',
+      segment: '',
+      businessDays: 2,
+      settlementTypeSource: '',
     });
     expect(after).toMatchObject({ settlementDate: '2024-05-29', ruleId: 'us-equity-xnys-t1', cycleDays: 1, rulesetVersion: 1 });
   });

@@ -147,7 +147,11 @@ describe('restarts', () => {
     procs.push(other);
     expect((await other.exited).code).toBe(1);
     const failed = await other.waitFor('start_failed');
-    expect(JSON.stringify(failed)).toContain('in use by another running process');
+    expect(failed).toMatchObject({
+      flag: '--socket',
+      value: join(live.data, 'tplus.sock'),
+      problem: 'is in use by a running process (another tplus?)',
+    });
     const res = await client(live.unix).call('GetSettlementDate', { tradeDate: '2024-05-28', ...XNYS });
     expect(res).toMatchObject({ settlementDate: '2024-05-29' });
   }, 60_000);

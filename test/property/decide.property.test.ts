@@ -192,3 +192,174 @@ describe('rule matching (properties)', () => {
     );
   });
 });
+
+describe('settlement types and segments (properties)', () => {
+  const { ruleset } = bundled();
+  const T1_START = parseDay('2024-05-28');
+  const LAST = parseDay('2035-06-30');
+  const t1Keys = ruleset.rules.filter((r) => r.settlementTypes.length > 0).map((r) => [r.assetClass, r.market] as [string, string]);
+  const typed: fc.Arbitrary<{ settlementType: string; optionDays?: number }> = fc.oneof(
+    fc.constant({ settlementType: 'CASH' }),
+    fc.constant({ settlementType: 'NEXT_DAY' }),
+    fc.integer({ min: 2, max: 100 }).map((optionDays) => ({ settlementType: 'SELLERS_OPTION', optionDays })),
+  );
+  const tradeDay = fc.integer({ min: T1_START, max: LAST });
+
+  it('a typed decision settles ≥ trade date, on a settlement business day, exactly business_days after it', () => {
+    fc.assert(
+      fc.property(tradeDay, fc.constantFrom(...t1Keys), typed, (day, [assetClass, market], terms) => {
+        const d = ruleset.decide(formatDay(day), assetClass, market, true, terms);
+        const cal = d.rule.settlementCalendar;
+        const settle = parseDay(d.settlementDate);
+        expect(settle).toBeGreaterThanOrEqual(day);
+        expect(cal.isBusinessDay(settle)).toBe(true);
+        const expected = terms.settlementType === 'CASH' ? 0 : terms.settlementType === 'NEXT_DAY' ? 1 : (terms.optionDays ?? -1);
+        expect(d.businessDays).toBe(expected);
+        if (expected > 0) expect(cal.businessDaysBetween(day, settle)).toBe(expected);
+        else expect(cal.businessDaysBetween(day, settle)).toBe(cal.isBusinessDay(day) ? 0 : 1);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('WHEN_ISSUED answers the announced date when it is a settlement day ≥ trade date, and refuses it otherwise', () => {
+    fc.assert(
+      fc.property(tradeDay, fc.integer({ min: -5, max: 60 }), fc.constantFrom(...t1Keys), (day, ahead, [assetClass, market]) => {
+        const announced = formatDay(day + ahead);
+        const ask = () =>
+          ruleset.decide(formatDay(day), assetClass, market, true, { settlementType: 'WHEN_ISSUED', settlementDate: announced });
+        const cal = ruleset.findRule(day, formatDay(day), assetClass, market).settlementCalendar;
+        if (ahead >= 0 && cal.isBusinessDay(day + ahead)) {
+          const d = ask();
+          expect(d.settlementDate).toBe(announced);
+          expect(d.businessDays).toBe(cal.businessDaysBetween(day, day + ahead));
+        } else {
+          expect(ask).toThrow(
+            expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field: 'settlement_date' }) }) as Error,
+          );
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('is monotone in trade date for one type and key, and CASH ≤ NEXT_DAY ≤ REGULAR ≤ SELLERS_OPTION on one trade', () => {
+    fc.assert(
+      fc.property(tradeDay, fc.integer({ min: 1, max: 30 }), fc.constantFrom(...t1Keys), typed, (day, gap, [assetClass, market], terms) => {
+        const a = ruleset.decide(formatDay(day), assetClass, market, true, terms).settlementDate;
+        const b = ruleset.decide(formatDay(day + gap), assetClass, market, true, terms).settlementDate;
+        expect(b >= a).toBe(true);
+        const at = (t: object) => ruleset.decide(formatDay(day), assetClass, market, true, t).settlementDate;
+        const order = [
+          at({ settlementType: 'CASH' }),
+          at({ settlementType: 'NEXT_DAY' }),
+          at({}),
+          at({ settlementType: 'SELLERS_OPTION', optionDays: 2 }),
+        ];
+        expect([...order].sort()).toEqual(order);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('is deterministic: typed and segment questions to two independently built rulesets give the same answer', () => {
+    const twin = new Ruleset(ruleset.document, { version: ruleset.version, hash: ruleset.hash });
+    const terms = fc.record(
+      {
+        settlementType: fc.constantFrom('', 'REGULAR', 'CASH', 'NEXT_DAY', 'SELLERS_OPTION', 'WHEN_ISSUED', 'BOGUS'),
+        optionDays: fc.integer({ min: 0, max: 300 }),
+        settlementDate: fc.integer({ min: T1_START - 100, max: LAST }).map(formatDay),
+        segment: fc.constantFrom('', 'A', 'TRANCHE-1', 'bad seg'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: FROM, max: LAST }),
+        fc.constantFrom(...t1Keys),
+        terms,
+        fc.boolean(),
+        (day, [assetClass, market], t, allow) => {
+          const ask = (rs: Ruleset): string => {
+            try {
+              const d = rs.decide(formatDay(day), assetClass, market, allow, t);
+              return `${d.settlementDate} ${d.rule.id} ${d.settlementType} ${d.businessDays}`;
+            } catch (e) {
+              return e instanceof DecisionError ? `${e.code} ${e.message}` : 'unexpected';
+            }
+          };
+          expect(ask(twin)).toBe(ask(ruleset));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('segment precedence: the segment rule in force that day, else the market default; exactly cycle_days; monotone within a rule', () => {
+    const cal = ruleset.document.calendars.find((c) => c.id === 'US-SETTLEMENT');
+    if (!cal) throw new Error('US-SETTLEMENT missing');
+    // Random phased histories: a default rule for all time, and per segment one rule from a random start.
+    const phased = fc.record({
+      defaultCycle: fc.integer({ min: 1, max: 3 }),
+      segments: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom('S1', 'S2', 'S3'),
+          start: fc.integer({ min: FROM + 30, max: TO - 400 }),
+          cycle: fc.integer({ min: 0, max: 3 }),
+        }),
+        {
+          selector: (s) => s.name,
+          maxLength: 3,
+        },
+      ),
+    });
+    fc.assert(
+      fc.property(
+        phased,
+        fc.integer({ min: FROM, max: TO - 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom('', 'S1', 'S2', 'S3', 'S4'),
+        (p, day, gap, segment) => {
+          const rules: RuleDocument[] = [
+            {
+              id: 'default',
+              name: 'd',
+              assetClass: 'EQUITY',
+              market: 'XTST',
+              from: formatDay(FROM),
+              to: '9999-12-31',
+              cycleDays: p.defaultCycle,
+              settlementCalendar: 'US-SETTLEMENT',
+              tradingCalendar: null,
+              source: 't',
+            },
+            ...p.segments.map((s) => ({
+              id: `seg-${s.name}`,
+              name: s.name,
+              assetClass: 'EQUITY',
+              market: 'XTST',
+              from: formatDay(s.start),
+              to: '9999-12-31',
+              cycleDays: s.cycle,
+              settlementCalendar: 'US-SETTLEMENT',
+              tradingCalendar: null,
+              source: 't',
+              segment: s.name,
+            })),
+          ];
+          const rs = new Ruleset({ calendars: [cal], rules }, { version: 1, hash: 'h' });
+          const seg = p.segments.find((s) => s.name === segment && day >= s.start);
+          const d = rs.decide(formatDay(day), 'EQUITY', 'XTST', true, { segment });
+          expect(d.rule.id).toBe(seg ? `seg-${seg.name}` : 'default');
+          const c = rs.calendars.get('US-SETTLEMENT') as Calendar;
+          const settle = parseDay(d.settlementDate);
+          expect(settle).toBeGreaterThanOrEqual(day);
+          if (d.rule.cycleDays > 0) expect(c.businessDaysBetween(day, settle)).toBe(d.rule.cycleDays);
+          const later = rs.decide(formatDay(day + gap), 'EQUITY', 'XTST', true, { segment });
+          if (later.rule.id === d.rule.id) expect(later.settlementDate >= d.settlementDate).toBe(true);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -9,7 +9,12 @@ import type { ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, parseDay } from '@tplus/core';
-import { createSettlementClient, SettlementError, type InProcessSettlementClient } from '../../client-sdk/src/index.js';
+import {
+  createSettlementClient,
+  SettlementError,
+  type InProcessSettlementClient,
+  type SettlementRequest,
+} from '../../client-sdk/src/index.js';
 import { errorReport, TestClient } from '../integration/sidecar-harness.js';
 import { buildServer } from '../integration/sidecar-process.js';
 import {
@@ -54,7 +59,7 @@ describe("in-process answers equal the sidecar's (property, real registry and si
       return { code: r.code, reason: r.reason, message: r.message };
     }
   };
-  const viaInProcess = (req: { tradeDate: string; assetClass: string; market: string; allowNonTradingDay: boolean }): Outcome => {
+  const viaInProcess = (req: SettlementRequest): Outcome => {
     try {
       const d = inProcess.decideSync(req);
       return {
@@ -65,6 +70,10 @@ describe("in-process answers equal the sidecar's (property, real registry and si
         calendarId: d.calendarId,
         rulesetVersion: d.rulesetVersion,
         rulesetHash: d.rulesetHash,
+        settlementType: d.settlementType,
+        segment: d.segment ?? '',
+        businessDays: d.businessDays,
+        settlementTypeSource: d.settlementTypeSource ?? '',
       };
     } catch (e) {
       if (!(e instanceof SettlementError)) throw e;
@@ -75,14 +84,25 @@ describe("in-process answers equal the sidecar's (property, real registry and si
     day: fc.integer({ min: FROM, max: TO }),
     key: fc.integer({ min: 0, max: keys.length - 1 }),
     allowNonTradingDay: fc.boolean(),
+    // Settlement types (issue 19): defined on the US T+1 rules only, INVALID_ARGUMENT elsewhere, on both sides.
+    // Weighted so that most asks stay plain and the decision counts below still hold.
+    terms: fc.oneof(
+      { arbitrary: fc.constant({}), weight: 12 },
+      { arbitrary: fc.constant({ settlementType: 'CASH' as const }), weight: 1 },
+      { arbitrary: fc.constant({ settlementType: 'NEXT_DAY' as const }), weight: 1 },
+      {
+        arbitrary: fc.integer({ min: 1, max: 10 }).map((optionDays) => ({ settlementType: 'SELLERS_OPTION' as const, optionDays })),
+        weight: 1,
+      },
+    ),
   });
   const compareAll = async (seed: number): Promise<{ decisions: number; errors: Set<string> }> => {
     let decisions = 0;
     const errors = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(request, async ({ day, key, allowNonTradingDay }) => {
+      fc.asyncProperty(request, async ({ day, key, allowNonTradingDay, terms }) => {
         const [assetClass, market] = keys[key] as [string, string];
-        const req = { tradeDate: formatDay(day), assetClass, market, allowNonTradingDay };
+        const req = { tradeDate: formatDay(day), assetClass, market, allowNonTradingDay, ...terms };
         const local = viaInProcess(req);
         expect(local).toEqual(await viaSidecar(req));
         if (typeof local['reason'] === 'string') errors.add(local['reason']);

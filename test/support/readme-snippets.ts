@@ -2,6 +2,7 @@
  * The code blocks of a markdown file (README.md, docs/*.md) and the output the text states for them: a ```text block whose preceding
  * prose ends with "prints:" (or "prints (…):") is what the nearest code block before it prints.
  * In a stated output a line `...` stands for any number of lines and `…` for any text within a line.
+ * A block right after `<!-- not-run: REASON -->` is marked as not run by the tests (the prose says why).
  */
 export interface ReadmeBlock {
   readonly lang: string;
@@ -10,9 +11,17 @@ export interface ReadmeBlock {
   readonly line: number;
   /** The stated output of this block, when the README gives one. */
   prints?: string;
+  /** What the parentheses of "prints (…):" say, e.g. `exit 1`. */
+  printsNote?: string;
+  /** The reason of a `<!-- not-run: REASON -->` marker right before the block. */
+  readonly notRun?: string;
 }
 
-const FENCE = /^```(\w*)\n([\s\S]*?)^```$/gm;
+/** A fenced block, also one indented inside a list item (its closing fence at the same indentation). */
+const FENCE = /^( *)```(\w*)\n([\s\S]*?)^\1```$/gm;
+
+/** The body of an indented block without the indentation of its fence. */
+const dedent = (body: string, indent: string): string => (indent === '' ? body : body.replace(new RegExp(`^${indent}`, 'gm'), ''));
 
 export function readmeBlocks(text: string): ReadmeBlock[] {
   const blocks: ReadmeBlock[] = [];
@@ -21,11 +30,19 @@ export function readmeBlocks(text: string): ReadmeBlock[] {
     const start = m.index;
     const prose = text.slice(end, start).trim();
     end = start + m[0].length;
-    const block: ReadmeBlock = { lang: m[1] ?? '', body: m[2] ?? '', line: text.slice(0, start).split('\n').length };
+    const notRun = /<!-- not-run: (.+?) -->$/.exec(prose)?.[1];
+    const block: ReadmeBlock = {
+      lang: m[2] ?? '',
+      body: dedent(m[3] ?? '', m[1] ?? ''),
+      line: text.slice(0, start).split('\n').length,
+      ...(notRun === undefined ? {} : { notRun }),
+    };
     const owner = blocks.at(-1);
-    if (block.lang === 'text' && /prints(?: \([^)]*\))?:$/i.test(prose) && owner !== undefined && owner.lang !== 'text')
+    const prints = /prints(?: \(([^)]*)\))?:$/i.exec(prose);
+    if (block.lang === 'text' && prints && owner !== undefined && owner.lang !== 'text') {
       owner.prints = block.body;
-    else blocks.push(block);
+      if (prints[1] !== undefined) owner.printsNote = prints[1];
+    } else blocks.push(block);
   }
   return blocks;
 }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isDecisionError } from '@tplus/core';
 import { dayToYmdInt, formatDay, parseDay } from '@tplus/core';
 import { decideColumnar } from '../../server/src/sidecar/decide-columnar.js';
+import { termsOf } from '../../server/src/sidecar/decide-rows.js';
+import type { InstrumentKey } from '../../server/src/sidecar/wire-types.js';
 import { DecisionTally } from '../../server/src/sidecar/decision-tally.js';
 import { grpcStatusOf } from '../../server/src/rpc/to-grpc-status.js';
 import type { RulesetSnapshot } from '../../server/src/store/ruleset-snapshot.js';
@@ -16,19 +18,28 @@ const snapshot: RulesetSnapshot = {
   loadedAt: '2026-11-27T00:00:00Z',
   lastActivatedVersion: 0,
 };
-const KEYS = [
-  ...new Map(ruleset.rules.map((r) => [`${r.assetClass} ${r.market}`, { assetClass: r.assetClass, market: r.market }])).values(),
-  { assetClass: 'EQUITY', market: 'QQQQ' },
-  { assetClass: '', market: 'XNYS' },
-  { assetClass: 'EQUITY', market: '' },
+const NO_TERMS = { segment: '', settlementType: '', settlementDate: '' };
+const KEYS: InstrumentKey[] = [
+  ...new Map(
+    ruleset.rules.map((r) => [`${r.assetClass} ${r.market}`, { assetClass: r.assetClass, market: r.market, ...NO_TERMS }]),
+  ).values(),
+  { assetClass: 'EQUITY', market: 'QQQQ', ...NO_TERMS },
+  { assetClass: '', market: 'XNYS', ...NO_TERMS },
+  { assetClass: 'EQUITY', market: '', ...NO_TERMS },
+  // Keys with a settlement type or a segment take the canonical path with their terms.
+  { assetClass: 'EQUITY', market: 'XNYS', ...NO_TERMS, settlementType: 'CASH' },
+  { assetClass: 'ETF', market: 'XNAS', ...NO_TERMS, settlementType: 'SELLERS_OPTION', optionDays: 3 },
+  { assetClass: 'EQUITY', market: 'ARCX', ...NO_TERMS, settlementType: 'WHEN_ISSUED', settlementDate: '2030-01-15' },
+  { assetClass: 'EQUITY', market: 'XNYS', ...NO_TERMS, segment: 'NOT-IN-PACK' },
+  { assetClass: 'EQUITY', market: 'XNYS', ...NO_TERMS, settlementType: 'BOGUS' },
 ];
 const FROM = parseDay('1999-06-01');
 const TO = parseDay('2036-06-30');
 
 /** What Ruleset.decide says for one item: `YYYYMMDD` or the error code. */
-function canonical(day: number, key: { assetClass: string; market: string }, allow: boolean): string {
+function canonical(day: number, key: InstrumentKey, allow: boolean): string {
   try {
-    return String(dayToYmdInt(parseDay(ruleset.decide(formatDay(day), key.assetClass, key.market, allow).settlementDate)));
+    return String(dayToYmdInt(parseDay(ruleset.decide(formatDay(day), key.assetClass, key.market, allow, termsOf(key)).settlementDate)));
   } catch (err) {
     if (isDecisionError(err)) return err.code;
     throw err;
@@ -62,7 +73,8 @@ describe('the columnar fast path decides exactly as Ruleset.decide', () => {
             if (res.statusCodes[i] !== 0) expect(res.statusCodes[i]).toBe(grpcStatusOf(want as never));
             else
               expect(res.ruleIds[res.ruleIndexes[i] as number]).toBe(
-                ruleset.decide(formatDay(day), KEYS[k]?.assetClass ?? '', KEYS[k]?.market ?? '', allow).rule.id,
+                ruleset.decide(formatDay(day), KEYS[k]?.assetClass ?? '', KEYS[k]?.market ?? '', allow, termsOf(KEYS[k] as InstrumentKey))
+                  .rule.id,
               );
           });
         },
@@ -74,7 +86,7 @@ describe('the columnar fast path decides exactly as Ruleset.decide', () => {
   it('names the item and value for invalid YYYYMMDD integers and out-of-range key indexes', () => {
     const res = decideColumnar(
       snapshot,
-      { tradeDates: [20240230, 0, 20240528], keys: [{ assetClass: 'EQUITY', market: 'XNYS' }], keyIndexes: [0, 0, 7] },
+      { tradeDates: [20240230, 0, 20240528], keys: [{ assetClass: 'EQUITY', market: 'XNYS', ...NO_TERMS }], keyIndexes: [0, 0, 7] },
       10,
       new DecisionTally(),
       () => undefined,

@@ -45,6 +45,7 @@ describe('metrics are updated per request, not per item', () => {
     server = createSettlementServer({
       holder,
       watchers: testWatchers(holder),
+      sync: () => ({ following: false, stalenessSeconds: 0 }),
       observer,
       limits: DEFAULT_LIMITS,
       now: () => new Date('2026-11-27T00:00:00Z'),

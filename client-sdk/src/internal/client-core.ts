@@ -11,6 +11,7 @@ import type {
   SettlementClientOptions,
   SettlementDetails,
   SettlementRequest,
+  SettlementTypeName,
 } from '../types.js';
 import { AlertPolicy } from './alert-policy.js';
 import type { AnswerSource } from './answer-source.js';
@@ -60,6 +61,11 @@ export function fromDecision(d: DecisionMessage): SettlementDetails {
     calendarId: d.calendarId,
     rulesetVersion: d.rulesetVersion,
     rulesetHash: d.rulesetHash,
+    // A sidecar older than these fields sends none: it answered REGULAR on the market default.
+    settlementType: (d.settlementType === '' ? 'REGULAR' : d.settlementType) as SettlementTypeName,
+    ...(d.segment === '' ? {} : { segment: d.segment }),
+    businessDays: d.settlementType === '' ? d.cycleDays : d.businessDays,
+    ...(d.settlementTypeSource === '' ? {} : { settlementTypeSource: d.settlementTypeSource }),
   };
 }
 
@@ -135,7 +141,7 @@ export class ClientCore {
   /** Decides what an infrastructure failure turns into: a provisional answer, or the error itself. */
   fallbackOrThrow(method: RpcMethod, req: SettlementRequest, tradeDay: number, err: SettlementError, call: CallOptions): SettlementDetails {
     if (this.fallbackCalendar === null || call.fallback === false) throw err;
-    const settlementDate = this.fallbackCalendar.settle(tradeDay);
+    const settlementDate = this.fallbackCalendar.settleFor(req, tradeDay);
     const now = Date.now();
     const ledgerId = randomUUID();
     this.ledger.record({
@@ -166,6 +172,7 @@ export class ClientCore {
       source: 'fallback',
       provisional: true,
       cycleDays: this.fallbackCalendar.cycleDays,
+      settlementType: req.settlementType ?? 'REGULAR',
       errorCode: err.reason,
       reason: err.message,
       ledgerId,

@@ -1,5 +1,5 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { isDecisionError } from '@tplus/core';
+import { isDecisionError, type DecideTerms } from '@tplus/core';
 import { SettlementError, Status } from '../settlement-error.js';
 import type { CallOptions, InProcessClientOptions, ReadyOptions, RpcMethod, SettlementDetails, SettlementRequest } from '../types.js';
 import { callSignal, cancelledError } from './abort.js';
@@ -17,6 +17,13 @@ function trustedKey(key: string | Buffer | KeyObject, index: number): KeyObject 
   if (k.asymmetricKeyType !== 'ed25519')
     throw new TypeError(`trust.publicKeys[${index}] is a ${String(k.asymmetricKeyType)} key, not an ed25519 public key`);
   return k.type === 'private' ? createPublicKey(k) : k;
+}
+
+/** The request's type and segment, or undefined when it has none (the plain REGULAR path, as in the sidecar). */
+function termsOf(r: SettlementRequest): DecideTerms | undefined {
+  if (r.settlementType === undefined && r.optionDays === undefined && r.settlementDate === undefined && r.segment === undefined)
+    return undefined;
+  return r;
 }
 
 function notSynced(address: string): SettlementError {
@@ -165,7 +172,7 @@ export class InProcessClient extends ClientBase {
     }
     let d;
     try {
-      d = r.decide(request.tradeDate, request.assetClass, request.market, request.allowNonTradingDay === true);
+      d = r.decide(request.tradeDate, request.assetClass, request.market, request.allowNonTradingDay === true, termsOf(request));
     } catch (e) {
       throw isDecisionError(e) ? itemError(e.code, e.message) : e;
     }
@@ -185,6 +192,10 @@ export class InProcessClient extends ClientBase {
       calendarId: rule.settlementCalendar.id,
       rulesetVersion: d.rulesetVersion,
       rulesetHash: d.rulesetHash,
+      settlementType: d.settlementType,
+      ...(rule.segment === null ? {} : { segment: rule.segment }),
+      businessDays: d.businessDays,
+      ...(d.typeTerms === null ? {} : { settlementTypeSource: d.typeTerms.source }),
       stale: !this.sync.live,
       syncedAt: this.syncedAtText,
     };

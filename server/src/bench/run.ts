@@ -16,6 +16,7 @@ import { memoryBench } from './memory-bench.js';
 import { registryBench } from './registry-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import { tradeCaptureBench } from './trade-capture-bench.js';
+import { typedBench } from './typed-bench.js';
 import type { BenchResult } from './measure.js';
 
 const repetitions = Number(process.env['BENCH_REPETITIONS'] ?? '5');
@@ -27,7 +28,7 @@ if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not co
 const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
 
 // BENCH_ONLY: one group or a comma-separated list (core, memory, grpc, registry, sdk, in-process, activation,
-// trade-capture). BENCH_TRADES: trades per mode in the trade-capture bench (default 5,000).
+// trade-capture, types). BENCH_TRADES: trades per mode in the trade-capture bench (default 5,000).
 const only = new Set((process.env['BENCH_ONLY'] ?? 'all').split(',').map((s) => s.trim()));
 const wanted = (group: string): boolean => only.has('all') || only.has(group);
 const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
@@ -42,6 +43,7 @@ const benchTrades = Number(process.env['BENCH_TRADES'] ?? '5000');
 if (!Number.isInteger(benchTrades) || benchTrades < 1 || benchTrades > 1_000_000)
   throw new Error(`BENCH_TRADES must be an integer in 1..1000000, got ${process.env['BENCH_TRADES']}`);
 if (wanted('trade-capture')) results.push(...(await tradeCaptureBench(Math.min(repetitions, 3), benchTrades, (line) => console.log(line))));
+if (wanted('types')) results.push(...typedBench(ruleset, repetitions, (line) => console.log(line)));
 if (wanted('activation')) results.push(...(await activationBench(pack.document, (line) => console.log(line))));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));

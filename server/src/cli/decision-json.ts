@@ -12,6 +12,12 @@ export interface DecisionJson {
   readonly calendar_id: string;
   readonly ruleset_version: number;
   readonly ruleset_hash: string;
+  /** Present only for a non-regular type, so REGULAR answers keep their shape. */
+  readonly settlement_type?: string;
+  readonly business_days?: number;
+  readonly settlement_type_source?: string;
+  /** Present only when a segment rule applied. */
+  readonly segment?: string;
 }
 
 export function decisionJson(d: Decision): DecisionJson {
@@ -26,5 +32,9 @@ export function decisionJson(d: Decision): DecisionJson {
     calendar_id: d.rule.settlementCalendar.id,
     ruleset_version: d.rulesetVersion,
     ruleset_hash: d.rulesetHash,
+    ...(d.typeTerms === null
+      ? {}
+      : { settlement_type: d.settlementType, business_days: d.businessDays, settlement_type_source: d.typeTerms.source }),
+    ...(d.rule.segment === null ? {} : { segment: d.rule.segment }),
   };
 }

@@ -3,14 +3,24 @@ import type { CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand } from './cli-command.js';
-import { FLAG, required } from './common-flags.js';
+import { FLAG, required, TERMS_FLAGS, termsFromFlags } from './common-flags.js';
 import type { CommandSpec } from '../runtime/index.js';
 
 export const EXPLAIN_SPEC: CommandSpec = {
   name: 'explain',
-  synopsis: ['--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json] [--rules DIR]'],
+  synopsis: [
+    '--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--settlement-type T [--option-days N | --settlement-date D]] [--segment S] [--json] [--rules DIR]',
+  ],
   about: 'Shows why a trade settles when it does: the rule that matched, the ones that did not and why, and every day skipped.',
-  flags: [required(FLAG.market), required(FLAG.assetClass), required(FLAG.tradeDate), FLAG.allowNonTradingDay, FLAG.json, FLAG.rules],
+  flags: [
+    required(FLAG.market),
+    required(FLAG.assetClass),
+    required(FLAG.tradeDate),
+    FLAG.allowNonTradingDay,
+    ...TERMS_FLAGS,
+    FLAG.json,
+    FLAG.rules,
+  ],
 };
 
 export const explainCommand = cliCommand(EXPLAIN_SPEC, (flags, io: CliIo) => {
@@ -21,6 +31,7 @@ export const explainCommand = cliCommand(EXPLAIN_SPEC, (flags, io: CliIo) => {
     flags.get('asset-class') ?? '',
     flags.get('market') ?? '',
     flags.on('allow-non-trading-day'),
+    termsFromFlags(flags),
   );
   if (flags.on('json')) {
     const { decision, ...trace } = e;

@@ -5,7 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { decisionJson, type DecisionJson } from './decision-json.js';
 import { VersionSource } from '../registry/client/index.js';
 import { cliCommand } from './cli-command.js';
-import { FLAG, REGISTRY_FLAGS, required } from './common-flags.js';
+import { FLAG, REGISTRY_FLAGS, required, termsFromFlags } from './common-flags.js';
 import { cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
 import type { ExtraCommands } from './run-cli.js';
 import { SETTLE_SPEC, settleLocally, REPLAY_FLAGS } from './settle-command.js';
@@ -110,6 +110,7 @@ export function replayCommands(env: Env): ExtraCommands {
             market: flags.get('market') ?? '',
             rulesetVersion: version,
             allowNonTradingDay: flags.on('allow-non-trading-day'),
+            ...termsFromFlags(flags),
           });
           const out: DecisionJson = {
             trade_date: flags.get('trade-date') ?? '',
@@ -122,6 +123,10 @@ export function replayCommands(env: Env): ExtraCommands {
             calendar_id: d.calendarId,
             ruleset_version: d.rulesetVersion,
             ruleset_hash: d.rulesetHash,
+            ...(d.settlementTypeSource === ''
+              ? {}
+              : { settlement_type: d.settlementType, business_days: d.businessDays, settlement_type_source: d.settlementTypeSource }),
+            ...(d.segment === '' ? {} : { segment: d.segment }),
           };
           io.stdout.write(flags.on('json') ? `${JSON.stringify(out)}\n` : `${d.settlementDate}\n`);
           return 0;
@@ -133,6 +138,7 @@ export function replayCommands(env: Env): ExtraCommands {
           flags.get('asset-class') ?? '',
           flags.get('market') ?? '',
           flags.on('allow-non-trading-day'),
+          termsFromFlags(flags),
         );
         io.stdout.write(
           flags.on('json')

@@ -24,11 +24,12 @@ const VALIDATE: CommandSpec = {
 
 const TRANSITION: CommandSpec = {
   name: 'rules transition',
-  synopsis: ['--market MIC --asset-class AC --around YYYY-MM-DD [--days N] [--json] [--rules DIR]'],
+  synopsis: ['--market MIC --asset-class AC [--segment S] --around YYYY-MM-DD [--days N] [--json] [--rules DIR]'],
   about: 'The trade dates around a cycle change, each with its settlement date; flags double settlement days.',
   flags: [
     required(FLAG.market),
     required(FLAG.assetClass),
+    FLAG.segment,
     { ...date('around', 'the day to look around'), required: true },
     { name: 'days', type: 'string', value: 'N', help: 'trade dates on each side, 0..400', default: '10' },
     FLAG.json,
@@ -77,7 +78,14 @@ function transition(flags: ParsedArgs, io: CliIo): number {
     throw new UsageError(`rules transition: --days ${daysText} must be an integer 0..400`);
   const ruleset = loadRuleset(flags.get('rules') ?? io.defaultRulesDir, io);
   const around = parseTradeDate(flags.get('around') ?? '', 'around');
-  const rows = transitionTable(ruleset, flags.get('asset-class') ?? '', flags.get('market') ?? '', around, days);
+  const rows = transitionTable(
+    ruleset,
+    flags.get('asset-class') ?? '',
+    flags.get('market') ?? '',
+    around,
+    days,
+    flags.get('segment') ?? '',
+  );
   if (flags.on('json')) {
     for (const r of rows) io.stdout.write(`${JSON.stringify(r)}\n`);
     return 0;

@@ -41,6 +41,9 @@ commands:
            registry commands (publish, history, rollback, diff, pending, approve, reject, audit-log, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
+  health   ADDR [--timeout S] [--json]     grpc.health.v1 Check of a sidecar (or registry); exit 0 only when SERVING
+  status   ADDR [--timeout S] [--json]     what a sidecar serves: version, sha256, source, activation, staleness, horizons
+           ADDR is HOST:PORT or unix:///PATH
   help | --version
 
 tplus <command> --help prints that command's flags and their TPLUS_* variables.

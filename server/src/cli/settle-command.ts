@@ -2,12 +2,12 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { DecisionError } from '@tplus/core';
-import type { Ruleset } from '@tplus/core';
+import type { DecideTerms, Ruleset } from '@tplus/core';
 import { writeAll, type CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
 import { cliCommand } from './cli-command.js';
-import { FLAG, REGISTRY_FLAGS } from './common-flags.js';
+import { FLAG, REGISTRY_FLAGS, TERMS_FLAGS, termsFromFlags } from './common-flags.js';
 import type { CommandSpec } from '../runtime/index.js';
 import type { ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
@@ -28,14 +28,15 @@ export const REPLAY_FLAGS = [
 export const SETTLE_SPEC: CommandSpec = {
   name: 'settle',
   synopsis: [
-    '--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--json] [--rules DIR]',
+    '--market MIC --asset-class AC --trade-date YYYY-MM-DD [--allow-non-trading-day] [--settlement-type T [--option-days N | --settlement-date D]] [--segment S] [--json] [--rules DIR]',
     '--input FILE|- [--json] [--rules DIR]',
     '--ruleset-version N --registry ADDR [--token-file F] [--registry-public-key FILE] --market MIC --asset-class AC --trade-date D [--json]',
     '--ruleset-version N --sidecar ADDR --market MIC --asset-class AC --trade-date D [--json]',
   ],
   about: [
     'Prints the settlement date of a trade (with --json, the decision and the rule and ruleset behind it).',
-    '--input reads JSON Lines {"trade_date","asset_class","market"} and answers one line for each.',
+    '--input reads JSON Lines {"trade_date","asset_class","market"} (optionally "settlement_type", "option_days",',
+    '"settlement_date", "segment", "allow_non_trading_day") and answers one line for each.',
     '--ruleset-version N answers as version N did: fetched from the registry and verified, or from a',
     'sidecar that still holds it (it keeps the last few).',
   ].join('\n'),
@@ -44,6 +45,7 @@ export const SETTLE_SPEC: CommandSpec = {
     FLAG.assetClass,
     FLAG.tradeDate,
     FLAG.allowNonTradingDay,
+    ...TERMS_FLAGS,
     { name: 'input', type: 'string', value: 'FILE|-', help: 'JSON Lines input, - for stdin' },
     FLAG.json,
     FLAG.rules,
@@ -70,6 +72,32 @@ function field(obj: Record<string, unknown>, name: string, line: number): string
   return value;
 }
 
+function optionalString(obj: Record<string, unknown>, name: string, line: number): string | undefined {
+  return obj[name] === undefined ? undefined : field(obj, name, line);
+}
+
+function optionalCount(obj: Record<string, unknown>, name: string, line: number): number | undefined {
+  const value = obj[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new DecisionError('INVALID_ARGUMENT', `line ${line}: ${name} must be a whole number, got ${JSON.stringify(value)}`, {
+      field: name,
+    });
+  }
+  return value;
+}
+
+/** The line's settlement type and segment; undefined when it has none (the plain REGULAR path). */
+function lineTerms(obj: Record<string, unknown>, line: number): DecideTerms | undefined {
+  const terms = {
+    settlementType: optionalString(obj, 'settlement_type', line),
+    optionDays: optionalCount(obj, 'option_days', line),
+    settlementDate: optionalString(obj, 'settlement_date', line),
+    segment: optionalString(obj, 'segment', line),
+  };
+  return Object.values(terms).every((v) => v === undefined) ? undefined : terms;
+}
+
 /** One JSON Lines input line → one output line, never throwing for the line's own faults. */
 export function settleLine(ruleset: Ruleset, text: string, line: number): { out: string; ok: boolean } {
   let parsed: unknown;
@@ -84,7 +112,13 @@ export function settleLine(ruleset: Ruleset, text: string, line: number): { out:
   const obj = parsed as Record<string, unknown>;
   try {
     const allow = obj['allow_non_trading_day'] === true;
-    const d = ruleset.decide(field(obj, 'trade_date', line), field(obj, 'asset_class', line), field(obj, 'market', line), allow);
+    const d = ruleset.decide(
+      field(obj, 'trade_date', line),
+      field(obj, 'asset_class', line),
+      field(obj, 'market', line),
+      allow,
+      lineTerms(obj, line),
+    );
     return { out: `${JSON.stringify(decisionJson(d))}\n`, ok: true };
   } catch (e) {
     if (e instanceof DecisionError)
@@ -136,6 +170,7 @@ export async function settleLocally(flags: ParsedArgs, io: CliIo): Promise<numbe
     flags.get('asset-class') ?? '',
     flags.get('market') ?? '',
     flags.on('allow-non-trading-day'),
+    termsFromFlags(flags),
   );
   io.stdout.write(flags.on('json') ? `${JSON.stringify(decisionJson(d))}\n` : `${d.settlementDate}\n`);
   return 0;

@@ -14,7 +14,17 @@ export type SidecarDecision = SettlementDecisionMessage;
  */
 export async function settleAtSidecar(
   address: string,
-  request: { tradeDate: string; assetClass: string; market: string; rulesetVersion: number; allowNonTradingDay: boolean },
+  request: {
+    tradeDate: string;
+    assetClass: string;
+    market: string;
+    rulesetVersion: number;
+    allowNonTradingDay: boolean;
+    settlementType?: string | undefined;
+    optionDays?: number | null | undefined;
+    settlementDate?: string | undefined;
+    segment?: string | undefined;
+  },
   deadlineMs = 10_000,
 ): Promise<SidecarDecision> {
   const m = (loadSettlementPackage()[SETTLEMENT_SERVICE_NAME] as ServiceDefinition)['GetSettlementDate'];

@@ -166,6 +166,8 @@ function toRuleDocument(r: RuleSource): RuleDocument {
     settlementCalendar: r.settlementCalendar,
     tradingCalendar: r.tradingCalendar,
     source: r.source,
+    ...(r.segment === undefined ? {} : { segment: r.segment }),
+    ...(r.settlementTypes === undefined ? {} : { settlementTypes: r.settlementTypes }),
   };
 }
 
@@ -182,7 +184,13 @@ export function compileSources(sources: PackSources, options: CompileOptions): C
     calendars: [...calendars.values()].sort((a, b) => compareText(a.id, b.id)),
     rules: sources.rules
       .map(toRuleDocument)
-      .sort((a, b) => compareText(a.market, b.market) || compareText(a.assetClass, b.assetClass) || compareText(a.from, b.from)),
+      .sort(
+        (a, b) =>
+          compareText(a.market, b.market) ||
+          compareText(a.assetClass, b.assetClass) ||
+          compareText(a.segment ?? '', b.segment ?? '') ||
+          compareText(a.from, b.from),
+      ),
   };
   return { document, hash: rulesetHash(document), problems, files: sources.files };
 }

@@ -6,6 +6,7 @@ import { IDENTIFIER_SHAPES } from '@tplus/core';
 import { OBSERVANCES, type HolidayDefinition, type HolidayRule, type Observance } from '@tplus/core';
 import type { PackProblem } from './pack-problem.js';
 import type { AdhocSource, CalendarSource, RuleSource } from './pack-source.js';
+import { readSettlementTypes } from './read-settlement-types.js';
 import { YamlReader } from './yaml-reader.js';
 
 export interface PackSources {
@@ -18,6 +19,7 @@ export interface PackSources {
 const MIC = IDENTIFIER_SHAPES.market.pattern;
 const IDENT = IDENTIFIER_SHAPES.calendar_id.pattern;
 const ASSET = IDENTIFIER_SHAPES.asset_class.pattern;
+const SEGMENT = IDENTIFIER_SHAPES.segment.pattern;
 
 function listYaml(dir: string): string[] {
   const out: string[] = [];
@@ -190,6 +192,8 @@ function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null
     'settlement_calendar',
     'trading_calendar',
     'source',
+    'segment',
+    'settlement_types',
   ]);
   if (!map) return null;
   const id = r.string(map, 'id', path);
@@ -215,6 +219,11 @@ function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null
   const settlementCalendar = r.string(map, 'settlement_calendar', path);
   const tradingCalendar = r.string(map, 'trading_calendar', path, false);
   const source = r.string(map, 'source', path);
+  const segment = r.string(map, 'segment', path, false);
+  if (segment !== null && !SEGMENT.test(segment)) {
+    r.error(r.node(map, 'segment'), `${path}.segment`, `"${segment}" is not ${IDENTIFIER_SHAPES.segment.text}`);
+  }
+  const settlementTypes = readSettlementTypes(r, map, path);
   if (
     id === null ||
     name === null ||
@@ -240,6 +249,8 @@ function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null
     settlementCalendar,
     tradingCalendar,
     source,
+    ...(segment === null ? {} : { segment }),
+    ...(settlementTypes === null ? {} : { settlementTypes }),
     at: { file: r.file, line: r.lineOf(map), path },
   };
 }

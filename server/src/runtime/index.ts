@@ -14,3 +14,5 @@ export { nodeProcess, runUntilSignal, type ServeProcess } from './run-until-sign
 export { claimSocketPath, removeSocketFile } from './socket-file.js';
 export { parseDuration } from './parse-duration.js';
 export { UsageError } from './usage-error.js';
+export { checkStartResources, type StartResources } from './check-start-resources.js';
+export { bindNamed, listenFailure, SECOND_INSTANCE_DOC, StartFailure } from './start-failure.js';

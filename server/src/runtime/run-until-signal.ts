@@ -2,6 +2,7 @@ import { format } from 'node:util';
 import { setLogger } from '@grpc/grpc-js';
 import { ConfigError } from './config-error.js';
 import type { Logger } from './json-logger.js';
+import { StartFailure } from './start-failure.js';
 import { UsageError } from './usage-error.js';
 
 /** What a long-running command touches of its process; tests pass their own. */
@@ -42,7 +43,7 @@ export interface RunSpec<C> {
 
 /**
  * The life of a server command: validate flags/env (exit 2 naming the field; a malformed line also prints the usage), start (exit 1 when it
- * cannot), run until SIGTERM/SIGINT, then close gracefully; a second signal cancels the drain but never
+ * cannot; a StartFailure first prints one plain line naming the flag and the value), run until SIGTERM/SIGINT, then close gracefully; a second signal cancels the drain but never
  * skips the cleanup. A signal during start-up still leads to a clean shutdown. Resolves with the exit code.
  */
 export async function runUntilSignal<C>(spec: RunSpec<C>, proc: ServeProcess): Promise<number> {
@@ -77,7 +78,11 @@ export async function runUntilSignal<C>(spec: RunSpec<C>, proc: ServeProcess): P
     running = await spec.start(loaded.config, log);
   } catch (err) {
     unsubscribe();
-    log.error('start_failed', { error: err });
+    if (err instanceof StartFailure) {
+      // Expected (in use, not writable): one line for people first, then the log line, without a stack.
+      proc.stderr(`${spec.command}: ${err.message}\n`);
+      log.error('start_failed', { flag: err.flag, value: err.value, problem: err.problem, remedy: err.remedy });
+    } else log.error('start_failed', { error: err });
     return 1;
   }
   return new Promise<number>((resolve) => {

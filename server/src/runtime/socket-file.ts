@@ -4,6 +4,13 @@ import { dirname } from 'node:path';
 
 export class SocketInUseError extends Error {
   override readonly name = 'SocketInUseError';
+  constructor(
+    message: string,
+    /** True when a live process answers on it; false when the path is something other than a socket. */
+    readonly live: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** Does something accept connections on the Unix socket at `path`? */
@@ -34,8 +41,8 @@ export async function claimSocketPath(path: string, timeoutMs = 1_000): Promise<
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
-  if (!isSocket) throw new SocketInUseError(`socket ${path} exists and is not a socket; refusing to replace it`);
-  if (await answers(path, timeoutMs)) throw new SocketInUseError(`socket ${path} is in use by another running process`);
+  if (!isSocket) throw new SocketInUseError(`socket ${path} exists and is not a socket; refusing to replace it`, false);
+  if (await answers(path, timeoutMs)) throw new SocketInUseError(`socket ${path} is in use by another running process`, true);
   rmSync(path, { force: true });
   return true;
 }

@@ -4,7 +4,9 @@ import { dayFromYmdInt, dayToYmdInt, formatDay, INVALID_DAY, parseDay, type DayN
 import { isAssetClass, isMarket } from '@tplus/core';
 import type { Rule, Ruleset } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/index.js';
+import { termsOf } from './decide-rows.js';
 import { batchTooLarge } from './batch-too-large.js';
+import { MAX_COLUMNAR_KEYS_WITH_TERMS } from './request-size.js';
 import type { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
 import { grpcStatusOf, INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/index.js';
@@ -34,7 +36,7 @@ function canonical(ruleset: Ruleset, i: number, ymd: number, keyIndex: number, k
     });
   }
   try {
-    const d = ruleset.decide(formatDay(day), key.assetClass, key.market, allow);
+    const d = ruleset.decide(formatDay(day), key.assetClass, key.market, allow, termsOf(key));
     return { rule: d.rule, day: parseDay(d.settlementDate) };
   } catch (err) {
     if (isDecisionError(err)) return err;
@@ -86,8 +88,15 @@ export function decideColumnar(
   const ruleset = pickVersion(snapshot, req.rulesetVersion).ruleset;
   const allow = req.allowNonTradingDay === true;
   if (req.keys.length > maxItems) throw batchTooLarge('keys', req.keys.length, maxItems);
-  // A key of the wrong shape is never looked up: its items take the canonical path, which refuses them.
-  const keyRules = req.keys.map((k) => (wellShaped(k) ? ruleset.rulesFor(k.assetClass, k.market) : undefined));
+  const withTerms = req.keys.reduce((n, k) => (termsOf(k) === undefined ? n : n + 1), 0);
+  if (withTerms > MAX_COLUMNAR_KEYS_WITH_TERMS) {
+    throw batchTooLarge('keys with a settlement_type or segment', withTerms, MAX_COLUMNAR_KEYS_WITH_TERMS);
+  }
+  // A key of the wrong shape, or with a settlement type or segment, is never looked up here: its items take
+  // the canonical path, which refuses them or applies the type and the segment precedence.
+  const keyRules = req.keys.map((k) =>
+    wellShaped(k) && termsOf(k) === undefined ? ruleset.defaultRulesFor(k.assetClass, k.market) : undefined,
+  );
   const out: ColumnarBatchResponse = {
     settlementDates: new Array<number>(n),
     statusCodes: new Array<number>(n),

@@ -1,5 +1,5 @@
 import { isDecisionError } from '@tplus/core';
-import type { Decision } from '@tplus/core';
+import type { Decision, DecideTerms } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/index.js';
 import { batchTooLarge } from './batch-too-large.js';
 import type { DecisionTally } from './decision-tally.js';
@@ -8,10 +8,24 @@ import { decisionMessage } from './to-wire.js';
 import { INTERNAL_MESSAGE, INTERNAL_REASON } from '../rpc/index.js';
 import type { BatchResultMessage, GetSettlementDateRequest } from './wire-types.js';
 
+/** The request's type and segment fields, or undefined when it has none (the plain REGULAR path). */
+export function termsOf(req: TermsFields): DecideTerms | undefined {
+  if (req.settlementType === '' && req.segment === '' && req.settlementDate === '' && req.optionDays === undefined) return undefined;
+  return { settlementType: req.settlementType, optionDays: req.optionDays, settlementDate: req.settlementDate, segment: req.segment };
+}
+
+/** The four fields (120-123) GetSettlementDateRequest, ExplainSettlementDateRequest and InstrumentKey share. */
+export interface TermsFields {
+  readonly settlementType: string;
+  readonly optionDays?: number | undefined;
+  readonly settlementDate: string;
+  readonly segment: string;
+}
+
 /** One decision for one request, from the snapshot the caller read. Throws DecisionError. */
 export function decideRequest(snapshot: RulesetSnapshot, req: GetSettlementDateRequest): Decision {
   const held = pickVersion(snapshot, req.rulesetVersion);
-  return held.ruleset.decide(req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true);
+  return held.ruleset.decide(req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true, termsOf(req));
 }
 
 /**

@@ -7,4 +7,4 @@ export { formatAddress, type ListenAddress, type SidecarConfig } from './sidecar
 export { ConfigError, jsonLogger, memoryLogger, systemClock, type Clock, type Logger } from '../runtime/index.js';
 export { drillServiceDefinition } from './drill-service.js';
 export { DEFAULT_LIMITS } from './server-limits.js';
-export { type SettlementDecisionMessage } from './wire-types.js';
+export { type RulesetInfoMessage, type SettlementDecisionMessage } from './wire-types.js';

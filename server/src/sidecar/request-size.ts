@@ -13,8 +13,10 @@ export function varintBytes(value: number): number {
   return n;
 }
 
-/** A length-delimited field (one-byte tag, as every field number here is < 16). */
+/** A length-delimited field (one-byte tag, as for field numbers < 16). */
 const field = (payload: number): number => 1 + varintBytes(payload) + payload;
+/** A length-delimited field with a two-byte tag (field numbers 16..2047, e.g. 120-139). */
+const field2 = (payload: number): number => 2 + varintBytes(payload) + payload;
 
 const MAX_UINT32_BYTES = 5;
 const MAX_UINT64_BYTES = 10;
@@ -23,12 +25,22 @@ const DATE_TEXT = 'YYYY-MM-DD'.length;
 export const CORRELATION_ID_ALLOWANCE = 128;
 
 const optionalTail = 1 + MAX_UINT64_BYTES + 2; // ruleset_version, allow_non_trading_day
+const LONGEST_SETTLEMENT_TYPE = 'SELLERS_OPTION'.length;
+/** settlement_type, option_days, settlement_date, segment (fields 120-123, two-byte tags). */
+const typeAndSegment = field2(LONGEST_SETTLEMENT_TYPE) + 2 + MAX_UINT32_BYTES + field2(DATE_TEXT) + field2(MAX_IDENTIFIER_LENGTH.segment);
+
+/**
+ * Most keys of one columnar call that may carry a settlement type or a segment. Such keys are few by
+ * nature (a key is an (asset class, market, type, segment) combination, not an instrument), and the
+ * bound keeps the largest legal request, and so the default --max-message-bytes, near what it was.
+ */
+export const MAX_COLUMNAR_KEYS_WITH_TERMS = 1024;
 
 /** A BatchGetSettlementDatesColumnar request of `items` items and as many keys, every field at its maximum. */
 export function largestColumnarRequest(items: number): number {
   const key = field(MAX_IDENTIFIER_LENGTH.asset_class) + field(MAX_IDENTIFIER_LENGTH.market);
   const packed = field(items * MAX_UINT32_BYTES); // trade_dates, key_indexes
-  return 2 * packed + items * field(key) + optionalTail;
+  return 2 * packed + items * field(key) + Math.min(items, MAX_COLUMNAR_KEYS_WITH_TERMS) * typeAndSegment + optionalTail;
 }
 
 /** A BatchGetSettlementDates request of `items` items, every field at its maximum. */
@@ -38,6 +50,7 @@ export function largestRowBatchRequest(items: number): number {
     field(MAX_IDENTIFIER_LENGTH.asset_class) +
     field(MAX_IDENTIFIER_LENGTH.market) +
     optionalTail +
+    typeAndSegment +
     field(CORRELATION_ID_ALLOWANCE);
   return items * field(item);
 }

@@ -4,6 +4,7 @@ import { checkIdentifier } from '@tplus/core';
 import { parseTradeDate, quoteValue } from '@tplus/core';
 import type { RulesetSnapshot } from '../store/index.js';
 import { pickVersion } from './pick-version.js';
+import type { SyncState } from './ruleset-watchers.js';
 import { ruleInfoMessage } from './to-wire.js';
 import type {
   ListHolidaysRequest,
@@ -16,8 +17,8 @@ import type {
 
 const DAY_MS = 86_400_000;
 
-/** GetRulesetInfo: the active version, its calendars' horizons as of `now`, and every held version. */
-export function rulesetInfo(snapshot: RulesetSnapshot, now: Date): RulesetInfoMessage {
+/** GetRulesetInfo: the active version, its calendars' horizons as of `now`, every held version and the sync state. */
+export function rulesetInfo(snapshot: RulesetSnapshot, now: Date, sync: SyncState): RulesetInfoMessage {
   const active = snapshot.active;
   const today: DayNumber = Math.floor(now.getTime() / DAY_MS);
   return {
@@ -46,6 +47,8 @@ export function rulesetInfo(snapshot: RulesetSnapshot, now: Date): RulesetInfoMe
       active.ruleset.version < snapshot.lastActivatedVersion
         ? `serving version ${active.ruleset.version}, older than version ${snapshot.lastActivatedVersion} last activated: that version failed verification at rest and the registry has not delivered it again`
         : '',
+    followingRegistry: sync.following,
+    stalenessSeconds: sync.stalenessSeconds,
   };
 }
 

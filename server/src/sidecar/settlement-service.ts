@@ -1,9 +1,9 @@
 import { explain } from '@tplus/core';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
-import type { RulesetWatchers } from './ruleset-watchers.js';
+import type { RulesetWatchers, SyncState } from './ruleset-watchers.js';
 import { decideColumnar } from './decide-columnar.js';
-import { decideRequest, decideRows } from './decide-rows.js';
+import { decideRequest, decideRows, termsOf } from './decide-rows.js';
 import { DecisionTally } from './decision-tally.js';
 import { pickVersion } from './pick-version.js';
 import type { RequestObserver } from '../rpc/index.js';
@@ -44,6 +44,8 @@ export interface SettlementServiceDeps {
   readonly injectedLatency?: InjectedLatency;
   /** The WatchRuleset streams (told of each activation by the sidecar). */
   readonly watchers: RulesetWatchers;
+  /** Whether the sidecar follows a registry and how stale it is, for GetRulesetInfo. */
+  readonly sync: () => SyncState;
 }
 
 const DECIDES = { decides: true } as const;
@@ -101,13 +103,13 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
       ctx,
       (req) => {
         const ruleset = pickVersion(holder.current, req.rulesetVersion).ruleset;
-        const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true);
+        const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true, termsOf(req));
         observer.decisions(e.decision.rule, 1);
         return explainMessage(e);
       },
     ),
     GetRulesetInfo: unaryHandler<GetRulesetInfoRequest, RulesetInfoMessage>('GetRulesetInfo', QUERIES, ctx, () =>
-      rulesetInfo(holder.current, deps.now()),
+      rulesetInfo(holder.current, deps.now(), deps.sync()),
     ),
     ListRules: unaryHandler<ListRulesRequest, ListRulesResponse>('ListRules', QUERIES, ctx, (req) => listRules(holder.current, req)),
     ListHolidays: unaryHandler<ListHolidaysRequest, ListHolidaysResponse>('ListHolidays', QUERIES, ctx, (req) =>

@@ -1,6 +1,6 @@
 import type { SettlementServer } from './create-settlement-server.js';
 import type { MetricsServer } from '../runtime/index.js';
-import type { RulesetStore } from '../store/index.js';
+import type { DataDirLock, RulesetStore } from '../store/index.js';
 import type { Logger } from '../runtime/index.js';
 import { removeSocketFile } from '../runtime/index.js';
 
@@ -11,6 +11,8 @@ export interface Closeable {
   metrics: MetricsServer | null;
   /** The socket path this process bound. */
   socket: string | null;
+  /** The data dir's lock, released last. */
+  lock: DataDirLock | null;
 }
 
 /**
@@ -57,5 +59,6 @@ export async function shutdownSidecar(r: Closeable, log: Logger, graceMs: number
   if (r.metrics) await step('metrics', () => r.metrics?.close());
   if (r.store) await step('store', () => r.store?.close());
   if (r.socket) await step('socket', () => removeSocketFile(r.socket as string));
+  if (r.lock) await step('lock', () => r.lock?.release());
   log.info('shutdown_complete', { tookMs: Date.now() - started, failures: failures.length });
 }

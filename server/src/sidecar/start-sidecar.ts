@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createSettlementServer } from './create-settlement-server.js';
 import { DrillControl } from './drill-control.js';
 import { drillService, drillServiceDefinition } from './drill-service.js';
 import { RulesetHolder } from './ruleset-holder.js';
-import { RulesetWatchers } from './ruleset-watchers.js';
+import { RulesetWatchers, type SyncState } from './ruleset-watchers.js';
 import { SidecarMetrics } from './sidecar-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/index.js';
 import type { RulesetSnapshot } from '../store/index.js';
@@ -24,7 +23,8 @@ import { dayOf, heapSettler, type Clock } from '../runtime/index.js';
 import type { Logger } from '../runtime/index.js';
 import { formatAddress, type SidecarConfig } from './sidecar-config.js';
 import { shutdownSidecar, type Closeable } from './shutdown-sidecar.js';
-import { claimSocketPath } from '../runtime/index.js';
+import { bindNamed, claimSocketPath } from '../runtime/index.js';
+import { claimStart } from './claim-start.js';
 
 export const DATABASE_FILE = 'rulesets.db';
 /** WatchRuleset heartbeats: an in-process SDK client counts the sidecar gone after three missed ones. */
@@ -71,11 +71,12 @@ function withPrebuilt(previous: RulesetSnapshot | null, entry: StoredRuleset, pr
 /** Opens the store (seeding it when empty), verifies and builds the in-memory index, and starts serving. */
 export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Promise<SidecarHandle> {
   const { clock, log } = deps;
+  const { lock, staleSocket } = await claimStart(config);
   log.info('sidecar_starting', { dataDir: config.dataDir, rulesDir: config.rulesDir, pid: process.pid });
-  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null };
+  if (staleSocket) log.warn('stale_socket_removed', { path: config.socket });
+  const resources: Closeable = { store: null, grpc: null, metrics: null, socket: null, lock };
   let follower: Follower | null = null;
   try {
-    mkdirSync(config.dataDir, { recursive: true });
     const store = (resources.store = RulesetStore.open(join(config.dataDir, DATABASE_FILE), {
       keepVersions: config.keepVersions,
       now: () => clock().toISOString(),
@@ -123,12 +124,13 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const following = follower;
     // Building a ruleset grows V8's young generation; give it back once the process is quiet (runtime/heap-settle.ts).
     const settler = heapSettler({ quietMs: HEAP_SETTLE_QUIET_MS, onSettled: (r) => log.info('heap_settled', { ...r }) });
+    const sync = (): SyncState => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 });
     const watchers = new RulesetWatchers({
       current: () => live.current,
       heartbeatMs: WATCH_RULESET_HEARTBEAT_MS,
       maxBufferedBytes: config.limits.maxWatchUnsentBytes,
       now: clock,
-      sync: () => ({ following: following !== null, stalenessSeconds: following?.stalenessSeconds() ?? 0 }),
+      sync,
       onDropped: (unsentBytes) =>
         log.warn('watch_ruleset_dropped', {
           unsentBytes,
@@ -183,6 +185,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     const grpc = (resources.grpc = createSettlementServer({
       holder: live,
       watchers,
+      sync,
       observer: metrics,
       limits: config.limits,
       now: clock,
@@ -192,7 +195,8 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     if (drills) grpc.server.addService(drillServiceDefinition(), drillService(drills));
     let tcpAddress: string | null = null;
     if (config.listen) {
-      const port = await grpc.bind(formatAddress(config.listen));
+      const address = formatAddress(config.listen);
+      const port = await bindNamed('--listen', address, () => grpc.bind(address));
       tcpAddress = formatAddress({ host: config.listen.host, port });
       log.info('listening', { transport: 'tcp', address: tcpAddress });
     }
@@ -204,7 +208,10 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
     }
     let metricsServer: MetricsServer | null = null;
     if (config.metricsListen) {
-      metricsServer = resources.metrics = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+      const { host, port } = config.metricsListen;
+      metricsServer = resources.metrics = await bindNamed('--metrics-listen', formatAddress({ host, port }), () =>
+        startMetricsServer(deps.registry, host, port),
+      );
       log.info('metrics_listening', { url: `http://${metricsServer.address}/metrics` });
     }
     grpc.setServing(true);

@@ -13,6 +13,10 @@ export function decisionMessage(d: Decision): SettlementDecisionMessage {
     calendarId: rule.settlementCalendar.id,
     rulesetVersion: d.rulesetVersion,
     rulesetHash: d.rulesetHash,
+    settlementType: d.settlementType,
+    segment: rule.segment ?? '',
+    businessDays: d.businessDays,
+    settlementTypeSource: d.typeTerms?.source ?? '',
   };
 }
 
@@ -46,5 +50,7 @@ export function ruleInfoMessage(r: Rule): RuleInfoMessage {
     settlementCalendarId: r.settlementCalendar.id,
     tradingCalendarId: r.tradingCalendar?.id ?? '',
     source: r.source,
+    segment: r.segment ?? '',
+    settlementTypes: r.settlementTypes.map((t) => t.type),
   };
 }

@@ -3,3 +3,4 @@ export { LocalVersionRejected, buildSnapshot, type HeldRuleset, type RowCheck, t
 export { RulesetStore } from './ruleset-store.js';
 export { type StoredRuleset } from './stored-ruleset.js';
 export { syncBundledPack } from './sync-bundled-pack.js';
+export { DataDirLock, LOCK_FILE } from './data-dir-lock.js';

@@ -5,6 +5,8 @@ import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { HealthImplementation } from 'grpc-health-check';
 import { startMetricsServer, type MetricsServer } from '../../runtime/index.js';
+import { bindNamed, checkStartResources, formatAddress, type ListenAddress } from '../../runtime/index.js';
+import { DataDirLock } from '../../store/index.js';
 import type { Logger } from '../../runtime/index.js';
 import { claimSocketPath, removeSocketFile } from '../../runtime/index.js';
 import { serverCredentials } from '../index.js';
@@ -53,6 +55,38 @@ function bind(server: Server, address: string, creds: ServerCredentials): Promis
 
 /** Opens the registry database, loads the signing key and tokens, and serves RegistryService. */
 export async function startRegistry(config: RegistryConfig, deps: RegistryDeps): Promise<RegistryHandle> {
+  const { log } = deps;
+  // Claimed before the first log line: an expected failure (in use, not writable) is the first line on stderr.
+  const lock = DataDirLock.acquire(config.dataDir);
+  let staleSocket: boolean;
+  try {
+    staleSocket = await checkStartResources({
+      tcp: [
+        { flag: '--listen', address: config.listen.startsWith('unix:') ? null : hostPort(config.listen) },
+        { flag: '--metrics-listen', address: config.metricsListen },
+      ],
+      socket: { flag: '--listen', path: config.listen.startsWith('unix:') ? config.listen.slice(5) : null },
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (staleSocket) log.warn('stale_socket_removed', { path: config.listen.slice(5) });
+  try {
+    return await serveRegistry(config, deps, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** `host:port` or `[v6]:port` as a ListenAddress. */
+function hostPort(text: string): ListenAddress {
+  const at = text.lastIndexOf(':');
+  return { host: text.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(at + 1)) };
+}
+
+async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: DataDirLock): Promise<RegistryHandle> {
   const { log, now } = deps;
   const signingKey = config.signingKeyFile === null ? null : readPrivateKey(config.signingKeyFile);
   if (signingKey === null && !config.upstream) throw new Error('a registry needs a signing key unless it is a relay (--upstream)');
@@ -90,6 +124,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
     await metricsServer?.close();
     await store.close();
     if (socket) removeSocketFile(socket);
+    lock.release();
   };
   try {
     const metrics = new RegistryMetrics(deps.registry, store.latestVersion(), deps.processMetrics ?? true);
@@ -185,11 +220,15 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryDeps):
       if (await claimSocketPath(socket)) log.warn('stale_socket_removed', { path: socket });
       await bind(server, config.listen, creds);
     } else {
-      const port = await bind(server, config.listen, creds);
+      const port = await bindNamed('--listen', config.listen, () => bind(server, config.listen, creds));
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
     setHealth('SERVING');
-    if (config.metricsListen) metricsServer = await startMetricsServer(deps.registry, config.metricsListen.host, config.metricsListen.port);
+    const metricsAt = config.metricsListen;
+    if (metricsAt)
+      metricsServer = await bindNamed('--metrics-listen', formatAddress(metricsAt), () =>
+        startMetricsServer(deps.registry, metricsAt.host, metricsAt.port),
+      );
     log.info('registry_serving', {
       address,
       metrics: metricsServer?.address ?? null,
