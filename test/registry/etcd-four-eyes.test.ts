@@ -39,7 +39,7 @@ describe('four-eyes publishing over etcd (real processes: two replicas, 3-member
     etcd = await startEtcdCluster(3);
     for (let i = 0; i < 2; i++) {
       const extra = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoints, '--metrics-listen', 'off', '--heartbeat-ms', '200'];
-      const p = spawnTplus(registryArgs(fx, '127.0.0.1:0', [...extra, '--require-approval']));
+      const p = spawnTplus(registryArgs(fx, '127.0.0.1:0', [...extra, '--require-approval'], join(fx.dir, `data-${i}`)));
       procs.push(p);
       const serving = await p.waitFor('registry_serving');
       expect(serving['requireApproval']).toBe(true);
