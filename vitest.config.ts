@@ -13,6 +13,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
+    // A private temp directory per run; a test that leaves one of our temp entries in it fails the run.
+    globalSetup: ['test/support/temp-leak-setup.ts'],
     projects: [
       {
         extends: true,

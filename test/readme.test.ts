@@ -90,6 +90,14 @@ describe('docs: the stated outputs are read from the docs', () => {
     expect(stated(ofKind('script').find((b) => b.file === 'docs/sidecar.md'))).toContain('--listen 127.0.0.1:50473 is already in use');
   });
 
+  it('the fleet walkthrough shows the answer it claims: the following sidecar settles the 2030-03-12 trade on 2030-03-14 from version 2', () => {
+    const script = ofKind('script')[0];
+    const asks = cliCommands(script?.body ?? '').filter((c) => c.includes(' settle ') && c.includes('--sidecar 127.0.0.1:50151'));
+    expect(asks.map((c) => c.match(/--ruleset-version (\d+)/)?.[1])).toEqual(['1', '2']);
+    expect(asks.every((c) => c.includes('--trade-date 2030-03-12'))).toBe(true);
+    expect(stated(script)).toMatch(/\n2030-03-13\n2030-03-14\n/);
+  });
+
   it('the comparison can fail: a wrong stated date, a missing line or an extra one does not match', () => {
     expect(normalOutput('2024-05-29\n')).toMatch(statedOutput('2024-05-29\n'));
     expect(normalOutput('2024-05-28\n')).not.toMatch(statedOutput('2024-05-29\n'));

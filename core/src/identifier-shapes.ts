@@ -89,7 +89,10 @@ export function checkIdentifier(value: string, kind: IdentifierKind, field: stri
   if (FAST[kind](value)) return;
   if (value.length === 0) throw new DecisionError('INVALID_ARGUMENT', `${field} must not be empty`, { field, value: '' });
   const shown = shownValue(value);
-  throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not ${IDENTIFIER_SHAPES[kind].text}`, {
+  // A code of the right shape but for its case (xnys): say so, and what to send instead.
+  const upper = value.length <= MAX_IDENTIFIER_LENGTH[kind] ? value.toUpperCase() : value;
+  const hint = upper !== value && FAST[kind](upper) ? `; codes are upper case: did you mean ${JSON.stringify(upper)}?` : '';
+  throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not ${IDENTIFIER_SHAPES[kind].text}${hint}`, {
     field,
     value: shown,
   });

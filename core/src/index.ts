@@ -2,12 +2,15 @@
 // No gRPC, no SQLite, no native module; node:crypto only for hashes and signature checks.
 export * from './calendar.js';
 export * from './check-rules.js';
+export * from './closest-codes.js';
 export * from './date.js';
 export * from './decision-error.js';
 export * from './decision-status.js';
 export * from './diff-rulesets.js';
 export * from './easter.js';
 export * from './explain.js';
+export * from './explain-miss.js';
+export * from './format-miss.js';
 export * from './holiday-rules.js';
 export * from './identifier-shapes.js';
 export * from './ruleset.js';

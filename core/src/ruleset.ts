@@ -1,6 +1,7 @@
 import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
+import { NoRuleError } from './explain-miss.js';
 import { checkIdentifier } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
@@ -168,8 +169,9 @@ export class Ruleset {
       const rule = inPeriod(key.defaults, tradeDay);
       if (rule !== null) return rule;
     }
-    throw new DecisionError(
-      'NO_RULE',
+    // Why none matched (the key's rules, or the closest known codes) is worked out only when read.
+    throw new NoRuleError(
+      { ruleset: this, tradeDay, assetClass, market },
       `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)}${segment === '' ? '' : ` (segment ${quoteValue(segment)} or the market default)`} on trade_date ${tradeDate}`,
       { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
     );

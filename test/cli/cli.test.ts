@@ -16,7 +16,8 @@ describe('tplus settle', () => {
       rule_id: 'us-equity-xnys-t1',
       cycle_days: 1,
       calendar_id: 'US-SETTLEMENT',
-      ruleset_version: 0,
+      ruleset_version: 1,
+      ruleset_source: 'bundled',
     });
     expect(d['ruleset_hash']).toMatch(/^[0-9a-f]{64}$/);
   });

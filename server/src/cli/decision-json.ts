@@ -18,9 +18,11 @@ export interface DecisionJson {
   readonly settlement_type_source?: string;
   /** Present only when a segment rule applied. */
   readonly segment?: string;
+  /** Where the ruleset came from, as the sidecar names it (`bundled`: compiled from a local rule pack). */
+  readonly ruleset_source?: string;
 }
 
-export function decisionJson(d: Decision): DecisionJson {
+export function decisionJson(d: Decision, source?: string): DecisionJson {
   return {
     trade_date: d.tradeDate,
     asset_class: d.rule.assetClass,
@@ -36,5 +38,6 @@ export function decisionJson(d: Decision): DecisionJson {
       ? {}
       : { settlement_type: d.settlementType, business_days: d.businessDays, settlement_type_source: d.typeTerms.source }),
     ...(d.rule.segment === null ? {} : { segment: d.rule.segment }),
+    ...(source === undefined ? {} : { ruleset_source: source }),
   };
 }

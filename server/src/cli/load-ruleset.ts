@@ -8,7 +8,10 @@ export class InvalidPackError extends Error {
   override readonly name = 'InvalidPackError';
 }
 
-/** Compiles a rule pack into a Ruleset (version 0: not published), or reports every error. */
+/**
+ * Compiles a rule pack into a Ruleset, or reports every error. Its version is the one the pack declares
+ * (`pack: { version: N }`), as a sidecar seeded from it numbers it; 0 for a pack that declares none.
+ */
 export function loadRuleset(dir: string, io: CliIo): Ruleset {
   const pack = compilePack(dir, { today: io.today });
   if (!pack.document || !pack.hash) {
@@ -16,5 +19,5 @@ export function loadRuleset(dir: string, io: CliIo): Ruleset {
     for (const p of errors) io.stderr.write(`${formatProblem(p)}\n`);
     throw new InvalidPackError(`rule pack ${dir} has ${errors.length} error(s)`);
   }
-  return new Ruleset(pack.document, { version: 0, hash: pack.hash });
+  return new Ruleset(pack.document, { version: pack.version ?? 0, hash: pack.hash });
 }

@@ -10,7 +10,7 @@ import { FLAG, required } from './common-flags.js';
 import type { CommandSpec } from '../runtime/index.js';
 import { formatUsage } from '../runtime/index.js';
 import type { ParsedArgs } from '../runtime/index.js';
-import { UsageError } from '../runtime/index.js';
+import { didYouMean, UsageError } from '../runtime/index.js';
 
 const date = (name: string, help: string): CommandSpec['flags'][number] => ({ name, type: 'string', value: 'YYYY-MM-DD', help });
 
@@ -147,7 +147,10 @@ export async function rulesCommand(args: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const run = sub === undefined ? undefined : SUBCOMMANDS[sub];
-  if (run === undefined)
-    throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} (validate, transition, diff)`, RULES_USAGE);
+  if (run === undefined) {
+    const guess = sub === undefined ? null : didYouMean(sub, Object.keys(SUBCOMMANDS));
+    const hint = guess === null ? '(validate, transition, diff)' : `(did you mean ${guess}?)`;
+    throw new UsageError(`rules: unknown subcommand ${JSON.stringify(sub ?? '')} ${hint}`, RULES_USAGE);
+  }
   return run(rest, io);
 }

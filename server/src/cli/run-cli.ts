@@ -5,7 +5,7 @@ import { explainCommand } from './explain-command.js';
 import { InvalidPackError } from './load-ruleset.js';
 import { rulesCommand } from './rules-command.js';
 import { settleCommand } from './settle-command.js';
-import { UsageError } from '../runtime/index.js';
+import { didYouMean, UsageError } from '../runtime/index.js';
 
 export const USAGE = `usage: tplus <command> [flags]
 
@@ -50,6 +50,11 @@ tplus <command> --help prints that command's flags and their TPLUS_* variables.
 Every decision command takes --rules DIR (default: the bundled rule pack).
 Exit codes: 0 ok, 1 decision or validation error, 2 usage error.`;
 
+/** The command names the usage lists (its one table of commands), for "did you mean". */
+function commandNames(usage: string): string[] {
+  return [...usage.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1] ?? '');
+}
+
 /** Extra commands supplied by the composition root (e.g. serve), so the CLI core stays I/O-free. */
 export type ExtraCommands = Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>>;
 
@@ -87,7 +92,11 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
       default: {
         const run = command === undefined ? undefined : extra[command];
         if (run) return await run(args, io);
-        throw new UsageError(command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`);
+        if (command === undefined) throw new UsageError('missing command');
+        const guess = didYouMean(command, [...commandNames(USAGE), ...Object.keys(extra)]);
+        if (guess === null) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+        // A near miss gets the name it was probably meant as, not the whole list of commands.
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (did you mean ${guess}?)`, 'tplus help lists every command.');
       }
     }
   } catch (e) {

@@ -6,6 +6,7 @@ import type { DecideTerms, Ruleset } from '@tplus/core';
 import { writeAll, type CliIo } from './cli-io.js';
 import { decisionJson } from './decision-json.js';
 import { loadRuleset } from './load-ruleset.js';
+import { BUNDLED_SOURCE } from '../pack/index.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, REGISTRY_FLAGS, TERMS_FLAGS, termsFromFlags } from './common-flags.js';
 import type { CommandSpec } from '../runtime/index.js';
@@ -172,7 +173,7 @@ export async function settleLocally(flags: ParsedArgs, io: CliIo): Promise<numbe
     flags.on('allow-non-trading-day'),
     termsFromFlags(flags),
   );
-  io.stdout.write(flags.on('json') ? `${JSON.stringify(decisionJson(d))}\n` : `${d.settlementDate}\n`);
+  io.stdout.write(flags.on('json') ? `${JSON.stringify(decisionJson(d, BUNDLED_SOURCE))}\n` : `${d.settlementDate}\n`);
   return 0;
 }
 

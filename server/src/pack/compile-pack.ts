@@ -13,6 +13,8 @@ export interface CompiledPack {
   readonly hash: string | null;
   readonly problems: readonly PackProblem[];
   readonly files: readonly string[];
+  /** The pack's own version (`pack: { version: N }`), null when it declares none. Not part of the document or its hash. */
+  readonly version: number | null;
 }
 
 export interface CompileOptions {
@@ -179,7 +181,8 @@ export function compileSources(sources: PackSources, options: CompileOptions): C
   const problems = [...sources.problems];
   const calendars = resolveCalendars(sources.calendars, problems);
   checkRules(sources.rules, calendars, options, problems);
-  if (problems.some((p) => p.severity === 'error')) return { document: null, hash: null, problems, files: sources.files };
+  if (problems.some((p) => p.severity === 'error'))
+    return { document: null, hash: null, problems, files: sources.files, version: sources.version?.version ?? null };
   const document: RulesetDocument = {
     calendars: [...calendars.values()].sort((a, b) => compareText(a.id, b.id)),
     rules: sources.rules
@@ -192,7 +195,7 @@ export function compileSources(sources: PackSources, options: CompileOptions): C
           compareText(a.from, b.from),
       ),
   };
-  return { document, hash: rulesetHash(document), problems, files: sources.files };
+  return { document, hash: rulesetHash(document), problems, files: sources.files, version: sources.version?.version ?? null };
 }
 
 /** Reads, validates and compiles the rule pack in `dir`. Any error → no document, every problem listed. */

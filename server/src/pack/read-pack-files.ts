@@ -5,6 +5,7 @@ import { isValidDateText, weekdayFromName } from '@tplus/core';
 import { IDENTIFIER_SHAPES } from '@tplus/core';
 import { OBSERVANCES, type HolidayDefinition, type HolidayRule, type Observance } from '@tplus/core';
 import type { PackProblem } from './pack-problem.js';
+import { readPackVersion, type DeclaredVersion } from './pack-version.js';
 import type { AdhocSource, CalendarSource, RuleSource } from './pack-source.js';
 import { readSettlementTypes } from './read-settlement-types.js';
 import { YamlReader } from './yaml-reader.js';
@@ -14,6 +15,8 @@ export interface PackSources {
   readonly rules: RuleSource[];
   readonly problems: PackProblem[];
   readonly files: string[];
+  /** `pack: { version: N }`, when one file declares it. */
+  readonly version: DeclaredVersion | null;
 }
 
 const MIC = IDENTIFIER_SHAPES.market.pattern;
@@ -255,12 +258,13 @@ function readRule(r: YamlReader, node: unknown, path: string): RuleSource | null
   };
 }
 
-/** Parses every *.yaml file under `dir` (sorted, recursive). Each may hold `calendars:` and/or `rules:`. */
+/** Parses every *.yaml file under `dir` (sorted, recursive). Each may hold `calendars:` and/or `rules:`; one may hold `pack:`. */
 export function readPackFiles(dir: string): PackSources {
   const problems: PackProblem[] = [];
   const calendars: CalendarSource[] = [];
   const rules: RuleSource[] = [];
   const files = listYaml(dir);
+  let version: DeclaredVersion | null = null;
   if (files.length === 0) problems.push({ severity: 'error', file: dir, line: 1, path: '', message: 'no *.yaml files found' });
   for (const full of files) {
     const rel = relative(process.cwd(), full);
@@ -280,8 +284,9 @@ export function readPackFiles(dir: string): PackSources {
       }
       continue;
     }
-    const top = r.map(doc.contents, '', ['description', 'calendars', 'rules']);
+    const top = r.map(doc.contents, '', ['description', 'calendars', 'rules', 'pack']);
     if (!top) continue;
+    version = readPackVersion(r, top, version);
     for (const item of r.seq(top, 'calendars', '')) {
       const cal = readCalendar(r, item.node, item.path.replace(/^\./, ''));
       if (cal) calendars.push(cal);
@@ -291,5 +296,5 @@ export function readPackFiles(dir: string): PackSources {
       if (rule) rules.push(rule);
     }
   }
-  return { calendars, rules, problems, files };
+  return { calendars, rules, problems, files, version };
 }

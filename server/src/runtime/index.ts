@@ -1,6 +1,7 @@
 // The public surface of server/src/runtime: what other folders may import (a lint rule keeps them from reaching past it).
 export { dayOf, systemClock, type Clock } from './clock.js';
 export { ConfigError } from './config-error.js';
+export { didYouMean } from './did-you-mean.js';
 export { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
 export { tplusEnv, type CommandSpec, type FlagDef } from './flag-table.js';
 export { heapSettler, type HeapSettler, type SettleResult } from './heap-settle.js';

@@ -1,4 +1,5 @@
-import { explain } from '@tplus/core';
+import { explain, NoRuleError } from '@tplus/core';
+import { explainMissMessage } from './explain-miss-message.js';
 import { NO_INJECTED_LATENCY, withInjectedLatency, type InjectedLatency } from './injected-latency.js';
 import { bidiHandler, serverStreamHandler, unaryHandler, type AdapterContext } from '../rpc/index.js';
 import type { RulesetWatchers, SyncState } from './ruleset-watchers.js';
@@ -103,9 +104,15 @@ export function settlementService(deps: SettlementServiceDeps): SettlementServic
       ctx,
       (req) => {
         const ruleset = pickVersion(holder.current, req.rulesetVersion).ruleset;
-        const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true, termsOf(req));
-        observer.decisions(e.decision.rule, 1);
-        return explainMessage(e);
+        try {
+          const e = explain(ruleset, req.tradeDate, req.assetClass, req.market, req.allowNonTradingDay === true, termsOf(req));
+          observer.decisions(e.decision.rule, 1);
+          return explainMessage(e);
+        } catch (err) {
+          // A miss is what explain is asked to explain: answered, not failed (and not counted as an error).
+          if (err instanceof NoRuleError) return explainMissMessage(req, err);
+          throw err;
+        }
       },
     ),
     GetRulesetInfo: unaryHandler<GetRulesetInfoRequest, RulesetInfoMessage>('GetRulesetInfo', QUERIES, ctx, () =>

@@ -110,6 +110,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       const at = clock();
       const sync = syncBundledPack(store, { rulesDir: config.rulesDir, today: dayOf(at), now: at.toISOString() });
       if (sync.action === 'pack-invalid') log.warn('bundled_pack_invalid', { problems: sync.problems });
+      else if ('declaredVersion' in sync) log.warn('bundled_pack_version_taken', { ...sync, file: store.file });
       else log.info(`ruleset_${sync.action.replace('-', '_')}`, { ...sync, file: store.file });
     }
     initial = loadVerifiedCopy(copy, clock().toISOString(), initial.snapshot);

@@ -35,6 +35,7 @@ export function explainMessage(e: Explanation): ExplainSettlementDateResponse {
     steps: e.steps.map((s) => ({ date: s.date, counted: s.counted, count: s.count, skippedBecause: s.skippedBecause ?? '' })),
     text: formatExplanation(e),
     ruleSource: e.decision.rule.source,
+    noRule: null,
   };
 }
 

@@ -18,6 +18,7 @@ export type { ColumnarBatchResponse__Output as ColumnarBatchResponse } from '../
 export type { StreamResult__Output as StreamResultMessage } from '../rpc/generated/tplus/settlement/v1/StreamResult.js';
 export type { ExplainSettlementDateRequest__Output as ExplainSettlementDateRequest } from '../rpc/generated/tplus/settlement/v1/ExplainSettlementDateRequest.js';
 export type { ExplainSettlementDateResponse__Output as ExplainSettlementDateResponse } from '../rpc/generated/tplus/settlement/v1/ExplainSettlementDateResponse.js';
+export type { NoRuleDetail__Output as NoRuleDetailMessage } from '../rpc/generated/tplus/settlement/v1/NoRuleDetail.js';
 export type { GetRulesetInfoRequest__Output as GetRulesetInfoRequest } from '../rpc/generated/tplus/settlement/v1/GetRulesetInfoRequest.js';
 export type { RulesetInfo__Output as RulesetInfoMessage } from '../rpc/generated/tplus/settlement/v1/RulesetInfo.js';
 export type { ListRulesRequest__Output as ListRulesRequest } from '../rpc/generated/tplus/settlement/v1/ListRulesRequest.js';

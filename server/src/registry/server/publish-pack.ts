@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, normalize, isAbsolute, sep } from 'node:path';
 import type { DayNumber } from '@tplus/core';
 import type { RulesetDocument } from '@tplus/core';
@@ -32,15 +31,29 @@ function safePath(path: string): string {
   return clean;
 }
 
+/** The folder of the registry's data directory that uploads are compiled in. */
+export const UPLOAD_SCRATCH_DIR = 'upload-scratch';
+
 /**
- * Compiles an uploaded pack exactly as `tplus rules validate` does (in a private temp directory that
- * is always removed). Any compile error → INVALID_PACK listing every problem.
+ * Empties (or creates) `dataDir`/upload-scratch at start: a registry killed in the middle of a publish
+ * leaves its upload there, in its own data directory, never in the system temp directory.
  */
-export function compileUpload(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
+export function clearUploadScratch(dataDir: string): string {
+  const scratch = join(dataDir, UPLOAD_SCRATCH_DIR);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  return scratch;
+}
+
+/**
+ * Compiles an uploaded pack exactly as `tplus rules validate` does (in a private directory under
+ * `scratchDir`, always removed). Any compile error → INVALID_PACK listing every problem.
+ */
+export function compileUpload(files: readonly UploadedFile[], today: DayNumber, scratchDir: string): CompiledUpload {
   if (files.length === 0) throw new RegistryError('INVALID_ARGUMENT', 'the pack has no files', { field: 'files' });
   if (files.length > MAX_FILES)
     throw new RegistryError('INVALID_ARGUMENT', `the pack has more than ${MAX_FILES} files`, { field: 'files' });
-  const dir = mkdtempSync(join(tmpdir(), 'tplus-registry-pack-'));
+  const dir = mkdtempSync(join(scratchDir, 'pack-'));
   try {
     const seen = new Set<string>();
     for (const f of files) {

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { DayNumber } from '@tplus/core';
-import { compileUpload, type UploadedFile } from './publish-pack.js';
+import { compileUpload, type CompiledUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
 import type { PendingRecord } from './pending-store.js';
@@ -20,6 +20,8 @@ export interface LedgerOptions {
   readonly now: () => Date;
   /** Re-verifies stored versions before they are sent or built on. */
   readonly integrity: RecordIntegrity;
+  /** Where uploads are compiled (clearUploadScratch). */
+  readonly scratchDir: string;
   /** Test/drill hook (--drill-publish-pause-ms): called before a publish or rollback commits and after it committed. */
   readonly pause?: (phase: PublishPhase) => void;
 }
@@ -75,7 +77,7 @@ export class RegistryLedger {
     audit: AuditContext,
   ): Promise<AppendOutcome> {
     const r = requireReason(reason);
-    const compiled = compileUpload(files, today);
+    const compiled = this.compile(files, today);
     const outcome = await this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion, audit });
     return { ...outcome, warnings: compiled.warnings };
   }
@@ -101,6 +103,11 @@ export class RegistryLedger {
     const c = { canonical: p.document, author: p.author, reason: p.reason, rollbackOf: p.rollbackOf, expectVersion, approver, audit };
     const approves = { id: p.id, by: approver, at: this.options.now().toISOString() };
     return { ...(await this.append({ ...c, approves })), warnings: [] };
+  }
+
+  /** Compiles an upload (in the registry's scratch directory) as a publish does; INVALID_PACK listing every problem. */
+  compile(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
+    return compileUpload(files, today, this.options.scratchDir);
   }
 
   /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */

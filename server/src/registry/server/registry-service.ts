@@ -4,7 +4,6 @@ import type { RulesetDocument } from '@tplus/core';
 import { approvalHandlers, submittedResponse } from './approval-handlers.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { CallCancelled } from './call-scope.js';
-import { compileUpload } from './publish-pack.js';
 import { callerName } from './caller-identity.js';
 import { diffWindow } from './diff-window.js';
 import { RegistryError } from './registry-error.js';
@@ -86,7 +85,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         const name = callerName(who);
         const audit = { who: name, action: 'Publish', detail };
         if (deps.approvals !== null) {
-          const compiled = compileUpload(r.files, today());
+          const compiled = ledger.compile(r.files, today());
           const out = await deps.approvals.submit(compiled.canonical, name, requireReason(r.reason), 0, r.expectVersion, audit);
           return await submittedResponse(out, compiled.warnings, ledger);
         }

@@ -11,6 +11,7 @@ import type { Logger } from '../../runtime/index.js';
 import { claimSocketPath, removeSocketFile } from '../../runtime/index.js';
 import { serverCredentials } from '../index.js';
 import { registryServiceDefinition } from '../index.js';
+import { clearUploadScratch } from './publish-pack.js';
 import { publishPause } from './publish-pause.js';
 import { RegistryLedger } from './registry-ledger.js';
 import { RegistryMetrics } from './registry-metrics.js';
@@ -153,6 +154,7 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
     });
     const ledger = new RegistryLedger({
       store,
+      scratchDir: clearUploadScratch(config.dataDir),
       signingKey,
       integrity,
       ...(config.upstream ? { upstream: config.upstream.address } : {}),
