@@ -69,7 +69,14 @@ describe('docs: the stated outputs are read from the docs', () => {
     expect(cliBlocks.length).toBeGreaterThanOrEqual(13);
     for (const b of cliBlocks) expect(cliCommands(b.body), where(b)).toHaveLength(1);
     expect(new Set(cliBlocks.map((b) => b.file))).toEqual(new Set(['README.md', 'docs/cli.md', 'docs/drills.md']));
-    expect(ofKind('script').map((b) => b.file)).toEqual(['docs/registry.md', 'docs/registry.md', 'docs/rollout.md', 'docs/sidecar.md']);
+    expect(ofKind('script').map((b) => b.file)).toEqual([
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/registry.md',
+      'docs/rollout.md',
+      'docs/sidecar.md',
+    ]);
     expect(ofKind('node').map((b) => b.file)).toEqual(['docs/sidecar.md']);
   });
 
@@ -145,9 +152,9 @@ describe('docs: the Node snippets call a real sidecar', () => {
   });
 });
 
-describe('docs: the walkthroughs run (a fleet; the registry highly available on etcd; a second sidecar next to a first)', () => {
+describe('docs: the walkthroughs run (a fleet; four-eyes; key rotation; the registry highly available on etcd; a second sidecar next to a first)', () => {
   it.each(ofKind('script').map((b) => [where(b), b] as const))(
-    '%s runs as written and prints what the text states',
+    '%s runs real processes and prints what the text states',
     (_, script) => {
       const out = execFileSync('bash', ['-e', '-c', script.body], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
       expect(normalOutput(out)).toMatch(statedOutput(stated(script)));

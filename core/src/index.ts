@@ -18,6 +18,7 @@ export * from './ruleset-document.js';
 export * from './ruleset-hash.js';
 export * from './settlement-type.js';
 export * from './snapshot-signature.js';
+export * from './heartbeat-signature.js';
 export * from './transition.js';
 export * from './typed-settlement.js';
 export * from './verify-document.js';

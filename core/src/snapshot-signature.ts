@@ -14,12 +14,18 @@ export interface SignedFields {
   readonly publishedAt: string;
   /** 0 when not a rollback. */
   readonly rollbackOf: number;
+  /** Who approved it (four-eyes publishing); absent or '' when no approval was required. */
+  readonly approver?: string | undefined;
 }
 
-/** The exact bytes that are signed (see registry.proto, "Signing"). */
+/**
+ * The exact bytes that are signed (see registry.proto, "Signing"). `approver` is a key only when set,
+ * so every version signed before four-eyes publishing existed verifies unchanged.
+ */
 export function signedPayload(f: SignedFields): Buffer {
   return Buffer.from(
     canonicalJson({
+      ...(f.approver ? { approver: f.approver } : {}),
       author: f.author,
       domain: SIGNATURE_DOMAIN,
       parent_version: f.parentVersion,
@@ -41,6 +47,20 @@ export function verifyFields(f: SignedFields, signature: Buffer, publicKey: KeyO
   } catch {
     return false;
   }
+}
+
+/**
+ * The trusted keys a version signed with key id `id` is checked against: the one with that id (several
+ * keys are trusted while the signing key rotates), or every key when `id` is empty (records from before
+ * key ids). Empty when no trusted key has that id.
+ */
+export function keysFor(keys: readonly KeyObject[], id: string): KeyObject[] {
+  return id === '' ? [...keys] : keys.filter((k) => keyId(k) === id);
+}
+
+/** Key ids of `keys`, for messages ("trusted: a, b"). */
+export function keyIds(keys: readonly KeyObject[]): string {
+  return keys.map(keyId).join(', ');
 }
 
 /** First 16 hex digits of sha256(SPKI DER) of a key (private keys: of their public half). */

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Ruleset } from './ruleset.js';
 import type { RulesetDocument } from './ruleset-document.js';
 import { canonicalJson } from './ruleset-hash.js';
-import { sha256Hex, verifyFields, type SignedFields } from './snapshot-signature.js';
+import { keyIds, keysFor, sha256Hex, verifyFields, type SignedFields } from './snapshot-signature.js';
 
 /** Why a signed ruleset document must not be used. */
 export const DOCUMENT_REJECT_REASONS = ['missing_signature', 'bad_hash', 'bad_signature', 'invalid_document', 'non_canonical'] as const;
@@ -41,10 +41,16 @@ export function verifyDocument(
   const actual = sha256Hex(d.document);
   if (actual !== d.sha256)
     throw new DocumentRejected('bad_hash', `version ${v}: document sha256 ${actual} is not the announced ${d.sha256}`);
-  if (keys.length > 0 && !keys.some((key) => verifyFields(d, d.signature, key))) {
+  const candidates = keysFor(keys, d.keyId);
+  if (keys.length > 0 && candidates.length === 0)
     throw new DocumentRejected(
       'bad_signature',
-      `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'any trusted public key'}`,
+      `version ${v} is signed with key ${d.keyId}, which is not trusted here (trusted: ${keyIds(keys)}); add its public key with --registry-public-key`,
+    );
+  if (keys.length > 0 && !candidates.some((key) => verifyFields(d, d.signature, key))) {
+    throw new DocumentRejected(
+      'bad_signature',
+      `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'the trusted public key of that id'}`,
     );
   }
   const text = d.document.toString('utf8');

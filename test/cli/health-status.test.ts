@@ -177,13 +177,13 @@ describe('tplus health / status against a registry and a sidecar that follows it
     fx.remove();
   });
 
-  it("health of this release's registry (no grpc.health.v1): SERVING, from ListVersions, with or without a token", async () => {
+  it('health of a registry: SERVING, from its grpc.health.v1 Check, with or without a token', async () => {
     const anonymous = await cliProcess(['health', address, '--json']);
     expect(anonymous.code).toBe(0);
     expect(JSON.parse(anonymous.stdout)).toEqual({
       address,
       health: 'SERVING',
-      health_via: 'tplus.registry.v1.RegistryService/ListVersions',
+      health_via: 'grpc.health.v1.Health/Check',
     });
     const withToken = await cliProcess(['health', address, '--token-file', fx.readTokenFile]);
     expect(withToken).toEqual({ code: 0, stdout: `${address}: SERVING\n`, stderr: '' });

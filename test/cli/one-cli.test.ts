@@ -27,6 +27,10 @@ const COMMANDS = [
   ['rollback'],
   ['diff'],
   ['drill'],
+  ['pending'],
+  ['approve'],
+  ['reject'],
+  ['audit-log'],
 ];
 
 /** Lines only the top-level usage has: a command's own usage never lists the others. */

@@ -65,10 +65,15 @@ describe('etcd registry HA under kill -9 (3 etcd members, 2 replicas, 2 sidecars
 
   const startReplica = async (i: number): Promise<void> => {
     const p = spawnTplus(
-      registryArgs(fx, `127.0.0.1:${ports[i] ?? 0}`, [
-        ...['--store', 'etcd', '--etcd-endpoints', etcd.endpoints, '--etcd-timeout-ms', '4000'],
-        ...['--metrics-listen', 'off', '--heartbeat-ms', '300', '--drill-publish-pause-ms', String(PAUSE_MS)],
-      ]),
+      registryArgs(
+        fx,
+        `127.0.0.1:${ports[i] ?? 0}`,
+        [
+          ...['--store', 'etcd', '--etcd-endpoints', etcd.endpoints, '--etcd-timeout-ms', '4000'],
+          ...['--metrics-listen', 'off', '--heartbeat-ms', '300', '--drill-publish-pause-ms', String(PAUSE_MS)],
+        ],
+        join(fx.dir, `data-${i}`),
+      ), // each replica its own data dir: a registry locks its data dir
     );
     replicas[i] = p;
     const address = String((await p.waitFor('registry_serving', undefined, 30_000))['address']);

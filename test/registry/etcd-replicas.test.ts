@@ -25,16 +25,12 @@ describe('registry replicas over etcd (real processes)', () => {
 
   const startReplica = async (i: number, port = 0): Promise<string> => {
     const p = spawnTplus(
-      registryArgs(fx, `127.0.0.1:${port}`, [
-        '--store',
-        'etcd',
-        '--etcd-endpoints',
-        etcd.endpoints,
-        '--metrics-listen',
-        'off',
-        '--heartbeat-ms',
-        '200',
-      ]),
+      registryArgs(
+        fx,
+        `127.0.0.1:${port}`,
+        ['--store', 'etcd', '--etcd-endpoints', etcd.endpoints, '--metrics-listen', 'off', '--heartbeat-ms', '200'],
+        join(fx.dir, `data-${i}`),
+      ), // each replica its own data dir: a registry locks its data dir
     );
     replicas[i] = p;
     return String((await p.waitFor('registry_serving'))['address']);

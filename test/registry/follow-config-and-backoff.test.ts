@@ -35,12 +35,21 @@ describe('follow and registry configuration', () => {
     const loaded = loadSidecarConfig([], { TPLUS_REGISTRY: 'unix:/run/reg.sock', TPLUS_REGISTRY_PUBLIC_KEY: 'keys/signing.pub' }, DEFAULTS);
     expect(loaded.kind === 'config' && loaded.config.follow).toEqual({
       registry: 'unix:/run/reg.sock',
-      publicKeyFile: '/srv/keys/signing.pub',
+      publicKeyFiles: ['/srv/keys/signing.pub'],
       tokenFile: null,
       startTimeoutMs: 30_000,
       backoffMinMs: 100,
       backoffMaxMs: 5_000,
     });
+    // Several trusted keys (a signing key rotation): the flag repeated, or a comma-separated variable.
+    const two = loadSidecarConfig(
+      ['--registry', 'unix:/r.sock', '--registry-public-key', 'a.pub', '--registry-public-key', '/k/b.pub'],
+      {},
+      DEFAULTS,
+    );
+    expect(two.kind === 'config' && two.config.follow?.publicKeyFiles).toEqual(['/srv/a.pub', '/k/b.pub']);
+    const env = loadSidecarConfig([], { TPLUS_REGISTRY: 'unix:/r.sock', TPLUS_REGISTRY_PUBLIC_KEY: 'a.pub,b.pub' }, DEFAULTS);
+    expect(env.kind === 'config' && env.config.follow?.publicKeyFiles).toEqual(['/srv/a.pub', '/srv/b.pub']);
     const plain = loadSidecarConfig([], {}, DEFAULTS);
     expect(plain.kind === 'config' && 'follow' in plain.config).toBe(false);
   });

@@ -84,11 +84,11 @@ export async function startTestRegistry(fixture: RegistryFixture, heartbeatMs = 
 }
 
 /** `tplus registry` arguments for the fixture (its data dir, signing key and tokens) listening on `listen`. */
-export function registryArgs(fx: RegistryFixture, listen: string, extra: readonly string[] = []): string[] {
+export function registryArgs(fx: RegistryFixture, listen: string, extra: readonly string[] = [], dataDir = join(fx.dir, 'data')): string[] {
   return [
     'registry',
     '--data-dir',
-    join(fx.dir, 'data'),
+    dataDir,
     '--listen',
     listen,
     '--signing-key',

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../integration/sidecar-harness.js';
 import { buildServer, type LogLine } from '../integration/sidecar-process.js';
-import { packWithEmergencyHoliday, registryFixture, type RegistryFixture } from './registry-harness.js';
+import { RULES_DIR } from '../support/bundled.js';
+import { packWithEmergencyHoliday, READ_TOKEN, registryFixture, type RegistryFixture } from './registry-harness.js';
 import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
 
 const TRADE = { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' };
@@ -293,4 +294,39 @@ describe('TLS on registry channels (real processes, 127.0.0.1)', () => {
     expect(serve.code).toBe(2);
     expect(serve.output).toContain('--registry-tls-* settings need --registry');
   });
+
+  it('mutual TLS names identities: a publish with no token but a client certificate (CN tplus-sidecar) is signed and audited as that CN', async () => {
+    const tokens = join(fx.dir, 'cn-tokens');
+    writeFileSync(tokens, `publish tplus-sidecar -\nread reader ${READ_TOKEN}\n`);
+    const p = spawnTplus([
+      ...['registry', '--data-dir', join(fx.dir, 'cn'), '--listen', '127.0.0.1:0', '--signing-key', fx.keys.privateKeyFile],
+      ...['--tokens', tokens, '--metrics-listen', 'off', '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey],
+      ...['--tls-client-ca', pki.ca],
+    ]);
+    procs.push(p);
+    const address = String((await p.waitFor('registry_serving'))['address']);
+    const cert = ['--tls-ca', pki.ca, '--tls-client-cert', pki.clientCert, '--tls-client-key', pki.clientKey];
+    const r = await runTplus([
+      'publish',
+      '--registry',
+      address,
+      '--rules',
+      RULES_DIR,
+      '--reason',
+      'by certificate',
+      '--author',
+      'x',
+      ...cert,
+    ]);
+    expect(r.code, r.output).toBe(0);
+    const h = await history(address, ...cert);
+    expect(JSON.parse(h.output.trim())).toMatchObject({ version: 1, author: 'tplus-sidecar' });
+    const log = await runTplus(['audit-log', '--registry', address, '--token-file', fx.readTokenFile, '--json', ...cert]);
+    expect(log.code, log.output).toBe(0);
+    const rows = log.output
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { who: string; action: string; result: string });
+    expect(rows.filter((row) => row.action === 'Publish')).toEqual([expect.objectContaining({ who: 'tplus-sidecar', result: 'ok' })]);
+  }, 60_000);
 });

@@ -5,7 +5,9 @@ import type { CliIo } from './cli-io.js';
 import { cliCommand } from './cli-command.js';
 import { FLAG, REGISTRY_FLAGS, required as requiredFlag } from './common-flags.js';
 import { loadRuleset } from './load-ruleset.js';
-import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
+import { callRegistry, cliCredentials, readTokenFile } from '../registry/client/index.js';
+import { approvalCommands } from './approval-commands.js';
+import { registryCommand, requiredFlag as required, writerToken } from './registry-command.js';
 import type { ExtraCommands } from './run-cli.js';
 import { CANDIDATE_FLAGS, isCandidate, publishCandidate } from './publish-candidate.js';
 import type { CommandSpec, FlagDef } from '../runtime/index.js';
@@ -13,14 +15,6 @@ import type { ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** A string flag's value (flag, else its TPLUS_* variable); a usage error naming both when missing or empty. */
-function required(flags: ParsedArgs, name: string, command: string): string {
-  const v = flags.get(name);
-  if (v === undefined || v === '')
-    throw new UsageError(`${command}: missing --${name} (or TPLUS_${name.replace(/-/g, '_').toUpperCase()})`);
-  return v;
-}
 
 const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
   name,
@@ -30,7 +24,15 @@ const str = (name: string, value: string, help: string, extra: Partial<FlagDef> 
   ...extra,
 });
 const REASON = str('reason', 'TEXT', 'why, kept in the audit log', { env: 'TPLUS_REASON' });
-const AUTHOR = str('author', 'NAME', 'who, kept in the audit log', { env: 'TPLUS_AUTHOR', defaultNote: '$USER' });
+const AUTHOR = str(
+  'author',
+  'NAME',
+  'a claimed author, only noted in the audit detail: the registry signs the name of the token (or certificate)',
+  {
+    env: 'TPLUS_AUTHOR',
+    defaultNote: '$USER',
+  },
+);
 const EXPECT = str('expect-version', 'N', 'refuse unless version N is the latest (optimistic concurrency)');
 const TLS_NOTE = 'A TLS registry is reached with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE].';
 
@@ -72,9 +74,18 @@ const SPECS = {
   },
   diff: {
     name: 'diff',
-    synopsis: ['--registry ADDR [--token-file F] N M [--from D] [--to D] [--json]'],
-    about: `Which trade dates get a different answer from versions N and M: at most 3,660 days per call (default: from today). ${TLS_NOTE}`,
-    flags: [...REGISTRY_FLAGS, str('from', 'YYYY-MM-DD', 'first trade date'), str('to', 'YYYY-MM-DD', 'last trade date'), FLAG.json],
+    synopsis: [
+      '--registry ADDR [--token-file F] N M [--from D] [--to D] [--json]',
+      '--registry ADDR [--token-file F] --pending ID [N] [--from D] [--to D] [--json]',
+    ],
+    about: `Which trade dates get a different answer from versions N and M (or from version N, default the latest, and pending version ID): at most 3,660 days per call (default: from today). ${TLS_NOTE}`,
+    flags: [
+      ...REGISTRY_FLAGS,
+      str('from', 'YYYY-MM-DD', 'first trade date'),
+      str('to', 'YYYY-MM-DD', 'last trade date'),
+      str('pending', 'ID', 'compare with this pending version (see tplus pending) instead of version M'),
+      FLAG.json,
+    ],
     positionals: 2,
   },
 } as const satisfies Record<string, CommandSpec>;
@@ -86,12 +97,18 @@ function versionNumber(text: string, what: string, command: string, min = 1): nu
 }
 
 const line = (v: VersionInfoMessage): string =>
-  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}`;
+  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}${v.approver ? ` (approved by ${v.approver})` : ''}`;
 
 function published(io: CliIo, r: PublishResponseMessage, json: boolean): number {
   if (json) io.stdout.write(`${JSON.stringify({ ...r, version: { ...r.version, signature: r.version.signature.toString('base64') } })}\n`);
   else {
     for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
+    if (r.pending !== null) {
+      io.stdout.write(
+        `pending: pending version ${r.pending.id} sha256 ${r.pending.sha256} awaits approval by another identity (tplus approve --pending ${r.pending.id}); it expires at ${r.pending.expiresAt}\n`,
+      );
+      return 0;
+    }
     io.stdout.write(
       `${r.created ? 'published' : 'unchanged (identical to the latest)'}: version ${r.version.version} sha256 ${r.version.sha256}\n`,
     );
@@ -104,18 +121,7 @@ export function registryCommands(env: Env): ExtraCommands {
   const creds = (flags: ParsedArgs, command: string) => cliCredentials((name) => flags.get(name), command);
   const author = (flags: ParsedArgs): string => flags.get('author') ?? env['USER'] ?? env['LOGNAME'] ?? '';
   // Registry call failures are one line and exit 1 (not usage errors).
-  const wrap = (spec: CommandSpec, body: (flags: ParsedArgs, io: CliIo) => Promise<number>) => {
-    const run = cliCommand(spec, body, env);
-    return async (args: readonly string[], io: CliIo): Promise<number> => {
-      try {
-        return await run(args, io);
-      } catch (e) {
-        if (!(e instanceof RegistryCallError)) throw e;
-        io.stderr.write(`tplus: ${e.message}\n`);
-        return 1;
-      }
-    };
-  };
+  const wrap = (spec: CommandSpec, body: (flags: ParsedArgs, io: CliIo) => Promise<number>) => registryCommand(spec, body, env);
   return {
     keygen: cliCommand(SPECS.keygen, (flags, io) => {
       const files = generateSigningKeys(flags.get('out') ?? '');
@@ -128,7 +134,7 @@ export function registryCommands(env: Env): ExtraCommands {
       const reason = required(flags, 'reason', 'publish');
       const expect = flags.get('expect-version');
       const registry = required(flags, 'registry', 'publish');
-      const token = readTokenFile(required(flags, 'token-file', 'publish'));
+      const token = writerToken(flags, 'publish');
       loadRuleset(dir, io); // the same validation as `rules validate`: every error listed, exit 1
       const request = {
         files: packFiles(dir),
@@ -146,7 +152,7 @@ export function registryCommands(env: Env): ExtraCommands {
       const to = versionNumber(flags.get('to') ?? '', '--to', 'rollback');
       const reason = required(flags, 'reason', 'rollback');
       const expect = flags.get('expect-version');
-      const token = readTokenFile(required(flags, 'token-file', 'rollback'));
+      const token = writerToken(flags, 'rollback');
       const request = {
         toVersion: to,
         reason,
@@ -182,11 +188,14 @@ export function registryCommands(env: Env): ExtraCommands {
       return 0;
     }),
     diff: wrap(SPECS.diff, async (flags, io) => {
-      const [a, b] = flags.positionals;
-      if (a === undefined || b === undefined) throw new UsageError('diff: needs FROM_VERSION and TO_VERSION');
+      const pending = flags.get('pending');
+      const [a, b] = pending === undefined ? flags.positionals : [flags.positionals[0] ?? 'latest', `pending ${pending}`];
+      if (a === undefined || b === undefined) throw new UsageError('diff: needs FROM_VERSION and TO_VERSION (or --pending ID)');
+      if (pending !== undefined && flags.positionals.length > 1) throw new UsageError('diff: with --pending, give at most FROM_VERSION');
       const request = {
-        fromVersion: versionNumber(a, 'FROM_VERSION', 'diff'),
-        toVersion: versionNumber(b, 'TO_VERSION', 'diff'),
+        fromVersion: a === 'latest' ? 0 : versionNumber(a, 'FROM_VERSION', 'diff'),
+        toVersion: pending === undefined ? versionNumber(b, 'TO_VERSION', 'diff') : 0,
+        toPendingId: pending === undefined ? 0 : versionNumber(pending, '--pending', 'diff'),
         fromDate: flags.get('from') ?? '',
         toDate: flags.get('to') ?? '',
       };
@@ -214,5 +223,6 @@ export function registryCommands(env: Env): ExtraCommands {
       }
       return 0;
     }),
+    ...approvalCommands(env),
   };
 }

@@ -17,10 +17,9 @@ const LIST_VERSIONS = 'tplus.registry.v1.RegistryService/ListVersions';
 const REFUSALS = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED']);
 
 /**
- * The health of a registry that has no grpc.health.v1 service (the registry of this release): SERVING
- * when it answers ListVersions, with its versions or by refusing the token (it answers all the same).
- * This is the one place that knows the registry lacks a health service: once the registry serves
- * grpc.health.v1 (issue 16), Check answers and this is never reached.
+ * A registry's latest version (for `status`), and the health of a registry without grpc.health.v1 (one
+ * older than issue 16): SERVING when it answers ListVersions, with its versions or by refusing the token
+ * (it answers all the same). A current registry answers Check itself, so `health` never comes here.
  */
 export async function registryLiveness(channel: ProbeChannel, token: string | null): Promise<HealthAnswer> {
   const method = registryServiceDefinition()['ListVersions'] as MethodDefinition<object, unknown> | undefined;

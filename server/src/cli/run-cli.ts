@@ -34,7 +34,11 @@ commands:
   rollback --registry ADDR --token-file F --to N --reason TEXT [--expect-version N]
   diff     --registry ADDR [--token-file F] N M [--from D] [--to D] [--json]
            at most 3,660 days per call (default: from today, 3,660 days)
-           registry commands (publish, history, rollback, diff, settle --registry, audit) reach a TLS registry
+  pending  --registry ADDR [--token-file F] [--json]      versions waiting for approval (four-eyes)
+  approve  --registry ADDR --token-file F --pending ID  sign and publish someone else's pending version
+  reject   --registry ADDR --token-file F --pending ID --reason TEXT
+  audit-log --registry ADDR [--token-file F] [--json]   the registry's audit trail, oldest first
+           registry commands (publish, history, rollback, diff, pending, approve, reject, audit-log, settle --registry, audit) reach a TLS registry
            with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE] (or TPLUS_TLS_CA, ...)
   drill    SCENARIO [--duration S] [--rate N] [--report DIR]   degradation drill with real processes (drill --help)
   health   ADDR [--timeout S] [--json]     grpc.health.v1 Check of a sidecar (or registry); exit 0 only when SERVING

@@ -10,10 +10,21 @@ export {
 } from './registry-credentials.js';
 export { authMetadata, createRegistryClient, grpcTarget, registryServiceDefinition } from './registry-proto.js';
 export {
+  NO_VERSION,
   snapshotMessage,
   versionInfo,
+  type ApproveRequestMessage,
+  type AuditRowMessage,
+  type ListAuditRequestMessage,
+  type ListAuditResponseMessage,
+  type ListPendingRequestMessage,
+  type ListPendingResponseMessage,
+  type PendingVersionMessage,
+  type RejectRequestMessage,
+  type RejectResponseMessage,
   type DiffRequestMessage,
   type DiffResponseMessage,
+  type HeartbeatMessage,
   type GetVersionRequestMessage,
   type ListVersionsRequestMessage,
   type ListVersionsResponseMessage,

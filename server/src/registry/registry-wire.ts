@@ -23,8 +23,31 @@ export type { WatchEvent__Output as WatchEventMessage } from '../rpc/generated/t
 export type { DiffRequest__Output as DiffRequestMessage } from '../rpc/generated/tplus/registry/v1/DiffRequest.js';
 export type { DiffRange__Output as DiffRangeMessage } from '../rpc/generated/tplus/registry/v1/DiffRange.js';
 export type { DiffResponse__Output as DiffResponseMessage } from '../rpc/generated/tplus/registry/v1/DiffResponse.js';
+/** The version a publish answers with while nothing is live yet (a pending version under four-eyes). */
+export const NO_VERSION: VersionInfoMessage = {
+  version: 0,
+  parentVersion: 0,
+  sha256: '',
+  author: '',
+  reason: '',
+  publishedAt: '',
+  rollbackOf: 0,
+  signature: Buffer.alloc(0),
+  keyId: '',
+  approver: '',
+};
+
 /** Publish and Rollback always answer with the version (the registry sets it on every response). */
 export type PublishResponseMessage = PublishResponse__Output & { readonly version: VersionInfoMessage };
+export type { ListAuditRequest__Output as ListAuditRequestMessage } from '../rpc/generated/tplus/registry/v1/ListAuditRequest.js';
+export type { ListAuditResponse__Output as ListAuditResponseMessage } from '../rpc/generated/tplus/registry/v1/ListAuditResponse.js';
+export type { AuditRow__Output as AuditRowMessage } from '../rpc/generated/tplus/registry/v1/AuditRow.js';
+export type { PendingVersion__Output as PendingVersionMessage } from '../rpc/generated/tplus/registry/v1/PendingVersion.js';
+export type { ListPendingRequest__Output as ListPendingRequestMessage } from '../rpc/generated/tplus/registry/v1/ListPendingRequest.js';
+export type { ListPendingResponse__Output as ListPendingResponseMessage } from '../rpc/generated/tplus/registry/v1/ListPendingResponse.js';
+export type { ApproveRequest__Output as ApproveRequestMessage } from '../rpc/generated/tplus/registry/v1/ApproveRequest.js';
+export type { RejectRequest__Output as RejectRequestMessage } from '../rpc/generated/tplus/registry/v1/RejectRequest.js';
+export type { RejectResponse__Output as RejectResponseMessage } from '../rpc/generated/tplus/registry/v1/RejectResponse.js';
 export type { RegistryServiceHandlers } from '../rpc/generated/tplus/registry/v1/RegistryService.js';
 
 export function versionInfo(r: VersionRecord): VersionInfoMessage {
@@ -38,6 +61,7 @@ export function versionInfo(r: VersionRecord): VersionInfoMessage {
     rollbackOf: r.rollbackOf,
     signature: r.signature,
     keyId: r.keyId,
+    approver: r.approver ?? '',
   };
 }
 

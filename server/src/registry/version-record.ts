@@ -7,7 +7,7 @@ export interface VersionRecord extends SignedFields {
   readonly document: Buffer;
 }
 
-/** One audit row: every call, allowed or not. `who` is a role, "anonymous" or "invalid"; never a token. */
+/** One audit row: every call, allowed or not. `who` is the authenticated identity's name, "anonymous", "invalid" or "registry" (expiry); never a token. */
 export interface AuditEntry {
   readonly at: string;
   readonly who: string;

@@ -22,6 +22,8 @@ export interface FlagDef {
   /** Shown in the usage when the default is computed elsewhere (e.g. from another setting). */
   readonly defaultNote?: string;
   readonly required?: boolean;
+  /** A string flag that may be given several times: its values are joined with commas (as its variable lists them). */
+  readonly repeatable?: boolean;
   /** Accepted but not listed in the usage (test hooks). */
   readonly hidden?: boolean;
   /** Validation of the raw text; returns what is wrong (the parser adds where it came from), or null. */

@@ -13,6 +13,7 @@ export { HELP, parseCommand, type Env } from './parse-command.js';
 export { type ParsedArgs } from './parsed-args.js';
 export { nodeProcess, runUntilSignal, type ServeProcess } from './run-until-signal.js';
 export { claimSocketPath, removeSocketFile } from './socket-file.js';
+export { parseDuration } from './parse-duration.js';
 export { UsageError } from './usage-error.js';
 export { checkStartResources, type StartResources } from './check-start-resources.js';
 export { bindNamed, listenFailure, SECOND_INSTANCE_DOC, StartFailure } from './start-failure.js';

@@ -49,7 +49,10 @@ function readArgv(spec: CommandSpec, argv: readonly string[]): { flags: Map<stri
       flags.set(def.name, { field, origin: `--${def.name}`, text });
     } else if (t.value === undefined || (t.inlineValue !== true && t.value.startsWith('--'))) {
       throw new UsageError(`--${def.name} needs a value`);
-    } else flags.set(def.name, { field, origin: `--${def.name}`, text: t.value });
+    } else {
+      const before = def.repeatable === true ? flags.get(def.name) : undefined;
+      flags.set(def.name, { field, origin: `--${def.name}`, text: before === undefined ? t.value : `${before.text},${t.value}` });
+    }
   }
   const max = spec.positionals ?? 0;
   if (positionals.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[max])}`);

@@ -38,7 +38,7 @@ export function followRollout(follow: FollowConfig, identity: RolloutIdentity, d
     address: follow.registry,
     token: follow.tokenFile === null ? null : readToken(follow.tokenFile),
     ...(follow.tls ? { tls: follow.tls } : {}),
-    publicKey: readPublicKey(follow.publicKeyFile),
+    publicKeys: follow.publicKeyFiles.map(readPublicKey),
     source: `registry:${follow.registry}`,
     identity,
     log: d.log,

@@ -43,7 +43,11 @@ function followConfig(
     throw new ConfigError('registryPublicKey', `--registry needs --registry-public-key (or TPLUS_REGISTRY_PUBLIC_KEY)`);
   return Object.freeze({
     registry: address,
-    publicKeyFile: resolve(cwd, publicKey.text),
+    publicKeyFiles: publicKey.text
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '')
+      .map((f) => resolve(cwd, f)),
     tokenFile: tokenFile.text.trim() === '' ? null : resolve(cwd, tokenFile.text),
     ...(tls === null ? {} : { tls }),
     startTimeoutMs,

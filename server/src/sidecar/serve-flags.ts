@@ -43,9 +43,13 @@ export const SERVE_SPEC: CommandSpec = {
       default: 'off',
       defaultNote: 'off: serve the bundled pack',
     }),
-    s('registryPublicKey', 'registry-public-key', 'FILE', "the registry's ed25519 public key (PEM); required with --registry", {
-      default: '',
-    }),
+    s(
+      'registryPublicKey',
+      'registry-public-key',
+      'FILE',
+      "the registry's ed25519 public key (PEM); required with --registry. Repeat it (or list FILE,FILE in the variable) to trust several keys while the signing key rotates",
+      { default: '', repeatable: true },
+    ),
     s('registryTokenFile', 'registry-token-file', 'FILE', 'file holding a read token for the registry', { default: '' }),
     s('registryStartTimeoutMs', 'registry-start-timeout-ms', 'MS', 'with no local version, how long start-up waits for the registry', {
       default: '30000',

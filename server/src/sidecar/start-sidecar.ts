@@ -90,7 +90,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       store,
       log,
       rejections: new SnapshotRejections(deps.registry),
-      check: config.follow ? storedSignatureCheck(readPublicKey(config.follow.publicKeyFile)) : null,
+      check: config.follow ? storedSignatureCheck(config.follow.publicKeyFiles.map(readPublicKey)) : null,
     };
     if (config.follow) refuseForeignStore(store);
     let holder: RulesetHolder | null = null;

@@ -22,6 +22,7 @@ interface RowShape {
   rollback_of: number | null;
   signature: Buffer | null;
   key_id: string | null;
+  approver: string | null;
 }
 
 function signedOf(r: RowShape): SignedProvenance | null {
@@ -41,6 +42,7 @@ function signedOf(r: RowShape): SignedProvenance | null {
     rollbackOf: r.rollback_of,
     signature: r.signature,
     keyId: r.key_id,
+    ...(r.approver === null || r.approver === '' ? {} : { approver: r.approver }),
   };
 }
 
@@ -69,7 +71,7 @@ export class RulesetStore {
     this.db = db;
     this.options = options;
     this.selectRows = db.prepare<[], RowShape>(
-      `SELECT version, hash, source, published_at, document, parent_version, author, reason, rollback_of, signature, key_id
+      `SELECT version, hash, source, published_at, document, parent_version, author, reason, rollback_of, signature, key_id, approver
          FROM ruleset_versions ORDER BY version DESC`,
     );
     this.selectActive = db.prepare<[], { active_version: number; highest_activated: number }>(
@@ -166,8 +168,8 @@ export class RulesetStore {
         this.db
           .prepare(
             `INSERT INTO ruleset_versions
-               (version, hash, source, published_at, stored_at, document, parent_version, author, reason, rollback_of, signature, key_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               (version, hash, source, published_at, stored_at, document, parent_version, author, reason, rollback_of, signature, key_id, approver)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             entry.version,
@@ -182,6 +184,7 @@ export class RulesetStore {
             p?.rollbackOf ?? null,
             p?.signature ?? null,
             p?.keyId ?? null,
+            p?.approver ?? null,
           );
       }
       if (activate) this.setActive(entry.version);

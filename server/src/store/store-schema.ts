@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Bumped when the schema changes; a database from a newer tplus is refused rather than guessed at. */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS ruleset_versions (
@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS quarantined_versions (
 ) STRICT;
 `;
 
+/** v3: who approved a version (four-eyes publishing; NULL when none was needed), part of what is signed. */
+const SCHEMA_V3 = `
+ALTER TABLE ruleset_versions ADD COLUMN approver TEXT;
+`;
+
 /** Creates or upgrades the schema. Throws an Error naming the file's schema version when it is newer. */
 export function migrateStore(db: Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -53,7 +58,8 @@ export function migrateStore(db: Database, file: string): void {
   if (current === STORE_SCHEMA_VERSION) return;
   db.transaction(() => {
     if (current < 1) db.exec(SCHEMA_V1);
-    db.exec(SCHEMA_V2);
+    if (current < 2) db.exec(SCHEMA_V2);
+    db.exec(SCHEMA_V3);
     db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
   })();
 }

@@ -12,6 +12,8 @@ export interface SignedProvenance {
   readonly rollbackOf: number;
   readonly signature: Buffer;
   readonly keyId: string;
+  /** Who approved it (four-eyes publishing); absent when no approval was required. Signed when set. */
+  readonly approver?: string;
 }
 
 /** One ruleset version as the sidecar keeps it on disk: the compiled document and its identity. */

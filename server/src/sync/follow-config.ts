@@ -4,8 +4,11 @@ import type { ClientTlsConfig } from '../registry/index.js';
 export interface FollowConfig {
   /** `host:port` or `unix:/path`. */
   readonly registry: string;
-  /** The registry's ed25519 public key (PEM); every snapshot must verify against it. */
-  readonly publicKeyFile: string;
+  /**
+   * The registry's ed25519 public keys (PEM), one or more (`--registry-public-key` repeated while the
+   * signing key rotates): every snapshot must verify with the one whose key id it carries.
+   */
+  readonly publicKeyFiles: readonly string[];
   /** A file holding the read token, or null when the registry's reads are open. */
   readonly tokenFile: string | null;
   /** TLS to the registry (`--registry-tls-ca` ...); absent = plaintext. */

@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { status, type ChannelCredentials, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { clientCredentials, type ClientTlsConfig } from '../registry/index.js';
 import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/index.js';
-import type { SnapshotMessage, WatchEventMessage } from '../registry/index.js';
+import type { HeartbeatMessage, SnapshotMessage, WatchEventMessage } from '../registry/index.js';
+import { keysFor, verifyHeartbeat } from '@tplus/core';
 import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
@@ -15,7 +16,10 @@ export interface FollowerOptions {
   readonly token: string | null;
   /** TLS to the registry; absent = plaintext. Its PEM files are read once, by the constructor (throws naming the flag). */
   readonly tls?: ClientTlsConfig;
-  readonly publicKey: KeyObject;
+  /** The trusted registry keys: a version or heartbeat is checked with the one whose key id it carries. */
+  readonly publicKeys: readonly KeyObject[];
+  /** Called with each heartbeat whose signature verified (a relay passes it on to its own followers). */
+  readonly onSignedHeartbeat?: (heartbeat: HeartbeatMessage) => void;
   /** Recorded as the stored versions' source, e.g. `registry:127.0.0.1:50061`. */
   readonly source: string;
   /** The version this sidecar holds as active (0 = none). */
@@ -63,6 +67,7 @@ export class Follower {
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
   private warnedAhead = 0;
+  private warnedUnsigned = false;
   private resolveFirst: () => void = () => undefined;
   /** Snapshots are applied one at a time, in arrival order (a gap fill is asynchronous). */
   private queue: Promise<void> = Promise.resolve();
@@ -85,7 +90,11 @@ export class Follower {
     this.connect();
   }
 
-  /** Seconds since this follower last knew it held the registry's latest version. */
+  /**
+   * Seconds since this follower last knew, from signed information, that it held the registry's latest
+   * version: an installed snapshot, or a heartbeat signed by a trusted key whose version it holds
+   * (counted from the heartbeat's signed send time, so a replayed old heartbeat proves nothing new).
+   */
   stalenessSeconds(): number {
     return this.o.metrics.stalenessSeconds();
   }
@@ -165,8 +174,10 @@ export class Follower {
       this.o.backoff.reset();
       this.arm(Math.max(3 * event.heartbeat.heartbeatIntervalMs, 100), onSilence);
       if (this.toRefetch.size > 0 && !this.refetching) void this.refetchHeld();
-      if (event.heartbeat.latestVersion <= this.o.localVersion()) this.o.metrics.synced(this.o.now());
-      else if (event.heartbeat.latestVersion !== this.warnedAhead) {
+      const signedAt = this.signedHeartbeatTime(event.heartbeat);
+      if (event.heartbeat.latestVersion <= this.o.localVersion()) {
+        if (signedAt !== null) this.o.metrics.synced(signedAt);
+      } else if (event.heartbeat.latestVersion !== this.warnedAhead) {
         this.warnedAhead = event.heartbeat.latestVersion;
         this.o.log.warn('registry_ahead', { latestVersion: event.heartbeat.latestVersion, localVersion: this.o.localVersion() });
       }
@@ -227,7 +238,7 @@ export class Follower {
           continue;
         }
         try {
-          const verified = verifyAndBuild(await this.fetchVersion(v), this.o.publicKey, this.o.source);
+          const verified = verifyAndBuild(await this.fetchVersion(v), this.o.publicKeys, this.o.source);
           if (verified.entry.version !== v)
             throw new SnapshotRejected('bad_signature', `asked for version ${v}, the registry sent ${verified.entry.version}`);
           this.o.refetch?.hold(verified);
@@ -250,7 +261,7 @@ export class Follower {
     if (s.version <= local) return true;
     const started = performance.now();
     try {
-      const verified = verifyAndBuild(s, this.o.publicKey, this.o.source);
+      const verified = verifyAndBuild(s, this.o.publicKeys, this.o.source);
       try {
         this.o.install(verified);
       } catch (err) {
@@ -276,6 +287,26 @@ export class Follower {
       this.o.log.error('snapshot_rejected', { version: s.version, reason: rejected.reason, message: rejected.message, keptVersion: local });
       return false;
     }
+  }
+
+  /** When a heartbeat was sent, if a trusted key signed it (never later than now); null for an unsigned or forged one. */
+  private signedHeartbeatTime(h: HeartbeatMessage): Date | null {
+    const keys = keysFor(this.o.publicKeys, h.keyId);
+    const sentAt = Date.parse(h.sentAt);
+    if (h.signature.length === 0 || Number.isNaN(sentAt) || !keys.some((k) => verifyHeartbeat(h, h.signature, k))) {
+      if (!this.warnedUnsigned) {
+        this.warnedUnsigned = true;
+        this.o.log.warn('heartbeat_unsigned', {
+          registry: this.o.address,
+          keyId: h.keyId,
+          note: 'heartbeats without a valid signature do not count as freshness: staleness grows until a signed one or a new version arrives',
+        });
+      }
+      return null;
+    }
+    this.warnedUnsigned = false;
+    this.o.onSignedHeartbeat?.(h);
+    return new Date(Math.min(sentAt, this.o.now().getTime()));
   }
 
   private arm(ms: number, onSilence: () => void): void {

@@ -35,7 +35,8 @@ export interface RolloutFollowerOptions {
   readonly address: string;
   readonly token: string | null;
   readonly tls?: ClientTlsConfig;
-  readonly publicKey: KeyObject;
+  /** The trusted registry keys (--registry-public-key, repeated while the key rotates). */
+  readonly publicKeys: readonly KeyObject[];
   readonly source: string;
   readonly identity: RolloutIdentity;
   readonly log: Logger;
@@ -146,7 +147,7 @@ export class RolloutFollower {
     let verified: VerifiedSnapshot;
     const key = `${s.version}:${s.sha256}`;
     try {
-      if (this.verified?.key !== key) this.verified = { key, value: verifyAndBuild(s, this.o.publicKey, this.o.source) };
+      if (this.verified?.key !== key) this.verified = { key, value: verifyAndBuild(s, this.o.publicKeys, this.o.source) };
       verified = this.verified.value;
     } catch (err) {
       const nack = nackState(err);

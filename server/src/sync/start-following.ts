@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keyId } from '@tplus/core';
 import type { Registry } from 'prom-client';
 import { readPublicKey } from '../registry/index.js';
 import type { Logger } from '../runtime/index.js';
@@ -59,14 +60,14 @@ export function refuseForeignStore(store: RulesetStore): void {
  * SERVING only after it has loaded a ruleset.
  */
 export async function startFollowing(config: FollowConfig, deps: FollowDeps): Promise<Follower> {
-  const publicKey = readPublicKey(config.publicKeyFile);
+  const publicKeys = config.publicKeyFiles.map(readPublicKey);
   const token = config.tokenFile === null ? null : readToken(config.tokenFile);
   const metrics = new ReplicationMetrics(deps.registry, deps.now, deps.now(), deps.rejections);
   const follower = new Follower({
     address: config.registry,
     token,
     ...(config.tls ? { tls: config.tls } : {}),
-    publicKey,
+    publicKeys,
     source: registrySource(config.registry),
     localVersion: deps.localVersion,
     install: deps.install,
@@ -83,6 +84,7 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
     localVersion: local,
     authenticated: token !== null,
     tls: config.tls !== undefined,
+    trustedKeys: publicKeys.map(keyId),
   });
   if (deps.wait === 'none') return follower;
   let timer: NodeJS.Timeout | undefined;

@@ -1,13 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyFields } from '@tplus/core';
+import { keyIds, keysFor, verifyFields } from '@tplus/core';
 import { LocalVersionRejected, type RowCheck } from '../store/index.js';
 
 /**
  * The check a following sidecar applies to every stored version before it may serve it: the version
- * must carry the registry's signature, and that signature must verify with the configured public key
+ * must carry the registry's signature, and that signature must verify with the trusted public key of its key id
  * over the stored fields (so a document altered together with its hash column is refused too).
  */
-export function storedSignatureCheck(publicKey: KeyObject): RowCheck {
+export function storedSignatureCheck(publicKeys: readonly KeyObject[]): RowCheck {
   return (row) => {
     const p = row.signed;
     if (p === null) throw new LocalVersionRejected('local_unsigned', `version ${row.version} is stored without its registry signature`);
@@ -19,8 +19,15 @@ export function storedSignatureCheck(publicKey: KeyObject): RowCheck {
       reason: p.reason,
       publishedAt: row.publishedAt,
       rollbackOf: p.rollbackOf,
+      approver: p.approver,
     };
-    if (!verifyFields(fields, p.signature, publicKey)) {
+    const candidates = keysFor(publicKeys, p.keyId);
+    if (candidates.length === 0)
+      throw new LocalVersionRejected(
+        'local_corrupt',
+        `version ${row.version} is signed with key ${p.keyId}, which is not trusted here (trusted: ${keyIds(publicKeys)})`,
+      );
+    if (!candidates.some((key) => verifyFields(fields, p.signature, key))) {
       throw new LocalVersionRejected(
         'local_corrupt',
         `version ${row.version}: the stored signature (key ${p.keyId || 'unknown'}) does not verify with the configured public key`,

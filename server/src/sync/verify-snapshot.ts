@@ -50,14 +50,14 @@ export function verifySignedSnapshot(s: SnapshotMessage, publicKey: KeyObject): 
 
 /**
  * Checks a snapshot end to end before anything is stored: the core's checks (hash; signature with
- * `publicKey`, null checks the hash only, for tools that were given no key; a canonical document that
+ * `publicKey`, or with the one of several trusted keys whose id the snapshot carries; null checks the hash only, for tools that were given no key; a canonical document that
  * builds a Ruleset). Returns that Ruleset so the caller installs it without building it again.
  * Throws SnapshotRejected.
  */
-export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, source: string): VerifiedSnapshot {
+export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | readonly KeyObject[] | null, source: string): VerifiedSnapshot {
   let built;
   try {
-    built = verifyDocument(s, publicKey === null ? [] : [publicKey]);
+    built = verifyDocument(s, publicKey === null ? [] : Array.isArray(publicKey) ? publicKey : [publicKey as KeyObject]);
   } catch (err) {
     if (err instanceof DocumentRejected) throw new SnapshotRejected(err.reason, err.message);
     throw err;
@@ -73,6 +73,7 @@ export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, 
             rollbackOf: s.rollbackOf,
             signature: s.signature,
             keyId: s.keyId,
+            ...(s.approver === '' ? {} : { approver: s.approver }),
           },
         };
   return {
@@ -83,6 +84,6 @@ export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | null, 
 }
 
 /** verifyAndBuild for callers that only need the version to store. */
-export function verifySnapshot(s: SnapshotMessage, publicKey: KeyObject, source: string): StoredRuleset {
+export function verifySnapshot(s: SnapshotMessage, publicKey: KeyObject | readonly KeyObject[], source: string): StoredRuleset {
   return verifyAndBuild(s, publicKey, source).entry;
 }

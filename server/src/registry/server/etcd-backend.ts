@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import type { AuditEntry, VersionRecord } from '../index.js';
-import { AppendRaceLost, type NewVersion, type RegistryBackend } from './registry-backend.js';
+import { AppendRaceLost, type AuditRowRecord, type NewVersion, type RegistryBackend } from './registry-backend.js';
+import { EtcdPending } from './etcd-pending.js';
+import type { PendingOutcome, PendingRecord } from './pending-store.js';
+import { RegistryError } from './registry-error.js';
 import { etcdClient, storeUnavailable } from './etcd-client.js';
 import { etcdKeys, type EtcdKeys } from './etcd-keys.js';
 import { decodeVersion, encodeVersion, INLINE_DOCUMENT_MAX_BYTES } from './etcd-record.js';
@@ -22,6 +25,7 @@ export class EtcdBackend implements RegistryBackend {
   private known = 0;
   private watch: EtcdVersionWatch | null = null;
   private readonly feed: VersionFeed;
+  private readonly pending: EtcdPending;
 
   private constructor(
     private readonly config: EtcdStoreConfig,
@@ -30,6 +34,14 @@ export class EtcdBackend implements RegistryBackend {
   ) {
     this.keys = etcdKeys(config.prefix);
     this.feed = new VersionFeed((v) => this.get(v));
+    this.pending = new EtcdPending({
+      client,
+      keys: this.keys,
+      inlineMax,
+      run: (doing, op) => this.run(doing, op),
+      chunk: (sha) => this.chunk(sha),
+      callAuditKey: (at) => this.keys.callAudit(at, this.replica, ++this.seq),
+    });
   }
 
   /**
@@ -98,19 +110,26 @@ export class EtcdBackend implements RegistryBackend {
     for (const c of encoded.chunks)
       await this.run(`writing chunk ${c.sha256}`, () => this.client.put(this.keys.chunk(c.sha256)).value(c.bytes).exec());
     const n = record.version;
-    const txn = this.client
+    // An approved pending version is deleted in the same transaction, which also requires it to be there.
+    const approved = made.approves === undefined ? null : this.keys.pendingEntry(made.approves.id);
+    const compare = this.client
       .if(this.keys.version(n), 'Create', '==', 0)
-      .and(this.keys.latest, n === 1 ? 'Create' : 'Value', '==', n === 1 ? 0 : String(n - 1))
-      .then(
-        this.client.put(this.keys.version(n)).value(encoded.value),
-        this.client.put(this.keys.versionAudit(n)).value(JSON.stringify(audit)),
-        this.client.put(this.keys.latest).value(String(n)),
-      );
+      .and(this.keys.latest, n === 1 ? 'Create' : 'Value', '==', n === 1 ? 0 : String(n - 1));
+    const txn = (approved === null ? compare : compare.and(approved, 'Version', '>', 0)).then(
+      this.client.put(this.keys.version(n)).value(encoded.value),
+      this.client.put(this.keys.versionAudit(n)).value(JSON.stringify(audit)),
+      this.client.put(this.keys.latest).value(String(n)),
+      ...(approved === null ? [] : [this.client.delete().key(approved)]),
+    );
     const res = await this.run(
       `creating version ${n} (the version was not confirmed: publishing the same content again returns it if it was created)`,
       () => txn.commit(),
     );
     if (!res.succeeded) {
+      if (approved !== null && made.approves && (await this.pending.get(made.approves.id)) === null)
+        throw new RegistryError('VERSION_NOT_FOUND', `pending version ${made.approves.id} was resolved meanwhile`, {
+          pending_id: String(made.approves.id),
+        });
       const winner = await this.run('reading the latest version', () => this.client.get(this.keys.latest).string());
       throw new AppendRaceLost(Number(winner ?? n));
     }
@@ -131,6 +150,27 @@ export class EtcdBackend implements RegistryBackend {
       );
     const rows = [...(await read(this.keys.versionAudits)), ...(await read(this.keys.callAudits))];
     return rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  async auditPage(afterId: number, limit: number): Promise<AuditRowRecord[]> {
+    // etcd rows have no id: the position in the trail (1 = oldest) is the id ListAudit pages by.
+    return (await this.auditRows()).map((r, i) => ({ ...r, id: i + 1 })).slice(afterId, afterId + limit);
+  }
+
+  addPending(p: Omit<PendingRecord, 'id'>, auditOf: (id: number) => AuditEntry): Promise<PendingRecord> {
+    return this.pending.add(p, auditOf);
+  }
+
+  openPending(): Promise<PendingRecord[]> {
+    return this.pending.open();
+  }
+
+  getPending(id: number): Promise<PendingRecord | null> {
+    return this.pending.get(id);
+  }
+
+  closePending(id: number, outcome: PendingOutcome, _by: string, _at: string, audit: AuditEntry | null): Promise<boolean> {
+    return this.pending.close(id, outcome, audit);
   }
 
   onVersion(listener: (record: VersionRecord) => void): () => void {

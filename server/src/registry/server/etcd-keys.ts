@@ -8,7 +8,10 @@
  *   PREFIX audit/versions/000000000007  the audit row committed in the same transaction as version 7
  *   PREFIX audit/calls/AT/REPLICA-SEQ   one audit row per call (allowed or not), AT an RFC 3339 time
  *   PREFIX chunks/SHA256             a piece of a large document, keyed by the sha256 of its bytes
- *   PREFIX pending/…, candidates/…   reserved: four-eyes approvals (issue 16) and rollout candidates (issue 17)
+ *   PREFIX pending/next              the id the next pending version (four-eyes) gets, decimal
+ *   PREFIX pending/open/000000000003 pending version 3, waiting for approval (JSON, document or chunk list);
+ *                                    deleted when approved (in the version's transaction), rejected or expired
+ *   PREFIX candidates/…              reserved: rollout candidates (issue 17)
  *
  * Version numbers are zero-padded to 12 digits so that key order is version order.
  */
@@ -27,6 +30,9 @@ export interface EtcdKeys {
   callAudit(at: string, replica: string, seq: number): string;
   chunk(sha256: string): string;
   readonly pending: string;
+  readonly pendingNext: string;
+  readonly pendingOpen: string;
+  pendingEntry(id: number): string;
   readonly candidates: string;
 }
 
@@ -43,6 +49,9 @@ export function etcdKeys(prefix: string = DEFAULT_ETCD_PREFIX): EtcdKeys {
     callAudit: (at, replica, seq) => `${p}audit/calls/${at}/${replica}-${pad(seq)}`,
     chunk: (sha256) => `${p}chunks/${sha256}`,
     pending: `${p}pending/`,
+    pendingNext: `${p}pending/next`,
+    pendingOpen: `${p}pending/open/`,
+    pendingEntry: (id) => `${p}pending/open/${pad(id)}`,
     candidates: `${p}candidates/`,
   };
 }

@@ -20,6 +20,7 @@ interface StoredVersion {
   readonly reason: string;
   readonly publishedAt: string;
   readonly rollbackOf: number;
+  readonly approver?: string;
   readonly document?: string;
   /** sha256 of each chunk, in order, when the document is not inline. */
   readonly chunks?: readonly string[];
@@ -47,30 +48,47 @@ export function encodeVersion(r: VersionRecord, inlineMax = INLINE_DOCUMENT_MAX_
     reason: r.reason,
     publishedAt: r.publishedAt,
     rollbackOf: r.rollbackOf,
+    ...(r.approver === undefined ? {} : { approver: r.approver }),
   };
-  if (r.document.length <= inlineMax) return { value: JSON.stringify({ ...fields, document: r.document.toString('base64') }), chunks: [] };
+  return encodeWithDocument(fields, r.document, inlineMax, chunkBytes);
+}
+
+/** `fields` with `document` inline (base64), or with the list of its chunks when it is larger than `inlineMax`. */
+export function encodeWithDocument(
+  fields: object,
+  document: Buffer,
+  inlineMax = INLINE_DOCUMENT_MAX_BYTES,
+  chunkBytes = CHUNK_BYTES,
+): EncodedVersion {
+  if (document.length <= inlineMax) return { value: JSON.stringify({ ...fields, document: document.toString('base64') }), chunks: [] };
   const chunks: Chunk[] = [];
-  for (let at = 0; at < r.document.length; at += chunkBytes) {
-    const bytes = r.document.subarray(at, at + chunkBytes);
+  for (let at = 0; at < document.length; at += chunkBytes) {
+    const bytes = document.subarray(at, at + chunkBytes);
     chunks.push({ sha256: sha256Hex(bytes), bytes });
   }
   return { value: JSON.stringify({ ...fields, chunks: chunks.map((c) => c.sha256) }), chunks };
 }
 
+/** The document of a stored record: inline, or its chunks read with `chunk` (a missing one throws, naming it). */
+export async function decodeDocument(
+  key: string,
+  s: { readonly document?: string; readonly chunks?: readonly string[] },
+  chunk: (sha256: string) => Promise<Buffer | null>,
+): Promise<Buffer> {
+  if (s.document !== undefined) return Buffer.from(s.document, 'base64');
+  const parts: Buffer[] = [];
+  for (const sha of s.chunks ?? []) {
+    const bytes = await chunk(sha);
+    if (bytes === null) throw new Error(`${key} lists chunk ${sha}, which is missing from etcd`);
+    parts.push(bytes);
+  }
+  return Buffer.concat(parts);
+}
+
 /** The record under `key`, its chunks read with `chunk` (a missing or altered chunk throws, naming it). */
 export async function decodeVersion(key: string, value: Buffer, chunk: (sha256: string) => Promise<Buffer | null>): Promise<VersionRecord> {
   const s = JSON.parse(value.toString('utf8')) as StoredVersion;
-  let document: Buffer;
-  if (s.document !== undefined) document = Buffer.from(s.document, 'base64');
-  else {
-    const parts: Buffer[] = [];
-    for (const sha of s.chunks ?? []) {
-      const bytes = await chunk(sha);
-      if (bytes === null) throw new Error(`${key} lists chunk ${sha}, which is missing from etcd`);
-      parts.push(bytes);
-    }
-    document = Buffer.concat(parts);
-  }
+  const document = await decodeDocument(key, s, chunk);
   return {
     version: s.version,
     parentVersion: s.parentVersion,
@@ -81,6 +99,7 @@ export async function decodeVersion(key: string, value: Buffer, chunk: (sha256: 
     reason: s.reason,
     publishedAt: s.publishedAt,
     rollbackOf: s.rollbackOf,
+    ...(s.approver === undefined ? {} : { approver: s.approver }),
     document,
   };
 }

@@ -8,7 +8,7 @@ import type { UpstreamConfig } from './registry-config.js';
 import { auditOf } from './next-version.js';
 import type { SqliteBackend } from './sqlite-backend.js';
 import { readPublicKey } from '../index.js';
-import type { SnapshotMessage } from '../index.js';
+import type { HeartbeatMessage, SnapshotMessage } from '../index.js';
 import type { VersionRecord } from '../index.js';
 
 export interface FollowUpstreamDeps {
@@ -17,6 +17,8 @@ export interface FollowUpstreamDeps {
   readonly log: Logger;
   readonly registry: Registry;
   readonly now: () => Date;
+  /** Each heartbeat the upstream signed (verified): the relay passes it on to its own followers. */
+  readonly onSignedHeartbeat?: (heartbeat: HeartbeatMessage) => void;
 }
 
 /** The record a relay stores: the upstream's snapshot, byte for byte (never re-signed). */
@@ -32,6 +34,7 @@ export function recordOf(s: SnapshotMessage): VersionRecord {
     publishedAt: s.publishedAt,
     rollbackOf: s.rollbackOf,
     document: s.document,
+    ...(s.approver === '' ? {} : { approver: s.approver }),
   };
 }
 
@@ -52,7 +55,7 @@ export function replicate(store: SqliteBackend, record: VersionRecord, now: () =
     }
     if (record.version !== latestVersion + 1)
       throw new Error(`version ${record.version} does not follow the latest held version ${latestVersion}`);
-    return { record, audit: auditOf(record, now(), 'relay', 'Replicate') };
+    return { record, audit: auditOf(record, now(), { who: 'relay', action: 'Replicate', detail: '' }) };
   });
   return appended !== null;
 }
@@ -70,7 +73,8 @@ export function followUpstream(config: UpstreamConfig, deps: FollowUpstreamDeps)
     address: config.address,
     token,
     ...(config.tls ? { tls: config.tls } : {}),
-    publicKey,
+    publicKeys: [publicKey],
+    ...(deps.onSignedHeartbeat ? { onSignedHeartbeat: deps.onSignedHeartbeat } : {}),
     source: `registry:${config.address}`,
     localVersion: () => deps.store.latestVersion(),
     install: (v) => void replicate(deps.store, recordOf(v.snapshot), deps.now),

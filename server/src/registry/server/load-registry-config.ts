@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../../runtime/index.js';
-import { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from '../../runtime/index.js';
+import {
+  invalid,
+  isOff,
+  parseDuration,
+  parseInteger,
+  parseListen,
+  parsePath,
+  parseSocketPath,
+  type RawSetting,
+} from '../../runtime/index.js';
 import { formatAddress } from '../../sidecar/index.js';
 import { formatUsage } from '../../runtime/index.js';
 import { HELP, parseCommand } from '../../runtime/index.js';
@@ -85,18 +94,28 @@ export function loadRegistryConfig(
   if (upstream !== null && signingKeyFile !== null)
     throw new ConfigError('signingKey', 'a relay (--upstream) never signs: drop --signing-key (or TPLUS_SIGNING_KEY)');
   const drillPublishPauseMs = parseInteger(raw('drill-publish-pause-ms'), 0, 60_000);
+  const requireApproval = raw('require-approval').text === 'true';
+  if (requireApproval && upstream !== null)
+    throw new ConfigError('requireApproval', 'a relay (--upstream) publishes nothing: --require-approval belongs on the root registry');
+  const approvalTtlMs = parseDuration(raw('approval-ttl'), 1_000, 30 * 86_400_000);
   const etcd = etcdStoreConfig(raw, upstream !== null, cwd);
   const config: RegistryConfig = Object.freeze({
     dataDir: resolve(cwd, parsePath(raw('data-dir'))),
     listen,
     signingKeyFile,
     tokensFile: upstream === null ? resolve(cwd, parsePath(raw('tokens', true))) : optionalPath('tokens'),
+    trustedPublicKeyFiles: raw('trusted-public-key')
+      .text.split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '')
+      .map((f) => resolve(cwd, f)),
     metricsListen: isOff(metricsRaw.text) ? null : Object.freeze(parseListen(metricsRaw)),
     heartbeatMs: parseInteger(raw('heartbeat-ms'), 50, 600_000),
     ...(tls === null ? {} : { tls }),
     ...(upstream === null ? {} : { upstream }),
     ...(etcd === null ? {} : { etcd }),
     ...(drillPublishPauseMs === 0 ? {} : { drillPublishPauseMs }),
+    ...(requireApproval ? { approvalTtlMs } : {}),
   });
   return { kind: 'config', config };
 }

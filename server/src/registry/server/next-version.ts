@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { RecordIntegrity } from './record-integrity.js';
-import type { NewVersion } from './registry-backend.js';
+import type { NewVersion, PendingApproval } from './registry-backend.js';
 import { RegistryError } from './registry-error.js';
 import { signFields } from './sign-fields.js';
 import type { VersionRecord } from '../index.js';
@@ -12,12 +12,21 @@ export interface NewContent {
   readonly reason: string;
   readonly rollbackOf: number;
   readonly expectVersion: number | undefined;
-  /** The authenticated caller, recorded in the audit row committed with the version. */
-  readonly who: string;
-  /** `Publish`, `Rollback`, `Replicate` or `PublishCandidate`. */
-  readonly action: string;
+  /** The identity that approved it (four-eyes), signed with the version. */
+  readonly approver?: string;
+  /** The call's audit row, committed with the version (its authenticated name, action and detail). */
+  readonly audit: AuditContext;
+  /** Set when the version comes from an approved pending version: closed in the same transaction. */
+  readonly approves?: PendingApproval;
   /** A rollout candidate: runs inside the append's transaction with the new version number (to record it as not live). */
   readonly stage?: (version: number) => void;
+}
+
+/** The audit row a created version commits with: who asked (the authenticated name), and what they asked for. */
+export interface AuditContext {
+  readonly who: string;
+  readonly action: string;
+  readonly detail: string;
 }
 
 export interface Signer {
@@ -27,10 +36,13 @@ export interface Signer {
   readonly integrity: RecordIntegrity;
 }
 
-/** The audit row committed together with a new version (action `Publish:commit` ...). */
-export function auditOf(r: VersionRecord, at: Date, who: string, action: string): NewVersion['audit'] {
-  const detail = `created version ${r.version} sha256=${r.sha256} author=${JSON.stringify(r.author)} reason=${JSON.stringify(r.reason)}`;
-  return { at: at.toISOString(), who, action: `${action}:commit`, detail, result: 'ok' };
+/**
+ * The audit row committed together with a new version: the call's own row (one per call), its detail
+ * ending in "created version N".
+ */
+export function auditOf(r: VersionRecord, at: Date, audit: AuditContext): NewVersion['audit'] {
+  const detail = `${audit.detail === '' ? '' : `${audit.detail}; `}created version ${r.version}`;
+  return { at: at.toISOString(), who: audit.who, action: audit.action, detail, result: 'ok' };
 }
 
 /**
@@ -69,8 +81,10 @@ export function nextVersion(
     reason: c.reason,
     publishedAt: signer.now().toISOString(),
     rollbackOf: c.rollbackOf,
+    ...(c.approver === undefined ? {} : { approver: c.approver }),
   };
   const record = { ...fields, signature: signFields(fields, signer.key), keyId: signer.keyId, document: c.canonical };
   c.stage?.(record.version);
-  return { record, audit: auditOf(record, signer.now(), c.who, c.action) };
+  const audit = auditOf(record, signer.now(), c.audit);
+  return c.approves === undefined ? { record, audit } : { record, audit, approves: c.approves };
 }

@@ -1,13 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { RegistryError } from './registry-error.js';
-import { sha256Hex, verifyFields } from '@tplus/core';
+import { keysFor, sha256Hex, verifyFields } from '@tplus/core';
 import type { VersionRecord } from '../index.js';
 
 /** What is wrong with a stored version (its document no longer matches its sha256, or its signature fails), or null. */
-export function recordProblem(r: VersionRecord, publicKey: KeyObject): string | null {
+export function recordProblem(r: VersionRecord, publicKeys: readonly KeyObject[]): string | null {
   const actual = sha256Hex(r.document);
   if (actual !== r.sha256) return `its document hashes to ${actual}, not the recorded ${r.sha256}`;
-  if (!verifyFields(r, r.signature, publicKey))
+  const keys = keysFor(publicKeys, r.keyId);
+  if (keys.length === 0)
+    return `it is signed with key ${r.keyId}, which this registry does not trust (add its public key with --trusted-public-key)`;
+  if (!keys.some((k) => verifyFields(r, r.signature, k)))
     return `its signature (key ${r.keyId || 'unknown'}) does not verify with the registry's key`;
   return null;
 }
@@ -21,7 +24,8 @@ export class RecordIntegrity {
   private readonly corrupt = new Set<number>();
 
   constructor(
-    private readonly publicKey: KeyObject,
+    /** The registry's own key and any earlier signing keys it still trusts (--trusted-public-key). */
+    private readonly publicKeys: readonly KeyObject[],
     private readonly onCorrupt: (version: number, problem: string, corruptCount: number) => void,
   ) {}
 
@@ -32,7 +36,7 @@ export class RecordIntegrity {
 
   /** True when `r` verifies; reports it the first time it does not. */
   isIntact(r: VersionRecord): boolean {
-    const problem = recordProblem(r, this.publicKey);
+    const problem = recordProblem(r, this.publicKeys);
     if (problem === null) return true;
     if (!this.corrupt.has(r.version)) {
       this.corrupt.add(r.version);

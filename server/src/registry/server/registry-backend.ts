@@ -1,9 +1,26 @@
 import type { AuditEntry, VersionRecord } from '../index.js';
+import type { PendingOutcome, PendingRecord } from './pending-store.js';
 
-/** A new version and the audit record of its creation: a backend commits both together or neither. */
+/** A pending version being approved: the backend closes it in the same transaction as the version. */
+export interface PendingApproval {
+  readonly id: number;
+  readonly by: string;
+  readonly at: string;
+}
+
+/**
+ * A new version and the audit record of its creation: a backend commits both together or neither
+ * (and, when `approves` is set, closes that pending version in the same transaction).
+ */
 export interface NewVersion {
   readonly record: VersionRecord;
   readonly audit: AuditEntry;
+  readonly approves?: PendingApproval;
+}
+
+/** An audit row with its position in the trail (ListAudit pages by it). */
+export interface AuditRowRecord extends AuditEntry {
+  readonly id: number;
 }
 
 /**
@@ -41,6 +58,22 @@ export interface RegistryBackend {
   audit(entry: AuditEntry): Promise<void>;
   /** Oldest first. */
   auditRows(): Promise<AuditEntry[]>;
+  /** Audit rows after position `afterId`, oldest first, at most `limit`. */
+  auditPage(afterId: number, limit: number): Promise<AuditRowRecord[]>;
+  /**
+   * Four-eyes (pending-store.ts on SQLite, `pending/` in etcd): stores a pending version with the
+   * audit row of the call that made it, together; `auditOf` gets the new id.
+   */
+  addPending(p: Omit<PendingRecord, 'id'>, auditOf: (id: number) => AuditEntry): Promise<PendingRecord>;
+  /** Pending versions still waiting, oldest first. */
+  openPending(): Promise<PendingRecord[]>;
+  /** One pending version still waiting, or null. */
+  getPending(id: number): Promise<PendingRecord | null>;
+  /**
+   * Closes a pending version outside a version's creation (rejected, expired, or approved as a version
+   * that already holds its content) with its audit row, together; false when it was no longer pending.
+   */
+  closePending(id: number, outcome: PendingOutcome, by: string, at: string, audit: AuditEntry | null, version?: number): Promise<boolean>;
   /**
    * Calls `listener` with each version committed after this call, by this process or (etcd) by any
    * other replica, in version order, each once. Returns a function that stops it.

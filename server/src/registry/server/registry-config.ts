@@ -44,12 +44,23 @@ export interface RegistryConfig {
   /** `ROLE TOKEN` lines; null on a relay without one (its reads are then open). */
   readonly tokensFile: string | null;
   readonly metricsListen: ListenAddress | null;
+  /**
+   * Earlier signing keys' public halves (`--trusted-public-key`, repeatable): versions they signed still
+   * verify here after the signing key rotated. The current key is always trusted.
+   */
+  readonly trustedPublicKeyFiles?: readonly string[];
   /** Interval of Watch heartbeats. */
   readonly heartbeatMs: number;
   /** TLS of the listener (`--tls-cert`, `--tls-key`, `--tls-client-ca`); absent = plaintext. */
   readonly tls?: ServerTlsConfig;
   /** Relay mode: follow this registry and refuse local Publish/Rollback. */
   readonly upstream?: UpstreamConfig;
+  /**
+   * Four-eyes publishing (`--require-approval`): a publish or rollback waits as a pending version until
+   * another identity with the approve role approves it; pending versions expire after this many ms
+   * (`--approval-ttl`). Absent: publishes go live at once.
+   */
+  readonly approvalTtlMs?: number;
   /** The store: absent = SQLite in `dataDir`; present = etcd (several registries may share it). */
   readonly etcd?: EtcdStoreConfig;
   /** Test/drill only (`--drill-publish-pause-ms`): hold every publish this long before its commit and again before its reply. */

@@ -1,13 +1,13 @@
 import type { CommandSpec, FlagDef } from '../../runtime/index.js';
 import { tplusEnv } from '../../runtime/index.js';
 
-type Extra = Omit<FlagDef, 'name' | 'type' | 'help' | 'env' | 'field'>;
+type Extra = Partial<Pick<FlagDef, 'type'>> & Omit<FlagDef, 'name' | 'type' | 'help' | 'env' | 'field'>;
 
 /** A `tplus registry` setting: flag `--NAME`, variable `TPLUS_NAME`, filling config field `field`. */
 const s = (field: string, name: string, value: string, help: string, extra: Extra = {}): FlagDef => ({
   name,
   type: 'string',
-  value,
+  ...(value === '' ? {} : { value }),
   help,
   env: tplusEnv(name),
   field,
@@ -31,7 +31,7 @@ export const REGISTRY_SPEC: CommandSpec = {
     s('dataDir', 'data-dir', 'DIR', 'directory of the registry database', { default: './registry-data' }),
     s('listen', 'listen', 'ADDR', 'gRPC address, HOST:PORT or unix:/path', { default: '127.0.0.1:50061' }),
     s('signingKey', 'signing-key', 'FILE', 'ed25519 private key (PEM) from tplus keygen (required, except on a relay)'),
-    s('tokens', 'tokens', 'FILE', 'file of "ROLE TOKEN" lines, roles publish and read (required, except on a relay)'),
+    s('tokens', 'tokens', 'FILE', 'file of "ROLE NAME TOKEN" lines, roles publish, approve, read (required, except on a relay)'),
     s('metricsListen', 'metrics-listen', 'HOST:PORT|off', 'Prometheus /metrics address', { default: '127.0.0.1:9465' }),
     s('heartbeatMs', 'heartbeat-ms', 'MS', 'Watch heartbeat interval', { default: '5000' }),
     s('upstream', 'upstream', 'ADDR', 'relay mode: follow this registry, HOST:PORT or unix:/path; local publishes are refused'),
@@ -62,6 +62,22 @@ export const REGISTRY_SPEC: CommandSpec = {
     s('etcdPasswordFile', 'etcd-password-file', 'FILE', 'with --store etcd: file holding the password of --etcd-user'),
     s('etcdTimeoutMs', 'etcd-timeout-ms', 'MS', 'with --store etcd: deadline of each etcd request, then UNAVAILABLE', {
       default: '5000',
+    }),
+    s(
+      'trustedPublicKey',
+      'trusted-public-key',
+      'FILE',
+      'after a key rotation: an earlier signing key (PEM public key) whose versions stay valid; repeatable',
+      {
+        repeatable: true,
+      },
+    ),
+    s('requireApproval', 'require-approval', '', 'four-eyes: a publish waits until another identity with the approve role approves it', {
+      type: 'boolean',
+      default: 'false',
+    }),
+    s('approvalTtl', 'approval-ttl', 'DURATION', 'with --require-approval: a pending version expires after this (e.g. 90m, 24h, 7d)', {
+      default: '24h',
     }),
     s(
       'drillPublishPauseMs',

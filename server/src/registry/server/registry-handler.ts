@@ -1,12 +1,15 @@
 import { status } from '@grpc/grpc-js';
-import type { handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream } from '@grpc/grpc-js';
+import type { handleServerStreamingCall, handleUnaryCall, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { CallCancelled, callScope, cancelReason, type CallScope } from './call-scope.js';
-import type { Caller, RegistryTokens, Role } from './registry-tokens.js';
+import { callerName, type Caller, type Role } from './caller-identity.js';
+import type { RegistryTokens } from './registry-tokens.js';
 import { registryFailureStatus, toRegistryFailure } from './to-registry-status.js';
 import type { AuditEntry } from '../index.js';
 
 export interface RegistryHandlerContext {
   readonly tokens: RegistryTokens;
+  /** Mutual TLS: a verified client certificate's subject CN may name the identity (calls without a token). */
+  readonly certificateIdentities?: boolean;
   readonly audit: (entry: AuditEntry) => void;
   readonly now: () => Date;
   readonly onInternalError: (method: string, err: unknown) => void;
@@ -21,21 +24,38 @@ export interface MethodSpec<Req, Res> {
   readonly describe: (request: Req) => string;
   /** What it did, appended to the audit detail on success. */
   readonly outcome?: (response: Res) => string;
+  /** True when the response's audit row was already committed with what it created (a new version). */
+  readonly auditedWith?: (response: Res) => boolean;
   /** Refuses the call before authorization, whoever asks (e.g. a write to a relay); audited like any refusal. */
   readonly refuse?: () => void;
 }
 
 function auditCall(ctx: RegistryHandlerContext, who: Caller, action: string, detail: string, result: string): void {
   try {
-    ctx.audit({ at: ctx.now().toISOString(), who, action, detail, result });
+    ctx.audit({ at: ctx.now().toISOString(), who: callerName(who), action, detail, result });
   } catch (err) {
     ctx.onAuditFailed(err);
   }
 }
 
+/** What identifying a caller reads of a server call (unary or stream). */
+type IdentifiedCall = Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>;
+
+/** The subject CN of the client's verified certificate, when mutual TLS names identities. */
+function certificateName(ctx: RegistryHandlerContext, call: IdentifiedCall): string | null {
+  if (ctx.certificateIdentities !== true) return null;
+  const cn = call.getAuthContext().sslPeerCertificate?.subject?.CN;
+  return typeof cn === 'string' && cn !== '' ? cn : null;
+}
+
+/** Who is calling: the bearer token's identity, or (mutual TLS, no token) the certificate's. */
+function identify(ctx: RegistryHandlerContext, call: IdentifiedCall): Caller {
+  return ctx.tokens.identify(call.metadata, certificateName(ctx, call));
+}
+
 /** Authenticates and authorizes; both outcomes are audited by the caller of this. */
-function authorize(ctx: RegistryHandlerContext, metadata: Metadata, role: Role): Caller {
-  const who = ctx.tokens.identify(metadata);
+function authorize(ctx: RegistryHandlerContext, call: IdentifiedCall, role: Role): Caller {
+  const who = identify(ctx, call);
   ctx.tokens.authorize(who, role);
   return who;
 }
@@ -50,7 +70,7 @@ function authorize(ctx: RegistryHandlerContext, metadata: Metadata, role: Role):
 export function registryUnary<Req, Res>(
   spec: MethodSpec<Req, Res>,
   ctx: RegistryHandlerContext,
-  impl: (request: Req, who: Caller, scope: CallScope) => Res | Promise<Res>,
+  impl: (request: Req, who: Caller, scope: CallScope, detail: string) => Res | Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     let who: Caller = 'anonymous';
@@ -67,7 +87,8 @@ export function registryUnary<Req, Res>(
       answered = true;
       release();
       if (call.cancelled) return cancelled();
-      auditCall(ctx, who, spec.method, spec.outcome ? `${detail}; ${spec.outcome(response)}` : detail, 'ok');
+      if (spec.auditedWith?.(response) !== true)
+        auditCall(ctx, who, spec.method, spec.outcome ? `${detail}; ${spec.outcome(response)}` : detail, 'ok');
       ctx.requestDone(spec.method, status.OK);
       callback(null, response);
     };
@@ -85,10 +106,10 @@ export function registryUnary<Req, Res>(
     let result: Res | Promise<Res>;
     try {
       detail = spec.describe(call.request);
-      who = ctx.tokens.identify(call.metadata);
+      who = identify(ctx, call);
       spec.refuse?.();
       ctx.tokens.authorize(who, spec.role);
-      result = impl(call.request, who, scope);
+      result = impl(call.request, who, scope, detail);
     } catch (err) {
       fail(err);
       return;
@@ -115,9 +136,9 @@ export function registryStream<Req, Res>(
     };
     try {
       detail = spec.describe(call.request);
-      who = authorize(ctx, call.metadata, spec.role);
+      who = authorize(ctx, call, spec.role);
     } catch (err) {
-      auditCall(ctx, who === 'anonymous' ? ctx.tokens.identify(call.metadata) : who, spec.method, detail, toRegistryFailure(err).reason);
+      auditCall(ctx, who === 'anonymous' ? identify(ctx, call) : who, spec.method, detail, toRegistryFailure(err).reason);
       fail(err);
       return;
     }

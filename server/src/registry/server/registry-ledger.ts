@@ -3,10 +3,11 @@ import type { DayNumber } from '@tplus/core';
 import { compileUpload, type CompiledUpload, type UploadedFile } from './publish-pack.js';
 import type { RecordIntegrity } from './record-integrity.js';
 import { RegistryError } from './registry-error.js';
+import type { PendingRecord } from './pending-store.js';
 import type { PublishPhase } from './publish-pause.js';
 import { AppendRaceLost, type RegistryBackend } from './registry-backend.js';
 import { keyId, sha256Hex } from '@tplus/core';
-import { nextVersion, type NewContent } from './next-version.js';
+import { nextVersion, type AuditContext, type NewContent } from './next-version.js';
 import type { VersionRecord } from '../index.js';
 
 export interface LedgerOptions {
@@ -28,6 +29,8 @@ export interface LedgerOptions {
   /** Called before any append; throws to refuse it (e.g. while a candidate is open). */
   readonly beforeAppend?: () => void;
 }
+
+export type { AuditContext } from './next-version.js';
 
 export interface AppendOutcome {
   readonly record: VersionRecord;
@@ -75,25 +78,12 @@ export class RegistryLedger {
     author: string,
     expectVersion: number | undefined,
     today: DayNumber,
-    who = author,
+    audit: AuditContext,
   ): Promise<AppendOutcome> {
     const r = requireReason(reason);
-    const compiled = compileUpload(files, today, this.options.scratchDir);
-    const outcome = await this.append({
-      canonical: compiled.canonical,
-      author,
-      reason: r,
-      rollbackOf: 0,
-      expectVersion,
-      who,
-      action: 'Publish',
-    });
+    const compiled = this.compile(files, today);
+    const outcome = await this.append({ canonical: compiled.canonical, author, reason: r, rollbackOf: 0, expectVersion, audit });
     return { ...outcome, warnings: compiled.warnings };
-  }
-
-  /** Compiles an upload as publish does (in the registry's scratch directory), without storing it. */
-  compile(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
-    return compileUpload(files, today, this.options.scratchDir);
   }
 
   /** Appends a version the same way as publish; `stage` marks it (in the same transaction) as not live. */
@@ -104,8 +94,8 @@ export class RegistryLedger {
       readonly author: string;
       readonly expectVersion: number | undefined;
       readonly today: DayNumber;
-      readonly who: string;
     },
+    audit: AuditContext,
     stage: (version: number) => void,
   ): Promise<AppendOutcome> {
     const r = requireReason(upload.reason);
@@ -116,8 +106,7 @@ export class RegistryLedger {
       reason: r,
       rollbackOf: 0,
       expectVersion: upload.expectVersion,
-      who: upload.who,
-      action: 'PublishCandidate',
+      audit,
       stage,
     });
     return { ...outcome, warnings: compiled.warnings };
@@ -144,12 +133,27 @@ export class RegistryLedger {
     reason: string,
     author: string,
     expectVersion: number | undefined,
-    who = author,
+    audit: AuditContext,
   ): Promise<AppendOutcome> {
     const r = requireReason(reason);
     const target = await this.get(toVersion);
-    const c = { canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion, who, action: 'Rollback' };
+    const c = { canonical: target.document, author, reason: r, rollbackOf: target.version, expectVersion, audit };
     return { ...(await this.append(c)), warnings: [] };
+  }
+
+  /**
+   * Appends an approved pending version, signed with its author and `approver`; the backend closes the
+   * pending version and writes the audit row in the same transaction as the version.
+   */
+  async appendApproved(p: PendingRecord, approver: string, expectVersion: number | undefined, audit: AuditContext): Promise<AppendOutcome> {
+    const c = { canonical: p.document, author: p.author, reason: p.reason, rollbackOf: p.rollbackOf, expectVersion, approver, audit };
+    const approves = { id: p.id, by: approver, at: this.options.now().toISOString() };
+    return { ...(await this.append({ ...c, approves })), warnings: [] };
+  }
+
+  /** Compiles an upload (in the registry's scratch directory) as a publish does; INVALID_PACK listing every problem. */
+  compile(files: readonly UploadedFile[], today: DayNumber): CompiledUpload {
+    return compileUpload(files, today, this.options.scratchDir);
   }
 
   /** A version (0 = latest), verified; VERSION_NOT_FOUND when it does not exist, VERSION_CORRUPT when altered at rest. */
@@ -183,6 +187,10 @@ export class RegistryLedger {
     return this.options.integrity.corruptVersions;
   }
 
+  /**
+   * Signs and appends a new version; its audit row (`c.audit`, "created version N") commits in the
+   * same transaction, before any watcher is told. Identical content creates nothing (the caller audits).
+   */
   private async append(c: NewContent): Promise<Omit<AppendOutcome, 'warnings'>> {
     const signingKey = this.options.signingKey;
     if (signingKey === null) throw new RegistryError('RELAY_READ_ONLY', 'a relay does not sign versions');

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
-export const REGISTRY_SCHEMA_VERSION = 1;
+export const REGISTRY_SCHEMA_VERSION = 2;
 
 /**
  * Append-only: triggers refuse every UPDATE and DELETE, and an insert whose version is not exactly
@@ -41,6 +41,35 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'audit is append-only: DELETE refused'); END;
 `;
 
+/**
+ * v2: who approved a version (four-eyes publishing; '' when the registry did not require approval), and
+ * the versions waiting for approval. A pending row changes state once (pending → approved, rejected or
+ * expired); it is never deleted, so the table is its own history.
+ */
+const SCHEMA_V2 = `
+ALTER TABLE versions ADD COLUMN approver TEXT NOT NULL DEFAULT '';
+CREATE TABLE IF NOT EXISTS pending_versions (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  sha256       TEXT    NOT NULL CHECK (length(sha256) = 64),
+  author       TEXT    NOT NULL,
+  reason       TEXT    NOT NULL,
+  created_at   TEXT    NOT NULL,
+  expires_at   TEXT    NOT NULL,
+  rollback_of  INTEGER NOT NULL DEFAULT 0,
+  base_version INTEGER NOT NULL,
+  document     BLOB    NOT NULL,
+  state        TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected', 'expired')),
+  resolved_by  TEXT,
+  resolved_at  TEXT,
+  version      INTEGER
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS pending_no_delete BEFORE DELETE ON pending_versions
+  BEGIN SELECT RAISE(ABORT, 'pending versions are kept: DELETE refused'); END;
+CREATE TRIGGER IF NOT EXISTS pending_resolved_once BEFORE UPDATE ON pending_versions
+  WHEN OLD.state <> 'pending' OR NEW.document <> OLD.document OR NEW.sha256 <> OLD.sha256 OR NEW.author <> OLD.author
+  BEGIN SELECT RAISE(ABORT, 'a pending version is resolved once and never altered'); END;
+`;
+
 export function migrateRegistry(db: Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > REGISTRY_SCHEMA_VERSION) {
@@ -48,7 +77,8 @@ export function migrateRegistry(db: Database, file: string): void {
   }
   if (current === REGISTRY_SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(SCHEMA_V1);
+    if (current < 1) db.exec(SCHEMA_V1);
+    db.exec(SCHEMA_V2);
     db.pragma(`user_version = ${REGISTRY_SCHEMA_VERSION}`);
   })();
 }

@@ -1,7 +1,10 @@
 import { diffSteps } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import type { RulesetDocument } from '@tplus/core';
+import { approvalHandlers, submittedResponse } from './approval-handlers.js';
+import type { ApprovalGate } from './approval-gate.js';
 import { CallCancelled } from './call-scope.js';
+import { callerName } from './caller-identity.js';
 import { diffWindow } from './diff-window.js';
 import { RegistryError } from './registry-error.js';
 import { registryStream, registryUnary, type RegistryHandlerContext } from './registry-handler.js';
@@ -28,6 +31,8 @@ import type { WatchHub } from './watch-hub.js';
 
 export interface RegistryServiceDeps extends RegistryHandlerContext {
   readonly ledger: RegistryLedger;
+  /** Four-eyes publishing (--require-approval): publishes become pending versions. Null otherwise. */
+  readonly approvals: ApprovalGate | null;
   readonly hub: WatchHub;
   /** Trade-date comparisons a Diff made (reported per slice; a cancelled Diff stops adding). */
   readonly diffProgress?: (comparisons: number) => void;
@@ -35,10 +40,29 @@ export interface RegistryServiceDeps extends RegistryHandlerContext {
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 const expectText = (v: number | undefined): string => (v === undefined ? '' : ` expect_version=${v}`);
+/** The author a client sent: never trusted (the authenticated name is signed), noted in the audit detail. */
+const claimed = (author: string): string => (author === '' ? '' : ` claimed_author=${quoted(author)}`);
 const created = (r: PublishResponseMessage): string =>
   r.created ? `created version ${r.version.version}` : `unchanged: version ${r.version.version}`;
 
-function rulesetOf(r: VersionRecord): Ruleset {
+function requireReason(reason: string): string {
+  const r = reason.trim();
+  if (r === '') throw new RegistryError('INVALID_ARGUMENT', 'a reason is required', { field: 'reason' });
+  return r;
+}
+
+/** A pending version as Diff compares it (its document, hash and the number it would not yet have: 0). */
+async function pendingAsVersion(
+  approvals: ApprovalGate | null,
+  id: number,
+): Promise<Pick<VersionRecord, 'document' | 'version' | 'sha256'>> {
+  if (approvals === null)
+    throw new RegistryError('INVALID_ARGUMENT', 'this registry does not require approval: nothing is pending', { field: 'to_pending_id' });
+  const p = await approvals.get(id);
+  return { document: p.document, version: 0, sha256: p.sha256 };
+}
+
+function rulesetOf(r: Pick<VersionRecord, 'document' | 'version' | 'sha256'>): Ruleset {
   return new Ruleset(JSON.parse(r.document.toString('utf8')) as RulesetDocument, { version: r.version, hash: r.sha256 });
 }
 
@@ -52,13 +76,21 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         method: 'Publish',
         role: 'publish',
         refuse: () => ledger.refuseOnRelay(),
-        describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`,
+        describe: (r) => `files=${r.files.length} reason=${quoted(r.reason)}${claimed(r.author)}${expectText(r.expectVersion)}`,
         outcome: created,
+        auditedWith: (res) => res.created || res.pending !== null,
       },
       deps,
-      async (r, who) => {
-        const out = await ledger.publish(r.files, r.reason, r.author || 'unknown', r.expectVersion, today(), who);
-        return { version: versionInfo(out.record), created: out.created, warnings: [...out.warnings] };
+      async (r, who, _scope, detail) => {
+        const name = callerName(who);
+        const audit = { who: name, action: 'Publish', detail };
+        if (deps.approvals !== null) {
+          const compiled = ledger.compile(r.files, today());
+          const out = await deps.approvals.submit(compiled.canonical, name, requireReason(r.reason), 0, r.expectVersion, audit);
+          return await submittedResponse(out, compiled.warnings, ledger);
+        }
+        const out = await ledger.publish(r.files, r.reason, name, r.expectVersion, today(), audit);
+        return { version: versionInfo(out.record), created: out.created, warnings: [...out.warnings], pending: null };
       },
     ),
     Rollback: registryUnary<RollbackRequestMessage, PublishResponseMessage>(
@@ -66,14 +98,22 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         method: 'Rollback',
         role: 'publish',
         refuse: () => ledger.refuseOnRelay(),
-        describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)} author=${quoted(r.author)}${expectText(r.expectVersion)}`,
+        describe: (r) => `to_version=${r.toVersion} reason=${quoted(r.reason)}${claimed(r.author)}${expectText(r.expectVersion)}`,
         outcome: created,
+        auditedWith: (res) => res.created || res.pending !== null,
       },
       deps,
-      async (r, who) => {
+      async (r, who, _scope, detail) => {
         if (r.toVersion === 0) throw new RegistryError('INVALID_ARGUMENT', 'to_version is required', { field: 'to_version' });
-        const out = await ledger.rollback(r.toVersion, r.reason, r.author || 'unknown', r.expectVersion, who);
-        return { version: versionInfo(out.record), created: out.created, warnings: [] };
+        const name = callerName(who);
+        const audit = { who: name, action: 'Rollback', detail };
+        if (deps.approvals !== null) {
+          const target = await ledger.get(r.toVersion);
+          const out = await deps.approvals.submit(target.document, name, requireReason(r.reason), target.version, r.expectVersion, audit);
+          return await submittedResponse(out, [], ledger);
+        }
+        const out = await ledger.rollback(r.toVersion, r.reason, name, r.expectVersion, audit);
+        return { version: versionInfo(out.record), created: out.created, warnings: [], pending: null };
       },
     ),
     GetVersion: registryUnary<GetVersionRequestMessage, SnapshotMessage>(
@@ -91,13 +131,13 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         method: 'Diff',
         role: 'read',
         describe: (r) =>
-          `from_version=${r.fromVersion} to_version=${r.toVersion} from_date=${quoted(r.fromDate)} to_date=${quoted(r.toDate)}`,
+          `from_version=${r.fromVersion} to_version=${r.toVersion}${r.toPendingId ? ` to_pending_id=${r.toPendingId}` : ''} from_date=${quoted(r.fromDate)} to_date=${quoted(r.toDate)}`,
       },
       deps,
       async (r, _who, scope) => {
         const window = diffWindow(r.fromDate, r.toDate, today());
         const from = await ledger.get(r.fromVersion);
-        const to = await ledger.get(r.toVersion);
+        const to = r.toPendingId === 0 ? await ledger.get(r.toVersion) : await pendingAsVersion(deps.approvals, r.toPendingId);
         // Sliced: the registry keeps serving publishes, heartbeats and reads while a Diff runs
         // (building one ruleset takes ~10-30 ms: one at a time, with a turn of the loop between).
         const before = rulesetOf(from);
@@ -108,6 +148,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         return { fromSha256: from.sha256, toSha256: to.sha256, ranges: ranges.map((g) => ({ ...g, examples: [...g.examples] })) };
       },
     ),
+    ...approvalHandlers({ ...deps, store: ledger.store }),
     Watch: registryStream<WatchRequestMessage, WatchEventMessage>(
       { method: 'Watch', role: 'read', describe: (r) => `since_version=${r.sinceVersion}` },
       deps,

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { migrateRegistry } from './registry-schema.js';
 import type { AuditEntry, VersionRecord } from '../index.js';
-import type { NewVersion } from './registry-backend.js';
+import type { AuditRowRecord, NewVersion } from './registry-backend.js';
 
 interface VersionRow {
   version: number;
@@ -15,9 +15,10 @@ interface VersionRow {
   published_at: string;
   rollback_of: number;
   document: Buffer;
+  approver: string;
 }
 
-const COLUMNS = 'version, parent_version, sha256, signature, key_id, author, reason, published_at, rollback_of, document';
+const COLUMNS = 'version, parent_version, sha256, signature, key_id, author, reason, published_at, rollback_of, document, approver';
 
 function toRecord(r: VersionRow): VersionRecord {
   return {
@@ -31,6 +32,7 @@ function toRecord(r: VersionRow): VersionRecord {
     publishedAt: r.published_at,
     rollbackOf: r.rollback_of,
     document: r.document,
+    ...(r.approver === '' ? {} : { approver: r.approver }),
   };
 }
 
@@ -52,7 +54,7 @@ export class RegistryStore {
     this.selectLatest = db.prepare<[], VersionRow>(`SELECT ${COLUMNS} FROM versions ORDER BY version DESC LIMIT 1`);
     this.selectOne = db.prepare<[number], VersionRow>(`SELECT ${COLUMNS} FROM versions WHERE version = ?`);
     this.selectAll = db.prepare<[], VersionRow>(`SELECT ${COLUMNS} FROM versions ORDER BY version DESC`);
-    this.insertVersion = db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertVersion = db.prepare(`INSERT INTO versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertAudit = db.prepare('INSERT INTO audit (at, who, action, detail, result) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -110,6 +112,7 @@ export class RegistryStore {
           next.publishedAt,
           next.rollbackOf,
           next.document,
+          next.approver ?? '',
         );
         this.audit(made.audit);
         return next;
@@ -125,8 +128,15 @@ export class RegistryStore {
     return this.db.prepare<[], AuditEntry>('SELECT at, who, action, detail, result FROM audit ORDER BY id').all();
   }
 
-  /** The open database, for tables kept by other parts of the registry (rollout state) in the same transactions. */
-  get connection(): Database.Database {
+  /** Audit rows with an id above `afterId`, oldest first, at most `limit`. */
+  auditPage(afterId: number, limit: number): AuditRowRecord[] {
+    return this.db
+      .prepare<[number, number], AuditRowRecord>('SELECT id, at, who, action, detail, result FROM audit WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit);
+  }
+
+  /** The connection, for tables whose writes must share a version's transaction (pending approvals). */
+  get sqlite(): Database.Database {
     return this.db;
   }
 

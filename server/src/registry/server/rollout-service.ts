@@ -1,3 +1,4 @@
+import { callerName } from './caller-identity.js';
 import { RegistryError } from './registry-error.js';
 import { registryStream, registryUnary, type RegistryHandlerContext } from './registry-handler.js';
 import type { RegistryLedger } from './registry-ledger.js';
@@ -41,6 +42,8 @@ export interface RolloutServiceDeps extends RegistryHandlerContext {
 }
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+/** The author a client sent: never trusted (the authenticated name is signed), noted in the audit detail. */
+const claimed = (author: string): string => (author === '' ? '' : ` claimed_author=${quoted(author)}`);
 const invalid = (field: string, message: string, value = ''): RegistryError =>
   new RegistryError('INVALID_ARGUMENT', message, { field, value });
 
@@ -102,11 +105,12 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         role: 'publish',
         refuse,
         describe: (r) =>
-          `files=${r.files.length} reason=${quoted(r.reason)} author=${quoted(r.author)} expect_changes=${quoted(r.expectChanges.join(' '))}`,
-        outcome: (r) => `candidate version ${r.version?.version ?? 0}`,
+          `files=${r.files.length} reason=${quoted(r.reason)}${claimed(r.author)} expect_changes=${quoted(r.expectChanges.join(' '))}`,
+        // A candidate is always a new version: its audit row commits with it (name, detail, "created version N").
+        auditedWith: () => true,
       },
       deps,
-      async (r, who, scope) => {
+      async (r, who, scope, detail) => {
         let declared;
         try {
           declared = parseExpectedChanges(r.expectChanges);
@@ -119,14 +123,11 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         const live = await ledger.live();
         const diff = await candidateDiff(live?.document ?? null, compiled.canonical, declared, today(), scope);
         if (diff.outside.length > 0) throw refuseOutside(diff.outside, declared);
-        const upload = {
-          reason: r.reason,
-          author: r.author || 'unknown',
-          expectVersion: r.expectVersion ?? undefined,
-          today: today(),
-          who,
-        };
-        const out = await ledger.publishStaged(r.files, upload, (v) => rollout.insert(v, r.expectChanges));
+        // Signed and audited with the authenticated name; the author a client sends is only noted in the detail.
+        const name = callerName(who);
+        const upload = { reason: r.reason, author: name, expectVersion: r.expectVersion ?? undefined, today: today() };
+        const audit = { who: name, action: 'PublishCandidate', detail };
+        const out = await ledger.publishStaged(r.files, upload, audit, (v) => rollout.insert(v, r.expectChanges));
         await fleet.broadcast();
         return {
           version: versionInfo(out.record),

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { HealthImplementation } from 'grpc-health-check';
 import { startMetricsServer, type MetricsServer } from '../../runtime/index.js';
 import { bindNamed, checkStartResources, formatAddress, type ListenAddress } from '../../runtime/index.js';
 import { DataDirLock } from '../../store/index.js';
@@ -23,6 +24,10 @@ import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
+import { ApprovalGate } from './approval-gate.js';
+import { signHeartbeat } from './sign-fields.js';
+import { keyId, type HeartbeatFields } from '@tplus/core';
+import type { HeartbeatMessage, VersionRecord } from '../index.js';
 import type { Follower } from '../../sync/index.js';
 import { followUpstream } from './follow-upstream.js';
 import { rolloutServiceDefinition } from '../index.js';
@@ -30,6 +35,8 @@ import { RolloutStore } from './rollout-store.js';
 import { startRollout, type RolloutHandle } from './start-rollout.js';
 
 export const REGISTRY_DATABASE_FILE = 'registry.db';
+/** The name grpc.health.v1 reports RegistryService under (the server as a whole is ''). */
+export const REGISTRY_SERVICE_NAME = 'tplus.registry.v1.RegistryService';
 
 export interface RegistryDeps {
   readonly now: () => Date;
@@ -107,8 +114,14 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
   let rollout: RolloutHandle | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let lastUpstreamHeartbeat: HeartbeatMessage | null = null; // a relay's: the upstream's last signed heartbeat
+  let setHealth: (s: 'SERVING' | 'NOT_SERVING') => void = () => undefined;
   let unsubscribe = (): void => undefined;
+  const seen = { version: 0, sha256: '' }; // the latest version seen, for signed heartbeats (read synchronously)
   const release = async (): Promise<void> => {
+    setHealth('NOT_SERVING');
+    clearInterval(expiryTimer);
     follower?.close();
     unsubscribe();
     hub?.close();
@@ -122,20 +135,25 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
   try {
     // Rollout candidates are kept next to the versions in the SQLite file. Over etcd none are accepted
     // (candidate writes are refused, naming the store); the empty in-memory table answers the rest.
-    const rolloutState = sqlite ? new RolloutStore(sqlite.store.connection, now) : RolloutStore.inMemory(now);
+    const rolloutState = sqlite ? new RolloutStore(sqlite.store.sqlite, now) : RolloutStore.inMemory(now);
     // The live version (open or aborted rollout candidates are not live); the ledger answers it once built.
     let liveVersion = (): number => store.latestVersion();
     const metrics = new RegistryMetrics(deps.registry, store.latestVersion(), deps.processMetrics ?? true);
     const liveHub = (hub = new WatchHub({
       heartbeatMs: config.heartbeatMs,
       latestVersion: () => liveVersion(),
+      latestSha256: () => (seen.version === liveVersion() ? seen.sha256 : ''),
+      ...(signingKey === null
+        ? { upstreamHeartbeat: () => lastUpstreamHeartbeat }
+        : { signHeartbeat: (f: HeartbeatFields) => ({ signature: signHeartbeat(f, signingKey), keyId: keyId(signingKey) }) }),
       now,
       onCount: (n) => metrics.watcherCount(n),
       onDropped: (reason, detail) => (metrics.watchDropped(reason), log.warn('watch_dropped', { reason, ...detail })),
     }));
     // What every stored version must verify with: our own key, or (on a relay) the upstream's.
     const verifyKey = signingKey !== null ? createPublicKey(signingKey) : readPublicKey(config.upstream?.publicKeyFile ?? '');
-    const integrity = new RecordIntegrity(verifyKey, (version, problem, count) => {
+    const trusted = [verifyKey, ...(config.trustedPublicKeyFiles ?? []).map(readPublicKey)];
+    const integrity = new RecordIntegrity(trusted, (version, problem, count) => {
       metrics.corruptVersions(count);
       log.error('registry_version_corrupt', {
         version,
@@ -156,6 +174,11 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
       beforeAppend: () => rolloutState.refuseWhileOpen(),
     });
     liveVersion = () => ledger.liveVersion();
+    // A version becomes live (published, or a promoted candidate): heartbeats name it, Watch streams get it.
+    const goesLive = (record: VersionRecord): void => {
+      if (record.version > seen.version) Object.assign(seen, { version: record.version, sha256: record.sha256 });
+      liveHub.publish(record);
+    };
     // Every version committed from now on, by this process or another replica, once and in order.
     unsubscribe = store.onVersion((record) => {
       metrics.versionAppended();
@@ -166,17 +189,40 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
         author: record.author,
         reason: record.reason,
       });
-      // A candidate is recorded in its version's transaction, so it is already hidden here.
-      if (!rolloutState.hidden(record.version)) liveHub.publish(record);
+      // A candidate is recorded in its version's transaction, so it is already hidden here: not live,
+      // not in heartbeats, not sent on Watch (its followers get it on their rollout stream).
+      if (!rolloutState.hidden(record.version)) goesLive(record);
     });
     await ledger.verifyAll();
+    const latestAtStart = await ledger.live();
+    if (latestAtStart !== null && latestAtStart.version > seen.version)
+      Object.assign(seen, { version: latestAtStart.version, sha256: latestAtStart.sha256 });
+    const approvals =
+      config.approvalTtlMs === undefined
+        ? null
+        : new ApprovalGate({
+            ledger,
+            ttlMs: config.approvalTtlMs,
+            now,
+            onExpired: (p) => log.warn('pending_expired', { pendingId: p.id, author: p.author, sha256: p.sha256, expiresAt: p.expiresAt }),
+          });
+    if (approvals !== null) {
+      expiryTimer = setInterval(
+        () => void approvals.expireDue().catch((err: unknown) => log.error('pending_expiry_failed', { error: err })),
+        Math.min(config.approvalTtlMs ?? 60_000, 60_000),
+      );
+      expiryTimer.unref();
+    }
+    const certificateIdentities = config.tls !== undefined && config.tls.clientCaFile !== null;
     server.addService(
       registryServiceDefinition(),
       registryService({
         ledger,
+        approvals,
         hub: liveHub,
         diffProgress: (n) => metrics.diffCompared(n),
         tokens,
+        certificateIdentities,
         audit: (entry) => void store.audit(entry).catch((err: unknown) => log.error('audit_failed', { error: err })),
         now,
         onInternalError: (method, err) => log.error('internal_error', { method, error: err }),
@@ -184,12 +230,19 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
         requestDone: (method, code) => metrics.requestDone(method, code),
       }),
     );
+    const health = new HealthImplementation({ '': 'NOT_SERVING', [REGISTRY_SERVICE_NAME]: 'NOT_SERVING' });
+    health.addToServer(server);
+    setHealth = (s) => {
+      health.setStatus('', s);
+      health.setStatus(REGISTRY_SERVICE_NAME, s);
+    };
     const candidatesUnsupported = sqlite ? null : store.location;
     rollout = startRollout({
       state: rolloutState,
       ledger,
-      hub: liveHub,
+      live: goesLive,
       tokens,
+      certificateIdentities,
       store,
       log,
       now,
@@ -207,6 +260,7 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
       const port = await bindNamed('--listen', config.listen, () => bind(server, config.listen, creds));
       address = `${config.listen.slice(0, config.listen.lastIndexOf(':'))}:${port}`;
     }
+    setHealth('SERVING');
     const metricsAt = config.metricsListen;
     if (metricsAt)
       metricsServer = await bindNamed('--metrics-listen', formatAddress(metricsAt), () =>
@@ -221,8 +275,16 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
       readNeedsToken: tokens.readRequiresToken,
       relayOf: config.upstream?.address ?? null,
       tls: config.tls ? (config.tls.clientCaFile === null ? 'server' : 'mutual') : 'off',
+      requireApproval: config.approvalTtlMs !== undefined,
     });
-    if (config.upstream && sqlite) follower = followUpstream(config.upstream, { store: sqlite, log, registry: deps.registry, now });
+    if (config.upstream && sqlite)
+      follower = followUpstream(config.upstream, {
+        store: sqlite,
+        log,
+        registry: deps.registry,
+        now,
+        onSignedHeartbeat: (h) => (lastUpstreamHeartbeat = h),
+      });
     let closing: Promise<void> | null = null;
     return {
       address,

@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../../runtime/index.js';
 import { snapshotMessage, type FollowRolloutResponseMessage, type RolloutServiceHandlers, type SnapshotMessage } from '../index.js';
+import type { VersionRecord } from '../index.js';
 import { FleetState, percentBucket } from './fleet-state.js';
 import type { RegistryLedger } from './registry-ledger.js';
 import type { RegistryMetrics } from './registry-metrics.js';
@@ -8,7 +9,6 @@ import type { RegistryBackend } from './registry-backend.js';
 import type { RegistryTokens } from './registry-tokens.js';
 import { rolloutService } from './rollout-service.js';
 import type { CandidateRow, RolloutStore } from './rollout-store.js';
-import type { WatchHub } from './watch-hub.js';
 
 /** The NACK states a follower reports (the label values of tplus_registry_rollout_nacks_total; anything else counts as build_failure). */
 export const NACK_STATES = ['bad_hash', 'bad_signature', 'missing_signature', 'build_failure', 'store_failed'] as const;
@@ -16,8 +16,11 @@ export const NACK_STATES = ['bad_hash', 'bad_signature', 'missing_signature', 'b
 export interface RolloutDeps {
   readonly state: RolloutStore;
   readonly ledger: RegistryLedger;
-  readonly hub: WatchHub;
+  /** A promoted candidate is live: heartbeats name it and Watch streams get it. */
+  readonly live: (record: VersionRecord) => void;
   readonly tokens: RegistryTokens;
+  /** Mutual TLS: a client certificate's subject CN names the identity (as for RegistryService). */
+  readonly certificateIdentities: boolean;
   readonly store: RegistryBackend;
   readonly log: Logger;
   readonly now: () => Date;
@@ -73,6 +76,7 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
     rollout: d.state,
     fleet,
     tokens: d.tokens,
+    certificateIdentities: d.certificateIdentities,
     audit: (entry) => void d.store.audit(entry).catch((err: unknown) => d.log.error('audit_failed', { error: err })),
     now: d.now,
     onInternalError: (method, err) => d.log.error('internal_error', { method, error: err }),
@@ -81,7 +85,7 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
     promoted: (version) => {
       d.log.info('candidate_promoted', { version });
       void d.ledger.get(version).then(
-        (record) => d.hub.publish(record),
+        (record) => d.live(record),
         (err: unknown) => d.log.error('promote_publish_failed', { version, error: err }),
       );
     },

@@ -1,6 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { RegistryError } from './registry-error.js';
-import { snapshotMessage, type WatchEventMessage } from '../index.js';
+import type { HeartbeatFields } from '@tplus/core';
+import { snapshotMessage, type HeartbeatMessage, type WatchEventMessage } from '../index.js';
 import type { VersionRecord } from '../index.js';
 
 /**
@@ -19,6 +20,15 @@ const MESSAGE_OVERHEAD_BYTES = 512;
 export interface WatchHubOptions {
   readonly heartbeatMs: number;
   readonly latestVersion: () => number;
+  /** The latest version's sha256 ('' when there is none), signed into each heartbeat. */
+  readonly latestSha256?: () => string;
+  /**
+   * Signs a heartbeat's fields (the registry's key); absent on a relay, which has no key: it passes on
+   * its upstream's signed heartbeat instead (`upstreamHeartbeat`), or an unsigned one.
+   */
+  readonly signHeartbeat?: (f: HeartbeatFields) => { readonly signature: Buffer; readonly keyId: string };
+  /** A relay: the last signed heartbeat it verified from its upstream, sent on when it holds that version. */
+  readonly upstreamHeartbeat?: () => HeartbeatMessage | null;
   readonly now: () => Date;
   /** Called with the number of watchers whenever it changes. */
   readonly onCount: (count: number) => void;
@@ -106,13 +116,13 @@ export class WatchHub {
   }
 
   private heartbeatMessage(): WatchEventMessage {
-    return {
-      heartbeat: {
-        latestVersion: this.options.latestVersion(),
-        sentAt: this.options.now().toISOString(),
-        heartbeatIntervalMs: this.options.heartbeatMs,
-      },
-    };
+    const o = this.options;
+    const fields = { latestVersion: o.latestVersion(), latestSha256: o.latestSha256?.() ?? '', sentAt: o.now().toISOString() };
+    const upstream = o.upstreamHeartbeat?.() ?? null;
+    if (upstream !== null && upstream.latestVersion === fields.latestVersion)
+      return { heartbeat: { ...upstream, heartbeatIntervalMs: o.heartbeatMs } };
+    const signed = o.signHeartbeat?.(fields) ?? { signature: Buffer.alloc(0), keyId: '' };
+    return { heartbeat: { ...fields, heartbeatIntervalMs: o.heartbeatMs, ...signed } };
   }
 
   private heartbeat(): void {
