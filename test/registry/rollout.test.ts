@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,9 @@ import { RULES_DIR } from '../support/bundled.js';
 import {
   followerArgs,
   packWithEmergencyHoliday,
+  PUBLISH_TOKEN,
   publishArgs,
+  READ_TOKEN,
   registryArgs,
   registryFixture,
   type RegistryFixture,
@@ -70,6 +73,8 @@ describe('staged rollout: a candidate, four labelled sidecars, rollout to role=c
   beforeAll(async () => {
     buildServer();
     fx = registryFixture();
+    // Named identities: every rollout step is signed and audited with the token's name, not its role.
+    writeFileSync(fx.tokensFile, `publish alice ${PUBLISH_TOKEN}\nread fleet-reader ${READ_TOKEN}\n`, { mode: 0o600 });
     holidayPack = packWithEmergencyHoliday(join(fx.dir, 'pack-holiday'));
     address = `unix:${join(fx.dir, 'registry.sock')}`;
     registry = spawnTplus(registryArgs(fx, address, ['--metrics-listen', '127.0.0.1:0', '--heartbeat-ms', '200']));
@@ -144,7 +149,7 @@ describe('staged rollout: a candidate, four labelled sidecars, rollout to role=c
     expect(metrics).toMatch(/^tplus_registry_followers\{version="1",role="general"\} 2$/m);
   });
 
-  it('abort returns every sidecar to live; the abort is audited with the caller', async () => {
+  it('abort returns every sidecar to live; every step is audited with the caller identity, the candidate signed by it', async () => {
     const out = await cli(write('abort', ['--version', '2', '--reason', 'closure cancelled']));
     expect(out).toMatch(/version 2: aborted; live is 1/);
     await Promise.all(nodes.filter((n) => n.role === 'canary').map((n) => n.proc.waitFor('ruleset_active', at(1))));
@@ -163,13 +168,16 @@ describe('staged rollout: a candidate, four labelled sidecars, rollout to role=c
         )
         .all();
       expect(rows).toEqual([
-        { who: 'publish', action: 'Publish', result: 'ok' },
-        { who: 'publish', action: 'PublishCandidate', result: 'ok' },
-        { who: 'publish', action: 'Publish', result: 'CANDIDATE_OPEN' },
-        { who: 'publish', action: 'StartRollout', result: 'ok' },
-        { who: 'publish', action: 'Abort', result: 'ok' },
-        { who: 'publish', action: 'Publish', result: 'ok' },
+        { who: 'alice', action: 'Publish', result: 'ok' },
+        { who: 'alice', action: 'PublishCandidate', result: 'ok' },
+        { who: 'alice', action: 'Publish', result: 'CANDIDATE_OPEN' },
+        { who: 'alice', action: 'StartRollout', result: 'ok' },
+        { who: 'alice', action: 'Abort', result: 'ok' },
+        { who: 'alice', action: 'Publish', result: 'ok' },
       ]);
+      // The candidate (version 2) is signed with the authenticated name, whatever author the CLI sent.
+      const author = db.prepare<[], { author: string }>('SELECT author FROM versions WHERE version = 2').get();
+      expect(author?.author).toBe('alice');
     } finally {
       db.close();
     }
