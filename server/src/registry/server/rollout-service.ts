@@ -39,6 +39,8 @@ export interface RolloutServiceDeps extends RegistryHandlerContext {
   readonly nacked: (sidecarId: string, version: number, state: string, reason: string) => void;
   /** Where the versions are when that store keeps no candidates (etcd), else null: candidate writes are refused. */
   readonly candidatesUnsupported: string | null;
+  /** Four-eyes publishing (--require-approval): a candidate would go live at promote unapproved, so none is accepted. */
+  readonly requireApproval: boolean;
 }
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
@@ -72,6 +74,15 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       { store },
     );
   };
+  const refuseCandidate = (): void => {
+    refuse();
+    if (!deps.requireApproval) return;
+    throw new RegistryError(
+      'CANDIDATES_UNSUPPORTED',
+      'this registry requires approval (--require-approval): a candidate would go live at promote without a second identity approving it; publish and approve instead',
+      { flag: '--require-approval' },
+    );
+  };
   const today = (): number => Math.floor(deps.now().getTime() / 86_400_000);
   const state = (row: CandidateRow): RolloutStateMessage => ({
     version: row.version,
@@ -103,7 +114,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
       {
         method: 'PublishCandidate',
         role: 'publish',
-        refuse,
+        refuse: refuseCandidate,
         describe: (r) =>
           `files=${r.files.length} reason=${quoted(r.reason)}${claimed(r.author)} expect_changes=${quoted(r.expectChanges.join(' '))}`,
         // A candidate is always a new version: its audit row commits with it (name, detail, "created version N").

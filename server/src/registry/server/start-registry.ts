@@ -249,6 +249,7 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
       registry: deps.registry,
       metrics,
       candidatesUnsupported,
+      requireApproval: approvals !== null,
     });
     server.addService(rolloutServiceDefinition(), rollout.handlers);
     let address = config.listen;

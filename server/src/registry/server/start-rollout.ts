@@ -28,6 +28,8 @@ export interface RolloutDeps {
   readonly metrics: RegistryMetrics;
   /** The store's location when it keeps no candidates (etcd), else null. */
   readonly candidatesUnsupported: string | null;
+  /** Four-eyes publishing is on (--require-approval): candidates are refused. */
+  readonly requireApproval: boolean;
 }
 
 export interface RolloutHandle {
@@ -73,6 +75,7 @@ export function startRollout(d: RolloutDeps): RolloutHandle {
   const handlers = rolloutService({
     ledger: d.ledger,
     candidatesUnsupported: d.candidatesUnsupported,
+    requireApproval: d.requireApproval,
     rollout: d.state,
     fleet,
     tokens: d.tokens,
