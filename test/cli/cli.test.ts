@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 import { cli, cliProcess } from '../support/run-cli.js';
 
 describe('tplus settle', () => {
@@ -16,7 +17,7 @@ describe('tplus settle', () => {
       rule_id: 'us-equity-xnys-t1',
       cycle_days: 1,
       calendar_id: 'US-SETTLEMENT',
-      ruleset_version: 1,
+      ruleset_version: BUNDLED_VERSION,
       ruleset_source: 'bundled',
     });
     expect(d['ruleset_hash']).toMatch(/^[0-9a-f]{64}$/);

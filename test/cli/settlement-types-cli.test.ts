@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayCommands } from '../../server/src/cli/replay-commands.js';
 import { startTestSidecar, type TestSidecar } from '../integration/sidecar-harness.js';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 import { cli } from '../support/run-cli.js';
 import { segmentPack } from '../support/segment-pack.js';
 
@@ -123,7 +124,7 @@ describe('tplus settle with a settlement type or a segment', () => {
   });
 
   it('--ruleset-version N --sidecar ADDR passes the type and segment to the sidecar', async () => {
-    const base = ['settle', '--ruleset-version', '1', '--sidecar', sidecar.addresses.unix, '--json'];
+    const base = ['settle', '--ruleset-version', String(BUNDLED_VERSION), '--sidecar', sidecar.addresses.unix, '--json'];
     const replay = (argv: readonly string[]) => cli(argv, '', replayCommands({}));
     const typed = await replay([...base, ...XNYS, '--trade-date', '2024-07-03', '--settlement-type', 'NEXT_DAY']);
     expect(JSON.parse(typed.stdout)).toMatchObject({ settlement_date: '2024-07-05', settlement_type: 'NEXT_DAY', business_days: 1 });

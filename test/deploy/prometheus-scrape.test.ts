@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createSettlementClient, SettlementError } from '../../client-sdk/src/index.js';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 import { closedPort } from '../support/free-port.js';
 import { ALERTS_FILE, readYaml, SCRAPE_FILE } from './deploy-files.js';
 import { startLiveFleet, type LiveFleet } from './live-registry.js';
@@ -176,7 +177,8 @@ describe.skipIf(prometheus.skip)('real Prometheus scrapes a real sidecar, a regi
     );
     expect((await query(base, 'tplus_decision_errors_total{reason="NO_RULE"}'))[0]?.value[1]).toBe('1');
     expect((await query(base, 'tplus_request_duration_seconds_bucket{method="GetSettlementDate", le="0.001"}')).length).toBe(1);
-    expect((await query(base, `tplus_ruleset_version{instance="${sidecar.metricsTarget}"}`))[0]?.value[1]).toBe('1');
+    // The plain sidecar serves the bundled pack, seeded under the version the pack declares.
+    expect((await query(base, `tplus_ruleset_version{instance="${sidecar.metricsTarget}"}`))[0]?.value[1]).toBe(String(BUNDLED_VERSION));
     const horizon = await query(base, 'tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"}');
     expect(Number(horizon[0]?.value[1])).toBeGreaterThan(180 * 86_400);
     expect((await query(base, `process_resident_memory_bytes{instance="${sidecar.metricsTarget}"}`)).length).toBe(1);

@@ -9,6 +9,7 @@ import { CUTOVER_REPLAY, runCutoverReplay, type ReplayReport } from '../../examp
 import { EmbeddedSidecar } from '../../examples/trade-capture/src/embedded-sidecar.js';
 import { formatReport, formatThroughput } from '../../examples/trade-capture/src/format-report.js';
 import { TradeStore } from '../../examples/trade-capture/src/trade-store.js';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tplus-example-cutover-'));
 const sidecar = new EmbeddedSidecar(join(dir, 'sidecar'));
@@ -66,8 +67,8 @@ describe('cutover replay 2024-05-20..2024-06-05', () => {
       )
       .all('2024-05-28');
     expect(rules).toEqual([
-      { after: 0, cycle: '-t2', n: 30, v: 1 },
-      { after: 1, cycle: '-t1', n: 42, v: 1 },
+      { after: 0, cycle: '-t2', n: 30, v: BUNDLED_VERSION },
+      { after: 1, cycle: '-t1', n: 42, v: BUNDLED_VERSION },
     ]);
     const rejection = store.stmt('SELECT trade_id, code, reason FROM trade_rejections ORDER BY trade_id').all() as {
       trade_id: string;

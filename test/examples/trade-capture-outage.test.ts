@@ -13,6 +13,7 @@ import { confirmSettlement, settleDay, SettleDayError } from '../../examples/tra
 import { TradeCapture } from '../../examples/trade-capture/src/trade-capture.js';
 import { TradeStore } from '../../examples/trade-capture/src/trade-store.js';
 import type { Trade } from '../../examples/trade-capture/src/trade.js';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tplus-example-outage-'));
 const sidecar = new EmbeddedSidecar(join(dir, 'sidecar'));
@@ -68,7 +69,7 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
       provisional: false,
       settlementDate: '2024-05-28',
       ruleId: 'us-equity-xnys-t2',
-      rulesetVersion: 1,
+      rulesetVersion: BUNDLED_VERSION,
     });
   });
 
@@ -152,7 +153,7 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
         from: '2024-05-28',
         to: '2024-05-29',
         ruleId: 'us-equity-xnys-t2',
-        rulesetVersion: 1,
+        rulesetVersion: BUNDLED_VERSION,
         afterSettlementStarted: false,
       },
       {
@@ -160,7 +161,7 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
         from: '2024-06-05',
         to: '2024-06-04',
         ruleId: 'us-etf-xnas-t1',
-        rulesetVersion: 1,
+        rulesetVersion: BUNDLED_VERSION,
         afterSettlementStarted: false,
       },
     ]);
@@ -168,7 +169,7 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
       settlement_date: '2024-05-29',
       settlement_source: 'service',
       rule_id: 'us-equity-xnys-t2',
-      ruleset_version: 1,
+      ruleset_version: BUNDLED_VERSION,
       status: 'AWAITING_SETTLEMENT',
     });
     expect(store.get(SAME.tradeId)).toMatchObject({
@@ -222,7 +223,7 @@ describe('a trade captured during an outage: fallback, then reconcile', () => {
         settlementDate: '2024-05-29',
         source: 'service',
         ruleId: 'us-equity-xnys-t2',
-        rulesetVersion: 1,
+        rulesetVersion: BUNDLED_VERSION,
         eventType: 'SETTLEMENT_DATE_CORRECTED',
       },
     ]);

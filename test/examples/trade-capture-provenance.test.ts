@@ -11,6 +11,7 @@ import { EmbeddedSidecar } from '../../examples/trade-capture/src/embedded-sidec
 import { TradeCapture } from '../../examples/trade-capture/src/trade-capture.js';
 import { TradeStore } from '../../examples/trade-capture/src/trade-store.js';
 import type { Trade } from '../../examples/trade-capture/src/trade.js';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tplus-example-provenance-'));
 const sidecar = new EmbeddedSidecar(join(dir, 'sidecar'));
@@ -63,7 +64,11 @@ describe('trade capture provenance', () => {
         settlementDate: '2024-05-29',
         ruleId: 'us-equity-xnys-t1',
       });
-      expect(store.get('T-IP-1')).toMatchObject({ settlement_source: 'in-process', rule_id: 'us-equity-xnys-t1', ruleset_version: 1 });
+      expect(store.get('T-IP-1')).toMatchObject({
+        settlement_source: 'in-process',
+        rule_id: 'us-equity-xnys-t1',
+        ruleset_version: BUNDLED_VERSION,
+      });
       expect(store.events('T-IP-1')[1]).toMatchObject({
         eventType: 'SETTLEMENT_DATE_ASSIGNED',
         settlementSource: 'in-process',

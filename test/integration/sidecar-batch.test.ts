@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDecisionError } from '@tplus/core';
 import { formatDay, parseDay } from '@tplus/core';
-import { bundled } from '../support/bundled.js';
+import { bundled, BUNDLED_VERSION } from '../support/bundled.js';
 import { startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 
 let sidecar: TestSidecar;
@@ -79,6 +79,6 @@ describe.each(['tcp', 'unix'] as const)('a 10,000-item batch with bad items inte
       expect(got, `item ${i}`).toBe(want);
     });
     expect(errors.length).toBe(codes.filter((c) => c !== 0).length);
-    expect(res['rulesetVersion']).toBe(1);
+    expect(res['rulesetVersion']).toBe(BUNDLED_VERSION);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 import { startTestSidecar, TestClient, type TestSidecar } from './sidecar-harness.js';
 
 const XNYS = { assetClass: 'EQUITY', market: 'XNYS' };
@@ -49,7 +50,7 @@ describe('Prometheus /metrics', () => {
     expect(text).toContain('tplus_decision_errors_total{reason="INVALID_DATE"} 2');
     expect(text).toContain('tplus_batch_items_count 1');
     expect(text).toContain('tplus_batch_items_sum 1000');
-    expect(text).toContain('tplus_ruleset_version 1');
+    expect(text).toContain(`tplus_ruleset_version ${BUNDLED_VERSION}\n`);
     expect(text).toContain(`tplus_ruleset_loaded_timestamp_seconds ${Date.parse('2026-11-27T09:30:00.000Z') / 1000}`);
     expect(text).toContain(`tplus_calendar_horizon_seconds{calendar_id="US-SETTLEMENT"} ${3321 * 86_400}`);
     expect(text).toContain('tplus_request_duration_seconds_count{method="GetSettlementDate"} 2');

@@ -2,7 +2,7 @@ import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClient
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTO_ROOT, SETTLEMENT_PROTO_FILE } from '../../server/src/rpc/settlement-proto.js';
-import { bundled } from '../support/bundled.js';
+import { bundled, BUNDLED_VERSION } from '../support/bundled.js';
 import { startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 
 let sidecar: TestSidecar;
@@ -32,22 +32,27 @@ describe.each(['tcp', 'unix'] as const)('every RPC over %s', (transport) => {
       ruleName: expect.any(String),
       cycleDays: 2,
       calendarId: 'US-SETTLEMENT',
-      rulesetVersion: 1,
+      rulesetVersion: BUNDLED_VERSION,
       rulesetHash: hash,
       settlementType: 'REGULAR',
       segment: '',
       businessDays: 2,
       settlementTypeSource: '',
     });
-    expect(after).toMatchObject({ settlementDate: '2024-05-29', ruleId: 'us-equity-xnys-t1', cycleDays: 1, rulesetVersion: 1 });
+    expect(after).toMatchObject({
+      settlementDate: '2024-05-29',
+      ruleId: 'us-equity-xnys-t1',
+      cycleDays: 1,
+      rulesetVersion: BUNDLED_VERSION,
+    });
   });
 
   it('GetSettlementDate honours allow_non_trading_day and a held ruleset_version', async () => {
     const holiday = { tradeDate: '2024-07-04', ...XNYS };
     const allowed = await client.call('GetSettlementDate', { ...holiday, allowNonTradingDay: true });
     expect(allowed).toMatchObject({ settlementDate: '2024-07-05' });
-    const pinned = await client.call('GetSettlementDate', { tradeDate: '2024-05-28', ...XNYS, rulesetVersion: 1 });
-    expect(pinned).toMatchObject({ rulesetVersion: 1, settlementDate: '2024-05-29' });
+    const pinned = await client.call('GetSettlementDate', { tradeDate: '2024-05-28', ...XNYS, rulesetVersion: BUNDLED_VERSION });
+    expect(pinned).toMatchObject({ rulesetVersion: BUNDLED_VERSION, settlementDate: '2024-05-29' });
   });
 
   it('BatchGetSettlementDates answers in request order with per-item errors', async () => {
@@ -72,7 +77,7 @@ describe.each(['tcp', 'unix'] as const)('every RPC over %s', (transport) => {
     expect(res).toMatchObject({
       settlementDates: [20240529, 20240529, 0, 0, 0],
       statusCodes: [0, 0, 3, 9, 5],
-      rulesetVersion: 1,
+      rulesetVersion: BUNDLED_VERSION,
       ruleIds: ['us-equity-xnys-t2', 'us-equity-xnys-t1'],
       ruleIndexes: [0, 1, 0, 0, 0],
       cycleDays: [2, 1, 0, 0, 0],
@@ -122,12 +127,12 @@ describe.each(['tcp', 'unix'] as const)('every RPC over %s', (transport) => {
     const res = await client.call<Message>('GetRulesetInfo', {});
     const { ruleset } = bundled();
     expect(res).toMatchObject({
-      rulesetVersion: 1,
+      rulesetVersion: BUNDLED_VERSION,
       rulesetHash: ruleset.hash,
       source: 'bundled',
       publishedAt: '2026-11-27T09:30:00.000Z',
       ruleCount: ruleset.rules.length,
-      heldVersions: [{ rulesetVersion: 1, rulesetHash: ruleset.hash, source: 'bundled', active: true }],
+      heldVersions: [{ rulesetVersion: BUNDLED_VERSION, rulesetHash: ruleset.hash, source: 'bundled', active: true }],
     });
     const us = (res['calendarHorizons'] as Message[]).find((h) => h['calendarId'] === 'US-SETTLEMENT');
     // 2026-11-27 → 2035-12-31
@@ -176,7 +181,7 @@ describe('a client generated from the .proto with loadPackageDefinition (as outs
         const method = stub['GetSettlementDate'] as (req: object, cb: (e: Error | null, r: Message) => void) => void;
         method.call(stub, { trade_date: '2024-05-28', asset_class: 'EQUITY', market: 'XNYS' }, (e, r) => (e ? reject(e) : resolve(r)));
       });
-      expect(res).toMatchObject({ settlement_date: '2024-05-29', ruleset_version: '1' });
+      expect(res).toMatchObject({ settlement_date: '2024-05-29', ruleset_version: String(BUNDLED_VERSION) });
     } finally {
       stub.close();
     }

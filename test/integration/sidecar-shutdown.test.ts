@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_VERSION } from '../support/bundled.js';
 import { tempDir, TestClient, type Message } from './sidecar-harness.js';
 import { buildServer, reap, spawnSidecar, type SidecarProcess } from './sidecar-process.js';
 
@@ -127,7 +128,7 @@ describe('restarts', () => {
     const second = await start([], first.data);
     expect(second.p.logs.map((l) => l['event'])).toEqual(expect.arrayContaining(['stale_socket_removed', 'ruleset_unchanged']));
     const res = await client(second.unix).call('GetSettlementDate', { tradeDate: '2024-05-28', ...XNYS });
-    expect(res).toMatchObject({ settlementDate: '2024-05-29', rulesetVersion: 1 });
+    expect(res).toMatchObject({ settlementDate: '2024-05-29', rulesetVersion: BUNDLED_VERSION });
     second.p.child.kill('SIGTERM');
     expect((await second.p.exited).code).toBe(0);
   }, 60_000);

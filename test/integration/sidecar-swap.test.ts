@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RulesetDocument } from '@tplus/core';
 import { rulesetHash } from '@tplus/core';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
-import { bundled } from '../support/bundled.js';
+import { bundled, BUNDLED_VERSION } from '../support/bundled.js';
 import { errorReport, startTestSidecar, tempDir, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
 
 /** The bundled document with the XNYS T+1 rule turned into T+`cycle` (an obvious, checkable change). */
@@ -15,9 +15,13 @@ function variant(version: number, cycle: number): StoredRuleset {
   return { version, hash: rulesetHash(document), source: 'test-registry', publishedAt: '2026-11-27T10:00:00.000Z', document };
 }
 
-/** Trade 2024-06-03 (Monday) settles T+1 → 06-04 in version 1, and T+3 → 06-06 in the even versions installed here. */
-const EXPECTED: Record<string, string> = { odd: '2024-06-04', even: '2024-06-06' };
-const settlementFor = (version: number): string => (version % 2 === 0 ? EXPECTED['even'] : EXPECTED['odd']) as string;
+/**
+ * The sidecar seeds the bundled pack as BUNDLED_VERSION; the versions installed here follow it. Trade
+ * 2024-06-03 (Monday) settles T+1 → 06-04 in the seed and every version an even number of steps after
+ * it, and T+3 → 06-06 in those an odd number of steps after it.
+ */
+const cycleFor = (version: number): number => ((version - BUNDLED_VERSION) % 2 === 1 ? 3 : 1);
+const settlementFor = (version: number): string => (cycleFor(version) === 3 ? '2024-06-06' : '2024-06-04');
 const TRADE = { tradeDate: '2024-06-03', assetClass: 'EQUITY', market: 'XNYS' };
 
 describe('atomic ruleset swap', () => {
@@ -36,10 +40,10 @@ describe('atomic ruleset swap', () => {
 
   it('no batch ever mixes two versions while versions are swapped under load', async () => {
     let installing = true;
-    let next = 2;
+    let next = BUNDLED_VERSION + 1;
     const swapper = (async () => {
-      while (installing && next <= 40) {
-        sidecar.handle.install(variant(next, next % 2 === 0 ? 3 : 1));
+      while (installing && next <= BUNDLED_VERSION + 39) {
+        sidecar.handle.install(variant(next, cycleFor(next)));
         next++;
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -74,7 +78,9 @@ describe('atomic ruleset swap', () => {
     expect((info['heldVersions'] as Message[]).map((h) => h['rulesetVersion'])).toEqual([active, active - 1, active - 2]);
     const pinned = await client.call<Message>('GetSettlementDate', { ...TRADE, rulesetVersion: active - 1 });
     expect(pinned).toMatchObject({ rulesetVersion: active - 1, settlementDate: settlementFor(active - 1) });
-    const gone = errorReport(await client.failure('GetSettlementDate', { ...TRADE, rulesetVersion: 1 }));
+    // The bundled seed is older than the last N.
+    expect(active - 2).toBeGreaterThan(BUNDLED_VERSION);
+    const gone = errorReport(await client.failure('GetSettlementDate', { ...TRADE, rulesetVersion: BUNDLED_VERSION }));
     expect(gone.reason).toBe('VERSION_NOT_HELD');
   });
 

@@ -21,6 +21,19 @@ export function bundled(): { pack: CompiledPack; ruleset: Ruleset } {
   return cached;
 }
 
+/**
+ * The bundled pack's declared version (server/rules/pack.yaml `pack.version`): the number a sidecar seeded
+ * from it stores and `tplus settle` answers with. Tests derive every seed version from it (later ones as
+ * BUNDLED_VERSION + 1, ...) so raising the pack's version does not break them.
+ */
+export const BUNDLED_VERSION: number = declaredVersion();
+
+function declaredVersion(): number {
+  const version = bundled().pack.version;
+  if (version === null) throw new Error(`the bundled pack (${RULES_DIR}) declares no pack.version`);
+  return version;
+}
+
 /** Is `date` a business day of calendar `id` in the bundled pack? */
 export function isBusiness(id: string, date: string): boolean {
   const cal = bundled().ruleset.calendars.get(id);

@@ -10,7 +10,7 @@ import { STORE_SCHEMA_VERSION } from '../../server/src/store/store-schema.js';
 import type { StoredRuleset } from '../../server/src/store/stored-ruleset.js';
 import { syncBundledPack } from '../../server/src/store/sync-bundled-pack.js';
 import { tempDir } from '../integration/sidecar-harness.js';
-import { bundled, RULES_DIR, TODAY } from '../support/bundled.js';
+import { bundled, BUNDLED_VERSION, RULES_DIR, TODAY } from '../support/bundled.js';
 
 const NOW = '2026-11-27T09:30:00.000Z';
 let dir: ReturnType<typeof tempDir>;
@@ -163,19 +163,21 @@ describe('buildSnapshot: the in-memory index', () => {
 describe('syncBundledPack: the embedded default', () => {
   const options = { rulesDir: RULES_DIR, today: TODAY, now: NOW };
 
-  it('seeds an empty store from the bundled pack as version 1', () => {
+  it('seeds an empty store from the bundled pack as the version the pack declares', () => {
     const store = open();
-    expect(syncBundledPack(store, options)).toEqual({ action: 'seeded', version: 1, hash: bundled().pack.hash });
-    expect(store.rows()[0]).toMatchObject({ version: 1, source: 'bundled', publishedAt: NOW });
-    expect(syncBundledPack(store, options)).toEqual({ action: 'unchanged', version: 1 });
+    expect(syncBundledPack(store, options)).toEqual({ action: 'seeded', version: BUNDLED_VERSION, hash: bundled().pack.hash });
+    expect(store.rows()[0]).toMatchObject({ version: BUNDLED_VERSION, source: 'bundled', publishedAt: NOW });
+    expect(syncBundledPack(store, options)).toEqual({ action: 'unchanged', version: BUNDLED_VERSION });
   });
 
   it('adds a new version when the bundled pack changed since it was seeded', () => {
     const store = open();
+    // An older bundled pack (version 1, another hash); the current one declares a higher number.
     store.add(entry(1, 3, 'bundled'), true);
-    expect(syncBundledPack(store, options)).toMatchObject({ action: 'updated', version: 2 });
-    expect(store.activeVersion()).toBe(2);
-    expect(store.rows().map((r) => r.version)).toEqual([2, 1]);
+    expect(BUNDLED_VERSION).toBeGreaterThan(1);
+    expect(syncBundledPack(store, options)).toMatchObject({ action: 'updated', version: BUNDLED_VERSION });
+    expect(store.activeVersion()).toBe(BUNDLED_VERSION);
+    expect(store.rows().map((r) => r.version)).toEqual([BUNDLED_VERSION, 1]);
   });
 
   it('leaves a store that follows something else alone', () => {
