@@ -7,19 +7,12 @@ import type {
   RejectResponseMessage,
 } from '../registry/index.js';
 import { callRegistry, cliCredentials, readTokenFile } from '../registry/client/index.js';
-import type { CommandSpec, Env, FlagDef, ParsedArgs } from '../runtime/index.js';
+import type { CommandSpec, Env, ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
-import { FLAG, REGISTRY_FLAGS } from './common-flags.js';
+import { FLAG, REGISTRY_FLAGS, str } from './common-flags.js';
 import type { ExtraCommands } from './run-cli.js';
 import { registryCommand, requiredFlag, writerToken } from './registry-command.js';
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
-  name,
-  type: 'string',
-  value,
-  help,
-  ...extra,
-});
 const PENDING = str('pending', 'ID', 'the pending version (its id in tplus pending)');
 const TLS_NOTE = 'A TLS registry is reached with --tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE].';
 /** Rows fetched per ListAudit call (the registry allows up to 10,000). */

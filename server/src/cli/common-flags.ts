@@ -35,7 +35,8 @@ export function existingFile(s: RawSetting): string | null {
   return s.text === '' || existsSync(s.text) ? null : `${s.origin}=${JSON.stringify(s.text)}: no such file`;
 }
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
+/** A string flag of the CLI table (the one helper every command file builds its flags with). */
+export const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
   name,
   type: 'string',
   value,

@@ -3,26 +3,19 @@ import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } 
 import { generateSigningKeys } from '../registry/index.js';
 import type { CliIo } from './cli-io.js';
 import { cliCommand } from './cli-command.js';
-import { FLAG, REGISTRY_FLAGS, required as requiredFlag } from './common-flags.js';
+import { FLAG, REGISTRY_FLAGS, required as requiredFlag, str } from './common-flags.js';
 import { loadRuleset } from './load-ruleset.js';
 import { callRegistry, cliCredentials, readTokenFile } from '../registry/client/index.js';
 import { approvalCommands } from './approval-commands.js';
 import { registryCommand, requiredFlag as required, writerToken } from './registry-command.js';
 import type { ExtraCommands } from './run-cli.js';
 import { CANDIDATE_FLAGS, isCandidate, publishCandidate } from './publish-candidate.js';
-import type { CommandSpec, FlagDef } from '../runtime/index.js';
+import type { CommandSpec } from '../runtime/index.js';
 import type { ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
-  name,
-  type: 'string',
-  value,
-  help,
-  ...extra,
-});
 const REASON = str('reason', 'TEXT', 'why, kept in the audit log', { env: 'TPLUS_REASON' });
 const AUTHOR = str(
   'author',

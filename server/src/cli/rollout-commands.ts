@@ -8,23 +8,16 @@ import type {
 } from '../registry/index.js';
 import { parseLabels } from '../sync/index.js';
 import { callRegistry, cliCredentials, readTokenFile, RegistryCallError } from '../registry/client/index.js';
-import type { CommandSpec, FlagDef, ParsedArgs } from '../runtime/index.js';
+import type { CommandSpec, ParsedArgs } from '../runtime/index.js';
 import { UsageError } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 import { cliCommand } from './cli-command.js';
-import { FLAG, REGISTRY_FLAGS } from './common-flags.js';
+import { FLAG, REGISTRY_FLAGS, str } from './common-flags.js';
 import type { ExtraCommands } from './run-cli.js';
 import { printShadowReport, sidecarShadowReport } from './shadow-report-output.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const str = (name: string, value: string, help: string, extra: Partial<FlagDef> = {}): FlagDef => ({
-  name,
-  type: 'string',
-  value,
-  help,
-  ...extra,
-});
 const VERSION = str('version', 'N', 'the candidate version', { required: true });
 const REASON = str('reason', 'TEXT', 'why, kept in the audit log', { env: 'TPLUS_REASON' });
 
