@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from './server-process.js';
 
 /** The etcd program (Debian `etcd-server` installs it as /usr/bin/etcd), looked up on PATH. */
 export const ETCD_BINARY = 'etcd';
@@ -43,19 +43,6 @@ export interface EtcdCluster {
   readPrefix(i: number, prefix: string): Promise<KeyValue[]>;
   /** Kills every member and removes the data. */
   stop(): Promise<void>;
-}
-
-/** A loopback port that nothing listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');

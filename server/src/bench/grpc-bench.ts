@@ -1,26 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dayToYmdInt, formatDay, parseDay, weekdayOf } from '@tplus/core';
 import { stats, type BenchResult } from './measure.js';
 import { call, createStub, runLoad, runStream, type LoadResult } from './load.js';
-import { ServerProcess } from './server-process.js';
+import { freePort, ServerProcess } from './server-process.js';
 
 const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** Weekday trade dates in 2023..2025 (a few are NYSE holidays; allow_non_trading_day keeps them valid). */
 function tradeDays(n: number): number[] {

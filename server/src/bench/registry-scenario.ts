@@ -25,7 +25,7 @@ function publish(client: Client, files: PackFileMessage[], reason: string): Prom
 }
 
 /** The bundled pack plus one XNYS settlement closure on `date` (a new version each time). */
-function withClosure(files: PackFileMessage[], date: string): PackFileMessage[] {
+export function withClosure(files: PackFileMessage[], date: string): PackFileMessage[] {
   return files.map((f) =>
     f.path === join('calendars', 'us.yaml')
       ? {

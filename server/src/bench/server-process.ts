@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A server under test in its own process, so its CPU is measured apart from the load generator's. */
 export class ServerProcess {
@@ -56,4 +56,16 @@ export class ServerProcess {
     this.child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), for a child server to listen on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
 }

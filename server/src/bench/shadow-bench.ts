@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,26 +12,15 @@ import {
   registryServiceDefinition,
   rolloutServiceDefinition,
 } from '../registry/index.js';
-import type { PackFileMessage } from '../registry/index.js';
 import { shadowServiceDefinition } from '../sidecar/index.js';
 import { call, createStub, runLoad, type LoadResult } from './load.js';
 import { stats, type BenchResult } from './measure.js';
-import { ServerProcess } from './server-process.js';
+import { freePort, ServerProcess } from './server-process.js';
+import { withClosure } from './registry-scenario.js';
 
 const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const RULES = fileURLToPath(new URL('../../rules', import.meta.url));
 const TOKEN = 'bench-publish-token-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function unaryCall<T>(client: Client, def: ServiceDefinition, method: string, request: object, token: string | null): Promise<T> {
   const m = def[method];
@@ -47,25 +35,6 @@ function unaryCall<T>(client: Client, def: ServiceDefinition, method: string, re
       { deadline: Date.now() + 60_000 },
       (e: ServiceError | null, v?: unknown) => (e ? reject(e) : resolve(v as T)),
     ),
-  );
-}
-
-/** The bundled pack with one XNYS settlement closure on `date`. */
-function withClosure(files: PackFileMessage[], date: string): PackFileMessage[] {
-  return files.map((f) =>
-    f.path === join('calendars', 'us.yaml')
-      ? {
-          path: f.path,
-          content: Buffer.from(
-            f.content
-              .toString('utf8')
-              .replace(
-                '    adhoc:\n',
-                `    adhoc:\n      - { date: ${date}, name: Bench closure, closes_settlement: true, reason: bench }\n`,
-              ),
-          ),
-        }
-      : f,
   );
 }
 
