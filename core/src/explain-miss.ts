@@ -167,7 +167,7 @@ function inPhasedGap(rules: readonly Rule[], tradeDay: DayNumber): NoRuleDetail 
   const from = before === null ? 'its first rule' : formatDay(before.to + 1);
   const to = after === null ? 'its last rule' : formatDay(after.from - 1);
   const hint =
-    `the market default has no rule from ${from} to ${to} (the market moved by segment then); pass the instrument's segment, ` +
+    `it falls where the market default has no rule, from ${from} to ${to} (the market moved by segment then); pass the instrument's segment, ` +
     `one of ${inForce.sort().join(', ')} (the segments with a rule in force on ${formatDay(tradeDay)})`;
   const position: MissPosition = before === null ? 'before_first' : after === null ? 'after_last' : 'between';
   const none = { suggestedMarkets: [], suggestedAssetClasses: [] };

@@ -59,20 +59,21 @@ describe('a market default may step aside while segment rules cover every day of
     const e = missOf('2022-06-01');
     expect(e.code).toBe('NO_RULE');
     expect(e.message).toBe(
-      'no rule for asset_class "EQUITY" on market "XPHS" on trade_date 2022-06-01: the market default has no rule from 2022-02-25 to 2023-01-26 ' +
+      'no rule for asset_class "EQUITY" on market "XPHS" on trade_date 2022-06-01: it falls where the market default has no rule, from 2022-02-25 to 2023-01-26 ' +
         "(the market moved by segment then); pass the instrument's segment, one of P-A, P-B (the segments with a rule in force on 2022-06-01)",
     );
   });
 
   it('so is a segment with no rule in the gap, with the same hint', () => {
     expect(missOf('2022-06-01', 'P-C').message).toContain(
-      '(segment "P-C" or the market default) on trade_date 2022-06-01: the market default has no rule',
+      '(segment "P-C" or the market default) on trade_date 2022-06-01: it falls where the market default has no rule',
     );
   });
 
   it('tplus explain of the miss shows the hint', async () => {
     const r = await cli(['explain', '--rules', dir.path, '--market', 'XPHS', '--asset-class', 'EQUITY', '--trade-date', '2022-06-01']);
     expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('trade date 2022-06-01 falls where the market default has no rule, from 2022-02-25 to 2023-01-26');
     expect(r.stdout).toContain("pass the instrument's segment, one of P-A, P-B (the segments with a rule in force on 2022-06-01)");
   });
 

@@ -132,13 +132,15 @@ describe('India: the tranches of the phased T+1', () => {
     }
     expect(err).toBeInstanceOf(NoRuleError);
     const message = (err as NoRuleError).message;
-    expect(message).toContain('the market default has no rule from 2022-02-25 to 2023-01-26 (the market moved by segment then)');
+    expect(message).toContain(
+      'it falls where the market default has no rule, from 2022-02-25 to 2023-01-26 (the market moved by segment then)',
+    );
     expect(message).toContain(`pass the instrument's segment, one of ${TRANCHES.map((t) => `T1-${t}`).join(', ')}`);
   });
 
   it('a segment the pack does not know is NO_RULE in the window too, never a silent default', () => {
     expect(() => decide('2022-06-01', 'T1-2022-06-03')).toThrow(
-      /segment "T1-2022-06-03" or the market default\) on trade_date 2022-06-01: the market default has no rule/,
+      /segment "T1-2022-06-03" or the market default\) on trade_date 2022-06-01: it falls where the market default has no rule/,
     );
   });
 });
