@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDay, NoRuleError, parseDay, transitionTable, weekdayOf } from '@tplus/core';
-import { bundled } from '../support/bundled.js';
+import { bundled, RULES_DIR } from '../support/bundled.js';
 import { cli } from '../support/run-cli.js';
 import { withheldPack } from '../support/withheld-pack.js';
 
@@ -215,5 +217,23 @@ describe('India: each tranche has a double settlement day (rules transition)', (
     const bad = await cli(args);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("pass the instrument's segment");
+  });
+});
+
+describe('server/rules/README.md: the India section shows what the CLI prints', () => {
+  const text = readFileSync(resolve(RULES_DIR, 'README.md'), 'utf8');
+  const section = text.slice(text.indexOf("### India's phased T+1"), text.indexOf('### XSES and XKRX'));
+  const blocks = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+
+  it('the transition rows and the NO_RULE line', async () => {
+    expect(blocks).toHaveLength(2);
+    const args = ['rules', 'transition', '--rules', dir.path, '--market', 'XNSE', '--asset-class', 'EQUITY', '--around', '2022-03-25'];
+    const table = await cli([...args, '--segment', 'T1-2022-03-25', '--days', '2']);
+    expect(table.code, table.stderr).toBe(0);
+    const shown = (blocks[0] ?? '').split('\n').filter((l) => l !== '' && l !== '...');
+    expect(table.stdout.split('\n').slice(0, shown.length)).toEqual(shown);
+    const miss = await cli(['settle', '--rules', dir.path, '--market', 'XNSE', '--asset-class', 'EQUITY', '--trade-date', '2022-06-01']);
+    expect(miss.code).not.toBe(0);
+    for (const part of (blocks[1] ?? '').trim().split(', ..., ')) expect(miss.stderr).toContain(part);
   });
 });
