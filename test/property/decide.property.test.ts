@@ -411,7 +411,7 @@ describe('settlement types and segments (properties)', () => {
           expect(checkRuleHistories(rules).length === 0).toBe(covered);
           if (!covered) return;
           const rs = new Ruleset({ calendars: [cal], rules }, { version: 1, hash: 'h' });
-          const names = inForce(day).sort();
+          const names: string[] = inForce(day).sort();
           const expected = names.includes(segment) ? `seg-${segment}` : day < p.gapFrom ? 'before' : day > gapTo ? 'after' : null;
           let got: string;
           try {
