@@ -1,6 +1,6 @@
 import { closestCodes } from './closest-codes.js';
 import { DecisionError } from './decision-error.js';
-import type { DayNumber } from './date.js';
+import { formatDay, type DayNumber } from './date.js';
 import type { Rule, Ruleset } from './ruleset.js';
 
 /** Where a trade date falls among the rules of its (asset class, market), or that the key has none. */
@@ -154,8 +154,29 @@ function closestKnown(ruleset: Ruleset, assetClass: string, market: string): NoR
   };
 }
 
+/**
+ * A miss in a gap of the market default while segment rules are in force (a change phased by segment):
+ * the request must name its segment. Null when no segment rule is in force on the trade date.
+ */
+function inPhasedGap(rules: readonly Rule[], tradeDay: DayNumber): NoRuleDetail | null {
+  const inForce = [...new Set(rules.filter((r) => r.segment !== null && r.from <= tradeDay && tradeDay <= r.to).map((r) => r.segment))];
+  if (inForce.length === 0) return null;
+  const defaults = rules.filter((r) => r.segment === null);
+  const before = defaults.filter((r) => r.to < tradeDay).at(-1) ?? null;
+  const after = defaults.find((r) => r.from > tradeDay) ?? null;
+  const from = before === null ? 'its first rule' : formatDay(before.to + 1);
+  const to = after === null ? 'its last rule' : formatDay(after.from - 1);
+  const hint =
+    `it falls where the market default has no rule, from ${from} to ${to} (the market moved by segment then); pass the instrument's segment, ` +
+    `one of ${inForce.sort().join(', ')} (the segments with a rule in force on ${formatDay(tradeDay)})`;
+  const position: MissPosition = before === null ? 'before_first' : after === null ? 'after_last' : 'between';
+  const none = { suggestedMarkets: [], suggestedAssetClasses: [] };
+  return { rulesOfKey: rules.map(range), position, previousRuleId: before?.id ?? null, nextRuleId: after?.id ?? null, ...none, hint };
+}
+
 /** Why no rule of `ruleset` matches; computed only when none did (the NO_RULE and explain paths). */
 export function describeMiss(ruleset: Ruleset, tradeDay: DayNumber, assetClass: string, market: string): NoRuleDetail {
   const rules = ruleset.rulesFor(assetClass, market);
-  return rules.length > 0 ? amongRules(rules, tradeDay) : closestKnown(ruleset, assetClass, market);
+  if (rules.length === 0) return closestKnown(ruleset, assetClass, market);
+  return inPhasedGap(rules, tradeDay) ?? amongRules(rules, tradeDay);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Calendar } from '@tplus/core';
-import { DecisionError } from '@tplus/core';
+import { checkRuleHistories, DecisionError, NoRuleError } from '@tplus/core';
 import { formatDay, parseDay, weekdayOf } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import type { CalendarDocument, RuleDocument } from '@tplus/core';
@@ -357,6 +357,71 @@ describe('settlement types and segments (properties)', () => {
           if (d.rule.cycleDays > 0) expect(c.businessDaysBetween(day, settle)).toBe(d.rule.cycleDays);
           const later = rs.decide(formatDay(day + gap), 'EQUITY', 'XTST', true, { segment });
           if (later.rule.id === d.rule.id) expect(later.settlementDate >= d.settlementDate).toBe(true);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('a default gap is accepted exactly when segment rules cover every day of it; in it only a segment in force answers, else NO_RULE naming those in force', () => {
+    const cal = ruleset.document.calendars.find((c) => c.id === 'US-SETTLEMENT');
+    if (!cal) throw new Error('US-SETTLEMENT missing');
+    const START = parseDay('2010-01-01');
+    const phased = fc.record({
+      gapFrom: fc.integer({ min: START, max: START + 300 }),
+      gapLength: fc.integer({ min: 1, max: 200 }),
+      segments: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom('S1', 'S2', 'S3'),
+          start: fc.integer({ min: START - 50, max: START + 500 }),
+          length: fc.integer({ min: 0, max: 400 }),
+          cycle: fc.integer({ min: 0, max: 3 }),
+        }),
+        { selector: (s) => s.name, maxLength: 3 },
+      ),
+    });
+    const rule = (id: string, from: number, to: number | null, cycleDays: number, segment?: string): RuleDocument => ({
+      id,
+      name: id,
+      assetClass: 'EQUITY',
+      market: 'XTST',
+      from: formatDay(from),
+      to: to === null ? '9999-12-31' : formatDay(to),
+      cycleDays,
+      settlementCalendar: 'US-SETTLEMENT',
+      tradingCalendar: null,
+      source: 't',
+      ...(segment === undefined ? {} : { segment }),
+    });
+    fc.assert(
+      fc.property(
+        phased,
+        fc.integer({ min: START - 60, max: START + 900 }),
+        fc.constantFrom('', 'S1', 'S2', 'S3', 'S4'),
+        (p, day, segment) => {
+          const gapTo = p.gapFrom + p.gapLength - 1;
+          const rules = [
+            rule('before', parseDay('2000-01-01'), p.gapFrom - 1, 2),
+            rule('after', gapTo + 1, null, 1),
+            ...p.segments.map((s) => rule(`seg-${s.name}`, s.start, s.start + s.length, s.cycle, s.name)),
+          ];
+          const inForce = (d: number) => p.segments.filter((s) => s.start <= d && d <= s.start + s.length).map((s) => s.name);
+          let covered = true;
+          for (let d = p.gapFrom; d <= gapTo; d++) if (inForce(d).length === 0) covered = false;
+          expect(checkRuleHistories(rules).length === 0).toBe(covered);
+          if (!covered) return;
+          const rs = new Ruleset({ calendars: [cal], rules }, { version: 1, hash: 'h' });
+          const names: string[] = inForce(day).sort();
+          const expected = names.includes(segment) ? `seg-${segment}` : day < p.gapFrom ? 'before' : day > gapTo ? 'after' : null;
+          let got: string;
+          try {
+            got = rs.decide(formatDay(day), 'EQUITY', 'XTST', true, segment === '' ? undefined : { segment }).rule.id;
+          } catch (e) {
+            if (!(e instanceof NoRuleError)) throw e;
+            expect(e.message).toContain(`one of ${names.join(', ')} (the segments with a rule in force on ${formatDay(day)})`);
+            got = 'NO_RULE';
+          }
+          expect(got).toBe(expected ?? 'NO_RULE');
         },
       ),
       { numRuns: 2_000 },

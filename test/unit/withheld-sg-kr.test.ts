@@ -1,23 +1,15 @@
-import { cpSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecisionError, parseDay, Ruleset } from '@tplus/core';
-import { compilePack } from '../../server/src/pack/compile-pack.js';
-import { tempDir } from '../integration/sidecar-harness.js';
-import { bundled, RULES_DIR, TODAY } from '../support/bundled.js';
+import { DecisionError, parseDay } from '@tplus/core';
+import { bundled } from '../support/bundled.js';
 import { cli } from '../support/run-cli.js';
+import { withheldPack } from '../support/withheld-pack.js';
 
 // Singapore (XSES) and Korea (XKRX) are withheld from the bundled pack (server/rules-withheld/README.md):
 // their calendars end on 2026-12-31. Their data is kept correct here, against the bundled pack plus the
 // withheld files, so they can ship as soon as the 2027+ holidays are sourced.
 
-const WITHHELD_DIR = resolve(RULES_DIR, '../rules-withheld');
-const dir = tempDir('tplus-withheld-');
-cpSync(RULES_DIR, dir.path, { recursive: true });
-cpSync(WITHHELD_DIR, dir.path, { recursive: true, filter: (src) => !src.endsWith('README.md') });
-const pack = compilePack(dir.path, { today: TODAY });
-if (!pack.document || !pack.hash) throw new Error(pack.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join('\n'));
-const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
+const dir = withheldPack();
+const ruleset = dir.ruleset;
 afterAll(() => dir.remove());
 
 const isBusiness = (id: string, date: string): boolean => {
