@@ -1,8 +1,9 @@
 // The canary-rollout drill (issue 17, item 5) in short form, as `tplus drill canary-rollout` in a real
 // child process that starts a real registry and four labelled sidecars; plus the sabotaged run in which
 // one role=main sidecar builds the candidate differently and the drill must fail.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../integration/sidecar-process.js';
+import { buildServer, ROOT, TPLUS_MAIN } from '../integration/sidecar-process.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 import { failures, runDrillCli } from './run-drill-cli.js';
 
@@ -75,4 +76,17 @@ describe('tplus drill canary-rollout: candidate, shadow, canaries, promote, unde
     expect(out.report.expectations.find((e) => e.id === 'no-call-blocked')?.passed).toBe(true);
     expect(out.report.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['promote_refused', 'aborted']));
   }, 60_000);
+
+  it('tplus drill --help lists canary-rollout; an unknown --sabotage is a usage error naming the value, and nothing runs', () => {
+    const help = spawnSync(process.execPath, [TPLUS_MAIN, 'drill', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(help.stdout).toMatch(/^ {2}canary-rollout {5}a candidate .* is shadowed by four labelled sidecars/m);
+    const bad = spawnSync(process.execPath, [TPLUS_MAIN, 'drill', 'canary-rollout', '--sabotage', 'skew'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('drill: --sabotage "skew" must be fallback-off or candidate-skew');
+    expect(bad.stdout).not.toContain('tplus drill');
+  });
 });

@@ -126,7 +126,7 @@ async function drill(flags: ParsedArgs, io: CliIo, env: Readonly<Record<string, 
   }
   const sabotage = flags.get('sabotage');
   if (sabotage !== undefined && sabotage !== 'fallback-off' && sabotage !== 'candidate-skew')
-    throw new UsageError(`drill: --sabotage must be fallback-off or candidate-skew`);
+    throw new UsageError(`drill: --sabotage ${JSON.stringify(sabotage)} must be fallback-off or candidate-skew`);
   const reportDir = flags.get('report');
   const rules = alertRules(flags.get('alert-rules'));
   const promtool = rules === null ? null : findPromtool(flags.get('promtool'), env);
