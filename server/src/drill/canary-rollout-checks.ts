@@ -27,6 +27,8 @@ export interface RolloutSteps {
   readonly version: number;
   readonly declared: string;
   readonly moved: string;
+  /** Each sidecar's --labels, in fleet order (the first two are the canaries). */
+  readonly labels: readonly string[];
   /** The core's ruleset of each version, to check every answer against. */
   readonly rulesets: ReadonlyMap<number, Ruleset>;
   readonly shadowHeld: number;
@@ -143,7 +145,7 @@ export function canaryRolloutResult(run: DrillRun, fleet: Fleet, load: FleetLoad
       liveVersion: x.liveVersion,
       candidateVersion: x.version,
       declared: x.declared,
-      labels: Object.fromEntries(names.map((n, i) => [n, i < 2 ? 'role=canary' : 'role=main'])),
+      labels: Object.fromEntries(names.map((n, i) => [n, x.labels[i] ?? ''])),
       callsPerSidecar: Object.fromEntries(names.map((n, i) => [n, served.filter((r) => load.sidecarOf(r.seq) === i).length])),
       versionsSeen: load.versionsSeen(names),
       shadowPerSidecar: x.perSidecar,

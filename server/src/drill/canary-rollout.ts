@@ -125,6 +125,7 @@ export const canaryRollout: Scenario = {
       liveVersion,
       version,
       declared: DECLARED,
+      labels: LABELS,
       moved: MOVED,
       rulesets: new Map([
         [liveVersion, live],
