@@ -37,7 +37,7 @@ export const DRILL_SPEC: CommandSpec = {
       defaultNote: 'deploy/prometheus/alerts.yml of this checkout, when present',
     },
     { ...num('promtool', 'PATH', 'the promtool binary'), defaultNote: '$PROMTOOL, then promtool on PATH' },
-    num('sabotage', 'WHAT', 'test hook: fallback-off', true),
+    num('sabotage', 'WHAT', 'test hook: fallback-off, or candidate-skew (canary-rollout)', true),
     num('deadline-ms', 'MS', 'test hook: the SDK deadline', true),
   ],
   positionals: 1,
@@ -111,7 +111,7 @@ function summary(r: DrillReport, reportDir: string | undefined): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `tplus drill`: flags, the run, the printed summary and the report files. Hidden: --sabotage fallback-off (tests). */
+/** `tplus drill`: flags, the run, the printed summary and the report files. Hidden: --sabotage fallback-off|candidate-skew (tests). */
 export function drillCommand(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = {}): Promise<number> {
   return cliCommand(DRILL_SPEC, (flags, cliIo) => drill(flags, cliIo, env))(args, io);
 }
@@ -125,7 +125,8 @@ async function drill(flags: ParsedArgs, io: CliIo, env: Readonly<Record<string, 
     );
   }
   const sabotage = flags.get('sabotage');
-  if (sabotage !== undefined && sabotage !== 'fallback-off') throw new UsageError(`drill: --sabotage must be fallback-off`);
+  if (sabotage !== undefined && sabotage !== 'fallback-off' && sabotage !== 'candidate-skew')
+    throw new UsageError(`drill: --sabotage ${JSON.stringify(sabotage)} must be fallback-off or candidate-skew`);
   const reportDir = flags.get('report');
   const rules = alertRules(flags.get('alert-rules'));
   const promtool = rules === null ? null : findPromtool(flags.get('promtool'), env);

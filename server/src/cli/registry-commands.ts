@@ -89,8 +89,17 @@ function versionNumber(text: string, what: string, command: string, min = 1): nu
   return n;
 }
 
+/** How history marks a version published --stage candidate, by its rollout stage (none for one published live). */
+const STAGE_MARK: Readonly<Record<string, string>> = {
+  candidate: '  [candidate]',
+  rolling: '  [candidate: rolling]',
+  halted: '  [candidate: halted]',
+  promoted: '  [candidate: promoted]',
+  aborted: '  [candidate: aborted, never live]',
+};
+
 const line = (v: VersionInfoMessage): string =>
-  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}${v.approver ? ` (approved by ${v.approver})` : ''}`;
+  `${String(v.version).padStart(4)}  ${v.publishedAt}  ${v.sha256.slice(0, 12)}  ${(v.author || '-').padEnd(12)}  ${v.rollbackOf ? `rollback of ${v.rollbackOf}: ` : ''}${v.reason}${v.approver ? ` (approved by ${v.approver})` : ''}${v.stage ? (STAGE_MARK[v.stage] ?? `  [candidate: ${v.stage}]`) : ''}`;
 
 function published(io: CliIo, r: PublishResponseMessage, json: boolean): number {
   if (json) io.stdout.write(`${JSON.stringify({ ...r, version: { ...r.version, signature: r.version.signature.toString('base64') } })}\n`);

@@ -79,6 +79,15 @@ function positive(text: string | undefined, flag: string, command: string, min =
   return n;
 }
 
+/** --min-shadow-decisions: 1 or more. PromoteRequest cannot send 0 (the wire's 0 means the default), so it is refused here. */
+function minShadowDecisions(text: string | undefined): number {
+  if (text === '0')
+    throw new UsageError(
+      'promote: --min-shadow-decisions "0" must be at least 1 (0 on the wire means the default, 10000); to promote without shadow decisions use --force --reason TEXT',
+    );
+  return positive(text ?? '10000', 'min-shadow-decisions', 'promote');
+}
+
 function need(flags: ParsedArgs, name: string, command: string): string {
   const v = flags.get(name);
   if (v === undefined || v.trim() === '') throw new UsageError(`${command}: missing --${name}`);
@@ -146,7 +155,7 @@ export function rolloutCommands(env: Env): ExtraCommands {
     promote: wrap(SPECS.promote, async (flags, io) => {
       const request = {
         version: positive(flags.get('version'), 'version', 'promote'),
-        minShadowDecisions: positive(flags.get('min-shadow-decisions') ?? '10000', 'min-shadow-decisions', 'promote', 0),
+        minShadowDecisions: minShadowDecisions(flags.get('min-shadow-decisions')),
         force: flags.on('force'),
         reason: flags.get('reason') ?? '',
       };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createSettlementClient, type SettlementClient, type SettlementDetails, type SettlementRequest } from '@tplus/client-sdk';
 import type { PublishResponseMessage } from '../registry/index.js';
 import { makeKeys, RegistryNode, SidecarNode, type DrillKeys } from './drill-fleet.js';
-import type { DrillRun } from './drill-run.js';
+import { waitUntil, type DrillRun } from './drill-run.js';
 
 export interface Fleet {
   readonly keys: DrillKeys;
@@ -13,8 +13,8 @@ export interface Fleet {
   probe(index: number, request: SettlementRequest): Promise<SettlementDetails | Error>;
 }
 
-/** A registry with the bundled pack as version 1 and `count` sidecars following it. */
-export async function startFleet(run: DrillRun, count: number): Promise<Fleet> {
+/** A registry with the bundled pack as version 1 and `count` sidecars following it (sidecar i also gets `extraArgs(i)`). */
+export async function startFleet(run: DrillRun, count: number, extraArgs: (i: number) => readonly string[] = () => []): Promise<Fleet> {
   const s = run.settings;
   const keys = makeKeys(join(s.dir, 'trusted'));
   const registry = new RegistryNode('registry', join(s.dir, 'registry'), keys, `unix:${join(s.dir, 'registry.sock')}`);
@@ -22,7 +22,10 @@ export async function startFleet(run: DrillRun, count: number): Promise<Fleet> {
   await registry.start();
   const v1 = await registry.publish(s.rulesDir, 'drill: initial pack');
   const follow = ['--registry', registry.address, '--registry-public-key', keys.publicKeyFile, '--registry-token-file', keys.readTokenFile];
-  const sidecars = Array.from({ length: count }, (_, i) => new SidecarNode(`sidecar-${i + 1}`, join(s.dir, `sidecar-${i + 1}`), follow));
+  const sidecars = Array.from(
+    { length: count },
+    (_, i) => new SidecarNode(`sidecar-${i + 1}`, join(s.dir, `sidecar-${i + 1}`), [...follow, ...extraArgs(i)]),
+  );
   for (const node of sidecars) {
     run.onCleanup(() => node.stop());
     run.scrape(node);
@@ -59,4 +62,33 @@ export async function installed(sidecars: readonly SidecarNode[], version: numbe
     ),
   );
   return all.every(Boolean);
+}
+
+/** How many of `sidecars` log `event` of `version` within the timeout (a line already logged counts). */
+export async function allLogged(sidecars: readonly SidecarNode[], event: string, version: number, timeoutMs: number): Promise<number> {
+  const seen = await Promise.all(
+    sidecars.map((n) =>
+      (n.child?.waitFor(event, (l) => l['version'] === version, timeoutMs) ?? Promise.reject(new Error('not started'))).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return seen.filter(Boolean).length;
+}
+
+/** Until each of the sidecars `which` answers `probe` from `version` (false after the timeout). */
+export function servesVersion(
+  fleet: Fleet,
+  which: readonly number[],
+  version: number,
+  probe: SettlementRequest,
+  timeoutMs: number,
+): Promise<boolean> {
+  return waitUntil(
+    async () =>
+      (await Promise.all(which.map((i) => fleet.probe(i, probe)))).every((r) => !(r instanceof Error) && r.rulesetVersion === version),
+    timeoutMs,
+    100,
+  );
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { callRegistry } from '../registry/client/index.js';
 import type { PublishResponseMessage } from '../registry/index.js';
-import { generateSigningKeys } from '../registry/index.js';
+import { generateSigningKeys, packFiles } from '../registry/index.js';
 import { TplusChild } from './tplus-child.js';
 
 /** A key pair and the token files a drill's registry and sidecars use. */
@@ -39,16 +39,6 @@ export function packWithClosure(rulesDir: string, dir: string, date: string, nam
   return dir;
 }
 
-function packFiles(dir: string, root = dir): { path: string; content: Buffer }[] {
-  const out: { path: string; content: Buffer }[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...packFiles(full, root));
-    else if (name.endsWith('.yaml') || name.endsWith('.yml')) out.push({ path: relative(root, full), content: readFileSync(full) });
-  }
-  return out;
-}
-
 /** A `tplus registry` process on a Unix socket; restartable on the same data dir. */
 export class RegistryNode {
   child: TplusChild | null = null;
@@ -81,13 +71,12 @@ export class RegistryNode {
   }
 
   publish(rulesDir: string, reason: string, deadlineMs = 10_000): Promise<PublishResponseMessage> {
-    return callRegistry<PublishResponseMessage>(
-      this.address,
-      this.keys.publishToken,
-      'Publish',
-      { files: packFiles(rulesDir), reason, author: 'tplus-drill' },
-      deadlineMs,
-    );
+    return this.call<PublishResponseMessage>('Publish', { files: packFiles(rulesDir), reason, author: 'tplus-drill' }, deadlineMs);
+  }
+
+  /** Any RegistryService or RolloutService call, as the publishing identity. */
+  call<T>(method: string, request: object, deadlineMs = 10_000): Promise<T> {
+    return callRegistry<T>(this.address, this.keys.publishToken, method, request, deadlineMs);
   }
 
   async stop(sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -87,11 +87,11 @@ export class DrillRun {
     this.recorder.add({ job: 'tplus-sidecar', instance: sidecar.name, read: (timeoutMs) => readUrl(sidecar.metricsUrl, timeoutMs) });
   }
 
-  /** The trade-capture client: the SDK as trade capture configures it, wired to the timeline and scraped as job tplus-app. */
-  createClient(address: string): SettlementClient {
+  /** A trade-capture client: the SDK as trade capture configures it, wired to the timeline and scraped as job tplus-app. */
+  createClient(address: string, instance = 'trade-capture'): SettlementClient {
     const s = this.settings;
     const registry = new Registry();
-    this.recorder.add({ job: 'tplus-app', instance: 'trade-capture', read: () => registry.metrics() });
+    this.recorder.add({ job: 'tplus-app', instance, read: () => registry.metrics() });
     const client = createSettlementClient({
       address,
       deadlineMs: s.deadlineMs,

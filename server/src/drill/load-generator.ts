@@ -38,7 +38,7 @@ export class LoadGenerator {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: SettlementClient,
+    private readonly client: Pick<SettlementClient, 'getSettlementDateDetails'>,
     private readonly timeline: DrillTimeline,
     private readonly options: LoadOptions,
   ) {}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAlerts, type AlertCheck } from './alert-evaluation.js';
 import { corruptSnapshot, registryOutage } from './registry-scenarios.js';
+import { canaryRollout } from './canary-rollout.js';
 import { cutover, emergencyHoliday } from './calendar-scenarios.js';
 import { expectation } from './drill-expectations.js';
 import { callSeries, latencyStats, type DrillReport } from './drill-report.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   corruptSnapshot,
   emergencyHoliday,
   cutover,
+  canaryRollout,
 ];
 
 /** Time a drill may take beyond its duration before it is abandoned as crashed. */

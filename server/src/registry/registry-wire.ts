@@ -35,6 +35,7 @@ export const NO_VERSION: VersionInfoMessage = {
   signature: Buffer.alloc(0),
   keyId: '',
   approver: '',
+  stage: '',
 };
 
 /** Publish and Rollback always answer with the version (the registry sets it on every response). */
@@ -50,7 +51,8 @@ export type { RejectRequest__Output as RejectRequestMessage } from '../rpc/gener
 export type { RejectResponse__Output as RejectResponseMessage } from '../rpc/generated/tplus/registry/v1/RejectResponse.js';
 export type { RegistryServiceHandlers } from '../rpc/generated/tplus/registry/v1/RegistryService.js';
 
-export function versionInfo(r: VersionRecord): VersionInfoMessage {
+/** The fields a version and its snapshot share. */
+function versionFields(r: VersionRecord): Omit<VersionInfoMessage, 'stage'> {
   return {
     version: r.version,
     parentVersion: r.parentVersion,
@@ -65,6 +67,11 @@ export function versionInfo(r: VersionRecord): VersionInfoMessage {
   };
 }
 
+/** `stage`: the rollout stage of a candidate version (ListVersions only); '' for a version published live. */
+export function versionInfo(r: VersionRecord, stage = ''): VersionInfoMessage {
+  return { ...versionFields(r), stage };
+}
+
 export function snapshotMessage(r: VersionRecord): SnapshotMessage {
-  return { ...versionInfo(r), document: r.document };
+  return { ...versionFields(r), document: r.document };
 }

@@ -36,6 +36,8 @@ export interface RegistryServiceDeps extends RegistryHandlerContext {
   readonly hub: WatchHub;
   /** Trade-date comparisons a Diff made (reported per slice; a cancelled Diff stops adding). */
   readonly diffProgress?: (comparisons: number) => void;
+  /** The rollout stage of a version published as a candidate ('' for one published live), for ListVersions. */
+  readonly stageOf?: (version: number) => string;
 }
 
 const quoted = (text: string): string => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
@@ -124,7 +126,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
     ListVersions: registryUnary<ListVersionsRequestMessage, ListVersionsResponseMessage>(
       { method: 'ListVersions', role: 'read', describe: () => '' },
       deps,
-      async () => ({ versions: (await ledger.store.list()).map(versionInfo) }),
+      async () => ({ versions: (await ledger.store.list()).map((r) => versionInfo(r, deps.stageOf?.(r.version) ?? '')) }),
     ),
     Diff: registryUnary<DiffRequestMessage, DiffResponseMessage>(
       {

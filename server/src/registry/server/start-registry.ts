@@ -221,6 +221,7 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
         approvals,
         hub: liveHub,
         diffProgress: (n) => metrics.diffCompared(n),
+        stageOf: (version) => rolloutState.get(version)?.stage ?? '',
         tokens,
         certificateIdentities,
         audit: (entry) => void store.audit(entry).catch((err: unknown) => log.error('audit_failed', { error: err })),
