@@ -109,6 +109,11 @@ export function followerArgs(fx: RegistryFixture, registry: string, dir: string,
   ];
 }
 
+/** A write command against `registry` with the fixture's publish token: `command --registry R --token-file F ...extra`. */
+export function writeArgs(fx: RegistryFixture, registry: string, command: string, extra: readonly string[] = []): string[] {
+  return [command, '--registry', registry, '--token-file', fx.publishTokenFile, ...extra];
+}
+
 /** `tplus publish` arguments: the pack in `rules` to `registry` with the fixture's publish token. */
 export function publishArgs(fx: RegistryFixture, registry: string, rules: string, reason: string): string[] {
   return ['publish', '--registry', registry, '--token-file', fx.publishTokenFile, '--rules', rules, '--reason', reason];

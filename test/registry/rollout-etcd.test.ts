@@ -16,6 +16,7 @@ import {
   publishArgs,
   registryArgs,
   registryFixture,
+  writeArgs,
   type RegistryFixture,
 } from './registry-harness.js';
 import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
@@ -33,11 +34,7 @@ describe('staged rollout on a registry with --store etcd is refused, naming the 
       `FAILED_PRECONDITION \\(CANDIDATES_UNSUPPORTED\\): this registry keeps its versions in etcd:${etcd.endpoints.replace(/[.]/g, '\\.')}[^;]*; ` +
         'rollout candidates are kept only by a registry with --store sqlite',
     );
-  const write = (command: string, at: string, extra: readonly string[]): string[] => [
-    command,
-    ...['--registry', at, '--token-file', fx.publishTokenFile],
-    ...extra,
-  ];
+  const write = (command: string, at: string, extra: readonly string[]): string[] => writeArgs(fx, at, command, extra);
   /** `tplus history --json` (JSON Lines, newest first): the version numbers. */
   const versions = async (): Promise<number[]> => {
     const r = await runTplus(['history', '--registry', address, '--token-file', fx.readTokenFile, '--json']);

@@ -4,27 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../integration/sidecar-process.js';
 import { RULES_DIR } from '../support/bundled.js';
-import { packWithEmergencyHoliday, publishArgs, registryArgs, registryFixture, type RegistryFixture } from './registry-harness.js';
-import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
+import {
+  packWithEmergencyHoliday,
+  publishArgs,
+  registryArgs,
+  registryFixture,
+  writeArgs,
+  type RegistryFixture,
+} from './registry-harness.js';
+import { runTplus, spawnTplus, tplusOk, type TplusProcess } from './tplus-process.js';
 
 describe('tplus history marks candidates (real registry process)', () => {
   let fx: RegistryFixture;
   let registry: TplusProcess;
   let address: string;
   let pack: string;
-  const ok = async (args: readonly string[]): Promise<string> => {
-    const r = await runTplus(args);
-    expect(r.code, r.output).toBe(0);
-    return r.output;
-  };
-  const write = (command: string, extra: readonly string[]): string[] => [
-    command,
-    '--registry',
-    address,
-    '--token-file',
-    fx.publishTokenFile,
-    ...extra,
-  ];
+  const ok = tplusOk;
+  const write = (command: string, extra: readonly string[]): string[] => writeArgs(fx, address, command, extra);
   const history = async (): Promise<string[]> =>
     (await ok(['history', '--registry', address, '--token-file', fx.readTokenFile])).trimEnd().split('\n');
   const stages = async (): Promise<[number, string | undefined][]> =>

@@ -10,9 +10,10 @@ import {
   publishArgs,
   registryArgs,
   registryFixture,
+  writeArgs,
   type RegistryFixture,
 } from './registry-harness.js';
-import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
+import { runTplus, spawnTplus, tplusOk, type TplusProcess } from './tplus-process.js';
 
 // The candidate closes XNYS (and US settlement) on 2030-03-13: a trade of 2030-03-12 settles a day
 // later; one of 2030-06-11 does not move.
@@ -35,19 +36,8 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
   let holidayPack: string;
   const nodes = new Map<string, Node>();
   const node = (id: string): Node => nodes.get(id) as Node;
-  const write = (command: string, extra: readonly string[]): string[] => [
-    command,
-    '--registry',
-    address,
-    '--token-file',
-    fx.publishTokenFile,
-    ...extra,
-  ];
-  const ok = async (args: readonly string[]): Promise<string> => {
-    const r = await runTplus(args);
-    expect(r.code, r.output).toBe(0);
-    return r.output;
-  };
+  const write = (command: string, extra: readonly string[]): string[] => writeArgs(fx, address, command, extra);
+  const ok = tplusOk;
   const startNode = async (id: string, labels: string, extra: readonly string[] = []): Promise<Node> => {
     const dir = join(fx.dir, id);
     const proc = spawnTplus(

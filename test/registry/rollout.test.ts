@@ -13,9 +13,10 @@ import {
   READ_TOKEN,
   registryArgs,
   registryFixture,
+  writeArgs,
   type RegistryFixture,
 } from './registry-harness.js';
-import { runTplus, spawnTplus, type TplusProcess } from './tplus-process.js';
+import { runTplus, spawnTplus, tplusOk, type TplusProcess } from './tplus-process.js';
 
 // The candidate closes XNYS (and US settlement) on 2030-03-13: a T+1 trade of 2030-03-12 settles a day later.
 const TRADE = { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' };
@@ -48,19 +49,8 @@ describe('staged rollout: a candidate, four labelled sidecars, rollout to role=c
   let holidayPack: string;
   let metricsUrl: string;
   const nodes: Node[] = [];
-  const cli = async (args: readonly string[]): Promise<string> => {
-    const r = await runTplus(args);
-    expect(r.code, r.output).toBe(0);
-    return r.output;
-  };
-  const write = (command: string, extra: readonly string[]): string[] => [
-    command,
-    '--registry',
-    address,
-    '--token-file',
-    fx.publishTokenFile,
-    ...extra,
-  ];
+  const cli = tplusOk;
+  const write = (command: string, extra: readonly string[]): string[] => writeArgs(fx, address, command, extra);
   const answers = async (): Promise<Record<string, string>> => {
     const out: Record<string, string> = {};
     for (const n of nodes) out[n.id] = (await n.client.call<{ settlementDate: string }>('GetSettlementDate', TRADE)).settlementDate;

@@ -1,6 +1,7 @@
 /** Runs the built `tplus` (server/dist/main.js) in any mode as a real child process, with its JSON log lines. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
 import { ROOT, TPLUS_MAIN, type LogLine } from '../integration/sidecar-process.js';
 
 export interface TplusProcess {
@@ -73,4 +74,11 @@ export async function runTplus(args: readonly string[]): Promise<{ code: number 
   const p = spawnTplus(args);
   const code = await p.exited;
   return { code, output: p.output.join('\n') };
+}
+
+/** Runs one CLI command that must succeed (exit 0, its output shown when it does not) and returns its output. */
+export async function tplusOk(args: readonly string[]): Promise<string> {
+  const r = await runTplus(args);
+  expect(r.code, r.output).toBe(0);
+  return r.output;
 }
