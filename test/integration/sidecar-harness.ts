@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Registry } from 'prom-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { RulesetHolder } from '../../server/src/sidecar/ruleset-holder.js';
 import { RulesetWatchers } from '../../server/src/sidecar/ruleset-watchers.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../server/src/sidecar/server-limits.js';
@@ -168,4 +169,28 @@ export function testWatchers(holder: RulesetHolder): RulesetWatchers {
     sync: () => ({ following: false, stalenessSeconds: 0 }),
     onDropped: () => undefined,
   });
+}
+
+/**
+ * A sidecar on `pack` for the tests of one file: started with a client on its socket before them, stopped
+ * after them, and the pack removed.
+ */
+export function sidecarForFile(pack: { readonly path: string; remove(): void }): { readonly client: TestClient } {
+  let sidecar: TestSidecar | undefined;
+  let client: TestClient | undefined;
+  beforeAll(async () => {
+    sidecar = await startTestSidecar({ rulesDir: pack.path });
+    client = new TestClient(sidecar.addresses.unix);
+  });
+  afterAll(async () => {
+    client?.close();
+    await sidecar?.stop();
+    pack.remove();
+  });
+  return {
+    get client(): TestClient {
+      if (!client) throw new Error('the sidecar starts in beforeAll');
+      return client;
+    },
+  };
 }

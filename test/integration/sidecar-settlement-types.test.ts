@@ -1,29 +1,23 @@
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { segmentPack } from '../support/segment-pack.js';
-import { errorReport, startTestSidecar, TestClient, type Message, type TestSidecar } from './sidecar-harness.js';
+import { errorReport, sidecarForFile, type Message } from './sidecar-harness.js';
 
 // Settlement types and segments over every decision RPC of a real sidecar (bundled pack plus the XTST
 // segment rules of test/support/segment-pack.ts), with the same answers and error codes as the core.
-const pack = segmentPack();
-let sidecar: TestSidecar;
-let client: TestClient;
-beforeAll(async () => {
-  sidecar = await startTestSidecar({ rulesDir: pack.path });
-  client = new TestClient(sidecar.addresses.unix);
-});
-afterAll(async () => {
-  client.close();
-  await sidecar.stop();
-  pack.remove();
-});
+const sidecar = sidecarForFile(segmentPack());
 
 const XNYS = { assetClass: 'EQUITY', market: 'XNYS' };
 const XTST = { assetClass: 'EQUITY', market: 'XTST' };
 
 describe('GetSettlementDate, BatchGetSettlementDates and StreamSettlementDates carry type and segment', () => {
   it("GetSettlementDate: a seller's option answer names the type, its business days and its source", async () => {
-    const d = await client.call('GetSettlementDate', { tradeDate: '2024-07-03', ...XNYS, settlementType: 'SELLERS_OPTION', optionDays: 2 });
+    const d = await sidecar.client.call('GetSettlementDate', {
+      tradeDate: '2024-07-03',
+      ...XNYS,
+      settlementType: 'SELLERS_OPTION',
+      optionDays: 2,
+    });
     expect(d).toMatchObject({
       settlementDate: '2024-07-08',
       ruleId: 'us-equity-xnys-t1',
@@ -36,13 +30,13 @@ describe('GetSettlementDate, BatchGetSettlementDates and StreamSettlementDates c
   });
 
   it('GetSettlementDate: a plain request is answered REGULAR with its cycle as business days', async () => {
-    const d = await client.call('GetSettlementDate', { tradeDate: '2024-07-03', ...XNYS });
+    const d = await sidecar.client.call('GetSettlementDate', { tradeDate: '2024-07-03', ...XNYS });
     expect(d).toMatchObject({ settlementDate: '2024-07-05', settlementType: 'REGULAR', businessDays: 1, settlementTypeSource: '' });
   });
 
   it('GetSettlementDate: a segment rule takes precedence over the market default', async () => {
-    const seg = await client.call('GetSettlementDate', { tradeDate: '2022-03-25', ...XTST, segment: 'TRANCHE-A' });
-    const dflt = await client.call('GetSettlementDate', { tradeDate: '2022-03-25', ...XTST });
+    const seg = await sidecar.client.call('GetSettlementDate', { tradeDate: '2022-03-25', ...XTST, segment: 'TRANCHE-A' });
+    const dflt = await sidecar.client.call('GetSettlementDate', { tradeDate: '2022-03-25', ...XTST });
     expect(seg).toMatchObject({ ruleId: 'xtst-tranche-a-t1', segment: 'TRANCHE-A', settlementDate: '2022-03-28' });
     expect(dflt).toMatchObject({ ruleId: 'xtst-default-t2', segment: '', settlementDate: '2022-03-29' });
   });
@@ -58,7 +52,7 @@ describe('GetSettlementDate, BatchGetSettlementDates and StreamSettlementDates c
     [{ settlementType: 'T_PLUS_5' }, 'settlement_type', 'settlement_type "T_PLUS_5" is not one of'],
     [{ segment: 'lower case' }, 'segment', 'segment "lower case" is not'],
   ])('GetSettlementDate refuses %o: INVALID_ARGUMENT naming %s', async (terms, field, text) => {
-    const report = errorReport(await client.failure('GetSettlementDate', { tradeDate: '2024-07-03', ...XNYS, ...terms }));
+    const report = errorReport(await sidecar.client.failure('GetSettlementDate', { tradeDate: '2024-07-03', ...XNYS, ...terms }));
     expect(report.code).toBe(status.INVALID_ARGUMENT);
     expect(report.reason).toBe('INVALID_ARGUMENT');
     expect(report.message).toContain(text);
@@ -67,14 +61,19 @@ describe('GetSettlementDate, BatchGetSettlementDates and StreamSettlementDates c
 
   it('a type the rule does not define is INVALID_ARGUMENT (documented choice: not NO_RULE)', async () => {
     const report = errorReport(
-      await client.failure('GetSettlementDate', { tradeDate: '2024-07-03', assetClass: 'EQUITY', market: 'XLON', settlementType: 'CASH' }),
+      await sidecar.client.failure('GetSettlementDate', {
+        tradeDate: '2024-07-03',
+        assetClass: 'EQUITY',
+        market: 'XLON',
+        settlementType: 'CASH',
+      }),
     );
     expect(report.code).toBe(status.INVALID_ARGUMENT);
     expect(report.message).toMatch(/^settlement_type CASH is not defined by rule \S+ \(it defines only REGULAR\)$/);
   });
 
   it('BatchGetSettlementDates: per-item types, segments and errors in request order', async () => {
-    const res = await client.call<{ results: Message[] }>('BatchGetSettlementDates', {
+    const res = await sidecar.client.call<{ results: Message[] }>('BatchGetSettlementDates', {
       items: [
         { tradeDate: '2024-07-03', ...XNYS, settlementType: 'CASH' },
         { tradeDate: '2024-07-01', ...XNYS, settlementType: 'WHEN_ISSUED', settlementDate: '2024-07-15' },
@@ -91,7 +90,7 @@ describe('GetSettlementDate, BatchGetSettlementDates and StreamSettlementDates c
   });
 
   it('StreamSettlementDates: each result carries its correlation id, type and segment', async () => {
-    const stream = client.stream(10_000);
+    const stream = sidecar.client.stream(10_000);
     const got: Message[] = [];
     const done = new Promise<void>((resolve, reject) => {
       stream.on('data', (m: Message) => got.push(m));
@@ -119,7 +118,7 @@ describe('BatchGetSettlementDatesColumnar: terms per instrument key', () => {
       { ...XNYS, settlementType: 'CASH' },
       { ...XNYS, settlementType: 'SELLERS_OPTION', optionDays: 1 },
     ];
-    const res = await client.call<Message>('BatchGetSettlementDatesColumnar', {
+    const res = await sidecar.client.call<Message>('BatchGetSettlementDatesColumnar', {
       tradeDates: [20220325, 20220325, 20240703, 20240703],
       keys,
       keyIndexes: [0, 1, 2, 3],
@@ -138,21 +137,21 @@ describe('BatchGetSettlementDatesColumnar: terms per instrument key', () => {
 
 describe('ExplainSettlementDate and ListRules', () => {
   it('explain shows the type, its source, and the segment precedence', async () => {
-    const e = await client.call<Message>('ExplainSettlementDate', { tradeDate: '2024-07-03', ...XNYS, settlementType: 'CASH' });
+    const e = await sidecar.client.call<Message>('ExplainSettlementDate', { tradeDate: '2024-07-03', ...XNYS, settlementType: 'CASH' });
     expect(e['decision']).toMatchObject({ settlementType: 'CASH', settlementDate: '2024-07-03' });
     expect(e['text']).toContain('settlement type CASH: 0 settlement business days after the trade date');
-    const s = await client.call<Message>('ExplainSettlementDate', { tradeDate: '2022-03-25', ...XTST, segment: 'TRANCHE-B' });
+    const s = await sidecar.client.call<Message>('ExplainSettlementDate', { tradeDate: '2022-03-25', ...XTST, segment: 'TRANCHE-B' });
     expect(s['text']).toContain('the segment rule xtst-tranche-b-t1 takes precedence over the market default');
   });
 
   it("ListRules shows each rule's segment and the types it defines", async () => {
-    const res = await client.call<{ rules: Message[] }>('ListRules', { market: 'XTST', assetClass: 'EQUITY' });
+    const res = await sidecar.client.call<{ rules: Message[] }>('ListRules', { market: 'XTST', assetClass: 'EQUITY' });
     expect(res.rules.map((r) => [r['ruleId'], r['segment']])).toEqual([
       ['xtst-default-t2', ''],
       ['xtst-tranche-a-t1', 'TRANCHE-A'],
       ['xtst-tranche-b-t1', 'TRANCHE-B'],
     ]);
-    const us = await client.call<{ rules: Message[] }>('ListRules', { market: 'XNYS', assetClass: 'EQUITY' });
+    const us = await sidecar.client.call<{ rules: Message[] }>('ListRules', { market: 'XNYS', assetClass: 'EQUITY' });
     expect(us.rules.at(-1)?.['settlementTypes']).toEqual(['CASH', 'NEXT_DAY', 'SELLERS_OPTION', 'WHEN_ISSUED']);
   });
 });
