@@ -1,6 +1,6 @@
 import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ruleset } from '@tplus/core';
+import { parseDay, Ruleset } from '@tplus/core';
 import { compilePack } from '../../server/src/pack/compile-pack.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 import { RULES_DIR, TODAY } from './bundled.js';
@@ -12,7 +12,13 @@ export const WITHHELD_DIR = resolve(RULES_DIR, '../rules-withheld');
  * compiled: the markets that must not ship yet, kept tested against the pack they would join.
  * `remove()` deletes the dir.
  */
-export function withheldPack(): { readonly path: string; readonly ruleset: Ruleset; remove(): void } {
+export function withheldPack(): {
+  readonly path: string;
+  readonly ruleset: Ruleset;
+  /** Whether `date` is a business day of calendar `id` (which must exist). */
+  isBusiness(id: string, date: string): boolean;
+  remove(): void;
+} {
   const dir = tempDir('tplus-withheld-');
   cpSync(RULES_DIR, dir.path, { recursive: true });
   cpSync(WITHHELD_DIR, dir.path, { recursive: true, filter: (src) => !src.endsWith('README.md') });
@@ -22,5 +28,10 @@ export function withheldPack(): { readonly path: string; readonly ruleset: Rules
     throw new Error(pack.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join('\n'));
   }
   const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
-  return { path: dir.path, ruleset, remove: () => dir.remove() };
+  const isBusiness = (id: string, date: string): boolean => {
+    const cal = ruleset.calendars.get(id);
+    if (!cal) throw new Error(`no calendar ${id}`);
+    return cal.isBusinessDay(parseDay(date));
+  };
+  return { path: dir.path, ruleset, isBusiness, remove: () => dir.remove() };
 }

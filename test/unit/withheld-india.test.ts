@@ -13,11 +13,7 @@ const dir = withheldPack();
 const ruleset = dir.ruleset;
 afterAll(() => dir.remove());
 
-const isBusiness = (id: string, date: string): boolean => {
-  const cal = ruleset.calendars.get(id);
-  if (!cal) throw new Error(`no calendar ${id}`);
-  return cal.isBusinessDay(parseDay(date));
-};
+const isBusiness = dir.isBusiness;
 const decide = (trade: string, segment?: string, market = 'XNSE') =>
   ruleset.decide(trade, 'EQUITY', market, false, segment === undefined ? undefined : { segment });
 

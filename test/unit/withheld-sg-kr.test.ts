@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecisionError, parseDay } from '@tplus/core';
+import { DecisionError } from '@tplus/core';
 import { bundled } from '../support/bundled.js';
 import { cli } from '../support/run-cli.js';
 import { withheldPack } from '../support/withheld-pack.js';
@@ -12,11 +12,7 @@ const dir = withheldPack();
 const ruleset = dir.ruleset;
 afterAll(() => dir.remove());
 
-const isBusiness = (id: string, date: string): boolean => {
-  const cal = ruleset.calendars.get(id);
-  if (!cal) throw new Error(`no calendar ${id}`);
-  return cal.isBusinessDay(parseDay(date));
-};
+const isBusiness = dir.isBusiness;
 const decide = (tradeDate: string, market: string, assetClass = 'EQUITY') => ruleset.decide(tradeDate, assetClass, market);
 const settle = (tradeDate: string, market: string): string => decide(tradeDate, market).settlementDate;
 const codeOf = (fn: () => unknown): string => {
