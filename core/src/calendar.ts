@@ -53,6 +53,16 @@ export class Calendar {
     this.holidayNames = names;
   }
 
+  /** Whether the lookup tables exist yet (they are built by the first question that needs them). */
+  get tablesBuilt(): boolean {
+    return this.built;
+  }
+
+  /** Builds the lookup tables now, if not yet built: for a caller that wants the cost paid off the request path. */
+  buildTables(): void {
+    if (!this.built) this.build();
+  }
+
   /** Builds the rank tables (once). Typed arrays keep them off the JS heap, and no temporary list is made. */
   private build(): void {
     const span = this.to - this.from + 1;
