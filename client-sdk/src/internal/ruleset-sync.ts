@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { ClientReadableStream } from '@grpc/grpc-js';
+import { warmCalendarsLike } from '@tplus/core';
 import type { RulesetEventMessage, SettlementStub } from './settlement-stub.js';
 import { RulesetRejected, verifyRuleset, type SyncedRuleset } from './verify-ruleset.js';
 
@@ -96,7 +97,10 @@ export class RulesetSync {
     if (m) {
       const previous = this.current?.ruleset.version ?? 0;
       try {
-        this.current = verifyRuleset(m, this.trusted);
+        const next = verifyRuleset(m, this.trusted);
+        // The calendars this client has used get their tables before the new version answers (core/warm-calendars.ts).
+        if (this.current !== null) warmCalendarsLike(next.ruleset, this.current.ruleset);
+        this.current = next;
         this.syncedAt = Date.now();
         this.listener.activated(this.current, previous);
         for (const w of [...this.waiters]) w();
