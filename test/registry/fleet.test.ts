@@ -111,6 +111,8 @@ describe('fleet: one registry and three sidecars as real processes', () => {
     const ms = Math.max(...swaps.map((s) => Date.parse(String(s['time'])))) - Date.parse(String(published['time']));
     console.log(`publish-to-last-swap (3 sidecars): ${ms} ms`);
     expect(ms).toBeLessThan(1_000);
+    // Each sidecar had answered XNYS trades: the new version got those calendars' tables before it went live.
+    for (const s of swaps) expect(s['calendarsWarmed']).toBeGreaterThanOrEqual(2);
     expect(await answers()).toEqual([AFTER, AFTER, AFTER]);
   });
 

@@ -11,7 +11,7 @@ import type { RulesetSnapshot } from '../store/index.js';
 import { RulesetStore } from '../store/index.js';
 import type { StoredRuleset } from '../store/index.js';
 import { syncBundledPack } from '../store/index.js';
-import type { Ruleset } from '@tplus/core';
+import { warmCalendarsLike, type Ruleset } from '@tplus/core';
 import type { Follower } from '../sync/index.js';
 import type { VerifiedSnapshot } from '../sync/index.js';
 import { refuseForeignStore, startFollowing } from '../sync/index.js';
@@ -144,7 +144,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
           note: 'the client stopped reading; it may reconnect',
         }),
     });
-    const activated = (snapshot: RulesetSnapshot): void => {
+    const activated = (snapshot: RulesetSnapshot, calendarsWarmed = 0): void => {
       const r = snapshot.active.ruleset;
       watchers.activated(snapshot);
       settler.schedule();
@@ -155,6 +155,7 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
         source: snapshot.active.source,
         rules: r.rules.length,
         held: [...snapshot.held.keys()],
+        calendarsWarmed,
       });
       if (r.version < snapshot.lastActivatedVersion) {
         log.error('serving_older_version', {
@@ -173,8 +174,10 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       if (next === null || !next.held.has(entry.version) || (activate && next.active.ruleset.version !== entry.version)) {
         throw new Error(`version ${entry.version} was stored but could not be ${activate ? 'activated' : 'held'}`);
       }
+      // The calendars this sidecar has answered for get their tables before the new version answers.
+      const warmed = activate ? warmCalendarsLike(next.active.ruleset, live.current.active.ruleset) : 0;
       live.swap(next);
-      if (activate) activated(next);
+      if (activate) activated(next, warmed);
       return next;
     };
     const installEntry = (entry: StoredRuleset, prebuilt?: Ruleset): RulesetSnapshot => {
@@ -187,8 +190,9 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
       store.activate(version);
       const next = loadVerifiedCopy(copy, clock().toISOString(), live.current).snapshot;
       if (next?.active.ruleset.version !== version) throw new Error(`version ${version} could not be made active again`);
+      const warmed = warmCalendarsLike(next.active.ruleset, live.current.active.ruleset);
       live.swap(next);
-      activated(next);
+      activated(next, warmed);
     };
     const shadow = config.follow && config.rollout ? new ShadowEvaluator(deps.registry, config.rollout.sidecarId) : null;
     hold = (v) => {
