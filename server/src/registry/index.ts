@@ -8,7 +8,7 @@ export {
   type ClientTlsConfig,
   type ServerTlsConfig,
 } from './registry-credentials.js';
-export { authMetadata, createRegistryClient, grpcTarget, registryServiceDefinition } from './registry-proto.js';
+export { authMetadata, createRegistryClient, grpcTarget, REGISTRY_SERVICE_NAME, registryServiceDefinition } from './registry-proto.js';
 export {
   NO_VERSION,
   snapshotMessage,

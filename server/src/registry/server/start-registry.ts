@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { HealthImplementation } from 'grpc-health-check';
 import { startMetricsServer, type MetricsServer } from '../../runtime/index.js';
 import { bindNamed, checkStartResources, formatAddress, type ListenAddress } from '../../runtime/index.js';
 import { DataDirLock } from '../../store/index.js';
@@ -24,7 +23,8 @@ import { parseTokens } from './registry-tokens.js';
 import { readPrivateKey, readPublicKey } from '../index.js';
 import { RecordIntegrity } from './record-integrity.js';
 import { WatchHub } from './watch-hub.js';
-import { ApprovalGate } from './approval-gate.js';
+import { startApprovalGate } from './approval-expiry.js';
+import { addRegistryHealth, type HealthStatus } from './registry-health.js';
 import { signHeartbeat } from './sign-fields.js';
 import { keyId, type HeartbeatFields } from '@tplus/core';
 import type { HeartbeatMessage, VersionRecord } from '../index.js';
@@ -35,8 +35,6 @@ import { RolloutStore } from './rollout-store.js';
 import { startRollout, type RolloutHandle } from './start-rollout.js';
 
 export const REGISTRY_DATABASE_FILE = 'registry.db';
-/** The name grpc.health.v1 reports RegistryService under (the server as a whole is ''). */
-export const REGISTRY_SERVICE_NAME = 'tplus.registry.v1.RegistryService';
 
 export interface RegistryDeps {
   readonly now: () => Date;
@@ -114,14 +112,14 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
   let rollout: RolloutHandle | null = null;
   let follower: Follower | null = null;
   let socket: string | null = null;
-  let expiryTimer: NodeJS.Timeout | undefined;
+  let stopExpiry = (): void => undefined;
   let lastUpstreamHeartbeat: HeartbeatMessage | null = null; // a relay's: the upstream's last signed heartbeat
-  let setHealth: (s: 'SERVING' | 'NOT_SERVING') => void = () => undefined;
+  let setHealth: (s: HealthStatus) => void = () => undefined;
   let unsubscribe = (): void => undefined;
   const seen = { version: 0, sha256: '' }; // the latest version seen, for signed heartbeats (read synchronously)
   const release = async (): Promise<void> => {
     setHealth('NOT_SERVING');
-    clearInterval(expiryTimer);
+    stopExpiry();
     follower?.close();
     unsubscribe();
     hub?.close();
@@ -197,22 +195,9 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
     const latestAtStart = await ledger.live();
     if (latestAtStart !== null && latestAtStart.version > seen.version)
       Object.assign(seen, { version: latestAtStart.version, sha256: latestAtStart.sha256 });
-    const approvals =
-      config.approvalTtlMs === undefined
-        ? null
-        : new ApprovalGate({
-            ledger,
-            ttlMs: config.approvalTtlMs,
-            now,
-            onExpired: (p) => log.warn('pending_expired', { pendingId: p.id, author: p.author, sha256: p.sha256, expiresAt: p.expiresAt }),
-          });
-    if (approvals !== null) {
-      expiryTimer = setInterval(
-        () => void approvals.expireDue().catch((err: unknown) => log.error('pending_expiry_failed', { error: err })),
-        Math.min(config.approvalTtlMs ?? 60_000, 60_000),
-      );
-      expiryTimer.unref();
-    }
+    const expiry = startApprovalGate(config.approvalTtlMs, { ledger, now, log });
+    stopExpiry = () => expiry.close();
+    const approvals = expiry.gate;
     const certificateIdentities = config.tls !== undefined && config.tls.clientCaFile !== null;
     server.addService(
       registryServiceDefinition(),
@@ -231,12 +216,7 @@ async function serveRegistry(config: RegistryConfig, deps: RegistryDeps, lock: D
         requestDone: (method, code) => metrics.requestDone(method, code),
       }),
     );
-    const health = new HealthImplementation({ '': 'NOT_SERVING', [REGISTRY_SERVICE_NAME]: 'NOT_SERVING' });
-    health.addToServer(server);
-    setHealth = (s) => {
-      health.setStatus('', s);
-      health.setStatus(REGISTRY_SERVICE_NAME, s);
-    };
+    setHealth = addRegistryHealth(server);
     const candidatesUnsupported = sqlite ? null : store.location;
     rollout = startRollout({
       state: rolloutState,
