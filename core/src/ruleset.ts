@@ -2,7 +2,7 @@ import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { NoRuleError } from './explain-miss.js';
-import { checkIdentifier } from './identifier-shapes.js';
+import { checkIdentifier, isAssetClass, isMarket, isSegment } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
 import { checkedTypes, refuseTypeFields, typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
@@ -45,6 +45,8 @@ interface KeyRules {
   readonly defaults: Rule[];
   readonly bySegment: Map<string, Rule[]>;
   readonly all: Rule[];
+  /** Whether any rule of this key names a segment: when none does, a request's segment is not looked up. */
+  segmented: boolean;
 }
 
 function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
@@ -123,10 +125,12 @@ export class Ruleset {
       let byAsset = index.get(rule.market);
       if (!byAsset) index.set(rule.market, (byAsset = new Map<string, KeyRules>()));
       let key = byAsset.get(rule.assetClass);
-      if (!key) byAsset.set(rule.assetClass, (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [] }));
+      if (!key) byAsset.set(rule.assetClass, (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [], segmented: false }));
       key.all.push(rule);
       if (rule.segment === null) key.defaults.push(rule);
       else {
+        checkIdentifier(rule.segment, 'segment', `rule ${rule.id} segment`);
+        key.segmented = true;
         const list = key.bySegment.get(rule.segment) ?? [];
         list.push(rule);
         key.bySegment.set(rule.segment, list);
@@ -161,7 +165,7 @@ export class Ruleset {
   findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment = ''): Rule {
     const key = this.index.get(market)?.get(assetClass);
     if (key !== undefined) {
-      if (segment !== '') {
+      if (segment !== '' && key.segmented) {
         const list = key.bySegment.get(segment);
         const rule = list === undefined ? null : inPeriod(list, tradeDay);
         if (rule !== null) return rule;
@@ -169,6 +173,8 @@ export class Ruleset {
       const rule = inPeriod(key.defaults, tradeDay);
       if (rule !== null) return rule;
     }
+    // A malformed segment is the caller's error, whatever the key: said before "no rule".
+    if (segment !== '' && !isSegment(segment)) checkIdentifier(segment, 'segment');
     // Why none matched (the key's rules, or the closest known codes) is worked out only when read.
     throw new NoRuleError(
       { ruleset: this, tradeDay, assetClass, market },
@@ -183,11 +189,12 @@ export class Ruleset {
    */
   decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false, terms?: DecideTerms): Decision {
     const tradeDay = parseTradeDate(tradeDate);
-    checkIdentifier(assetClass, 'asset_class');
-    checkIdentifier(market, 'market');
-    const segment = terms?.segment ?? '';
-    if (segment !== '') checkIdentifier(segment, 'segment');
+    if (!isAssetClass(assetClass)) checkIdentifier(assetClass, 'asset_class');
+    if (!isMarket(market)) checkIdentifier(market, 'market');
+    const segment = terms === undefined ? '' : (terms.segment ?? '');
     const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
+    // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
+    if (segment !== '' && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
     const trading = rule.tradingCalendar;
     if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date')) {
       const reason = trading.nonBusinessReason(tradeDay);

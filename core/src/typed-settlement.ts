@@ -144,10 +144,10 @@ export function refuseTypeFields(terms: DecideTerms): void {
 
 /** A document's settlement-type terms, checked as far as a wrong one could mislead (the pack checks more). */
 export function checkedTypes(r: RuleDocument): readonly SettlementTypeTerms[] {
-  const list = r.settlementTypes ?? [];
-  for (const t of list) {
+  return (r.settlementTypes ?? []).map((t) => {
     const type = parseSettlementType(t.type, `rule ${r.id} settlement type`);
     if (type === 'REGULAR') throw new DecisionError('INVALID_ARGUMENT', `rule ${r.id} redefines REGULAR as a settlement type`);
-  }
-  return list;
+    // The same terms with the type as the constant parseSettlementType returns for a request (see typedTerms).
+    return { ...t, type };
+  });
 }

@@ -24,9 +24,10 @@ function termsFor(ruleset: Ruleset, asks: readonly Ask[]): DecideTerms[] {
     settlementDate,
     segment,
   });
+  let segmentAsks = 0;
   return asks.map((a, i) => {
     const rule = ruleset.findRule(parseDay(a.tradeDate), a.tradeDate, a.assetClass, a.market);
-    if (rule.settlementTypes.length === 0) return terms('', undefined, '', i % 2 === 0 ? 'TRANCHE-1' : 'NOT-LISTED');
+    if (rule.settlementTypes.length === 0) return terms('', undefined, '', segmentAsks++ % 2 === 0 ? 'TRANCHE-1' : 'NOT-LISTED');
     const regular = ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate;
     const typed: DecideTerms[] = [
       terms('CASH', undefined, '', ''),
@@ -34,7 +35,8 @@ function termsFor(ruleset: Ruleset, asks: readonly Ask[]): DecideTerms[] {
       terms('SELLERS_OPTION', 3, '', ''),
       terms('WHEN_ISSUED', undefined, regular, ''),
     ];
-    return typed[i % typed.length] as DecideTerms;
+    // i >> 2: the overweighted asks sit at every fourth index, so i % 4 alone would give them all CASH.
+    return typed[(i >> 2) % typed.length] as DecideTerms;
   });
 }
 
@@ -48,6 +50,10 @@ export function typedBench(ruleset: Ruleset, repetitions: number, log: (line: st
   const typedAsks = asks.filter((a) => parseDay(a.tradeDate) >= parseDay('2024-05-28') && ['XNYS', 'XNAS', 'ARCX'].includes(a.market));
   const pool = asks.map((a, i) => (i % 4 === 0 && typedAsks.length > 0 ? (typedAsks[i % typedAsks.length] as Ask) : a));
   const terms = termsFor(segmented, pool);
+  const share = (test: (t: DecideTerms) => boolean): string => `${Math.round((100 * terms.filter(test).length) / terms.length)}%`;
+  log(
+    `types bench mix: ${share((t) => t.settlementType !== '')} typed (${['CASH', 'NEXT_DAY', 'SELLERS_OPTION', 'WHEN_ISSUED'].map((type) => `${type} ${share((t) => t.settlementType === type)}`).join(', ')}), ${share((t) => t.segment === 'TRANCHE-1')} segment with rules, ${share((t) => t.segment === 'NOT-LISTED')} segment falling back to the market default`,
+  );
   const plainOp = (i: number): number => {
     const a = pool[i & mask] as Ask;
     return ruleset.decide(a.tradeDate, a.assetClass, a.market).settlementDate.length;
