@@ -47,6 +47,9 @@ interface KeyRules {
   readonly all: Rule[];
   /** Whether any rule of this key names a segment: when none does, a request's segment is not looked up. */
   segmented: boolean;
+  /** The one segment this key's rules name, if exactly one: compared instead of hashed into bySegment. */
+  soleSegment: string | null;
+  soleRules: Rule[];
 }
 
 function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
@@ -125,7 +128,11 @@ export class Ruleset {
       let byAsset = index.get(rule.market);
       if (!byAsset) index.set(rule.market, (byAsset = new Map<string, KeyRules>()));
       let key = byAsset.get(rule.assetClass);
-      if (!key) byAsset.set(rule.assetClass, (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [], segmented: false }));
+      if (!key)
+        byAsset.set(
+          rule.assetClass,
+          (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [], segmented: false, soleSegment: null, soleRules: [] }),
+        );
       key.all.push(rule);
       if (rule.segment === null) key.defaults.push(rule);
       else {
@@ -142,6 +149,8 @@ export class Ruleset {
         key.all.sort(byStart);
         key.defaults.sort(byStart);
         for (const list of key.bySegment.values()) list.sort(byStart);
+        const [sole] = key.bySegment;
+        if (key.bySegment.size === 1 && sole !== undefined) [key.soleSegment, key.soleRules] = sole;
       }
     }
     this.index = index;
@@ -166,7 +175,8 @@ export class Ruleset {
     const key = this.index.get(market)?.get(assetClass);
     if (key !== undefined) {
       if (segment !== '' && key.segmented) {
-        const list = key.bySegment.get(segment);
+        const sole = key.soleSegment;
+        const list = sole === null ? key.bySegment.get(segment) : segment === sole ? key.soleRules : undefined;
         const rule = list === undefined ? null : inPeriod(list, tradeDay);
         if (rule !== null) return rule;
       }

@@ -13,6 +13,9 @@ export interface TypedRuleView {
 
 const MAX_OPTION_DAYS = 1000;
 
+/** Caller text as it appears in an error: at most 64 characters. */
+const cut = (text: string): string => text.slice(0, 64);
+
 function invalid(field: string, value: string, message: string): DecisionError {
   return new DecisionError('INVALID_ARGUMENT', message, { field, value });
 }
@@ -76,21 +79,25 @@ export function typedDay(rule: TypedRuleView, terms: SettlementTypeTerms, tradeD
   }
   if (announced === '')
     throw invalid('settlement_date', '', 'settlement_date (the announced date) is required with settlement_type WHEN_ISSUED');
-  const shown = announced.slice(0, 64);
   const day = parseDay(announced);
+  // Cut to 64 characters only on a refusal: the answer path allocates nothing here.
   if (day === INVALID_DAY) {
-    throw new DecisionError('INVALID_DATE', `settlement_date ${JSON.stringify(shown)} is not a valid YYYY-MM-DD date`, {
+    throw new DecisionError('INVALID_DATE', `settlement_date ${JSON.stringify(cut(announced))} is not a valid YYYY-MM-DD date`, {
       field: 'settlement_date',
-      value: shown,
+      value: cut(announced),
     });
   }
-  if (day < tradeDay) throw invalid('settlement_date', shown, `settlement_date ${shown} is before the trade date`);
+  if (day < tradeDay) throw invalid('settlement_date', cut(announced), `settlement_date ${cut(announced)} is before the trade date`);
   if (!cal.isBusinessDay(day, 'settlement_date')) {
     const reason = cal.nonBusinessReason(day);
-    throw invalid('settlement_date', shown, `settlement_date ${shown} is not a settlement day on ${cal.id} (${reason?.name ?? 'closed'})`);
+    throw invalid(
+      'settlement_date',
+      cut(announced),
+      `settlement_date ${cut(announced)} is not a settlement day on ${cal.id} (${reason?.name ?? 'closed'})`,
+    );
   }
   if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays)
-    throw tooLate(rule, terms, tradeDay, day, 'settlement_date', shown);
+    throw tooLate(rule, terms, tradeDay, day, 'settlement_date', cut(announced));
   return day;
 }
 
