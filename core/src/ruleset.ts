@@ -4,8 +4,9 @@ import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { NoRuleError } from './explain-miss.js';
 import { checkIdentifier, isAssetClass, isMarket, isSegment } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
-import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
-import { checkedTypes, refuseTypeFields, typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
+import type { DecideTerms, SettlementType, SettlementTypeTerms } from './settlement-type.js';
+import { typedDecision } from './typed-decision.js';
+import { checkedTypes, termsByType, type TermsByType } from './typed-settlement.js';
 
 export interface Rule {
   readonly id: string;
@@ -24,6 +25,8 @@ export interface Rule {
   readonly segment: string | null;
   /** The non-regular settlement types this rule defines (empty: REGULAR only). */
   readonly settlementTypes: readonly SettlementTypeTerms[];
+  /** The same terms by type, for the request path. */
+  readonly termsByType: TermsByType;
 }
 
 export interface Decision {
@@ -58,6 +61,16 @@ function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
     if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
   }
   return null;
+}
+
+/** NOT_A_TRADING_DAY for `tradeDay` on `trading`, with the closure's name (kept out of decide(): only a refusal builds it). */
+function notATradingDay(trading: Calendar, tradeDay: DayNumber, tradeDate: string): DecisionError {
+  const reason = trading.nonBusinessReason(tradeDay);
+  return new DecisionError(
+    'NOT_A_TRADING_DAY',
+    `trade_date ${tradeDate} is not a trading day on ${trading.id} (${reason?.name ?? 'closed'}); pass allow_non_trading_day to decide anyway`,
+    { field: 'trade_date', value: tradeDate, calendar_id: trading.id },
+  );
 }
 
 /** Shortens caller-supplied text for error messages (fuzzers send megabytes). */
@@ -107,22 +120,26 @@ export class Ruleset {
       }
       return cal;
     };
-    this.rules = document.rules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      assetClass: r.assetClass,
-      market: r.market,
-      from: parseDay(r.from),
-      to: parseDay(r.to),
-      fromText: r.from,
-      toText: r.to,
-      cycleDays: r.cycleDays,
-      settlementCalendar: lookup(r.settlementCalendar, r),
-      tradingCalendar: r.tradingCalendar === null ? null : lookup(r.tradingCalendar, r),
-      source: r.source,
-      segment: r.segment ?? null,
-      settlementTypes: checkedTypes(r),
-    }));
+    this.rules = document.rules.map((r) => {
+      const settlementTypes = checkedTypes(r);
+      return {
+        id: r.id,
+        name: r.name,
+        assetClass: r.assetClass,
+        market: r.market,
+        from: parseDay(r.from),
+        to: parseDay(r.to),
+        fromText: r.from,
+        toText: r.to,
+        cycleDays: r.cycleDays,
+        settlementCalendar: lookup(r.settlementCalendar, r),
+        tradingCalendar: r.tradingCalendar === null ? null : lookup(r.tradingCalendar, r),
+        source: r.source,
+        segment: r.segment ?? null,
+        settlementTypes,
+        termsByType: termsByType(settlementTypes),
+      };
+    });
     const index = new Map<string, Map<string, KeyRules>>();
     for (const rule of this.rules) {
       let byAsset = index.get(rule.market);
@@ -206,36 +223,20 @@ export class Ruleset {
     // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
     if (segment !== '' && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
     const trading = rule.tradingCalendar;
-    if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date')) {
-      const reason = trading.nonBusinessReason(tradeDay);
-      throw new DecisionError(
-        'NOT_A_TRADING_DAY',
-        `trade_date ${tradeDate} is not a trading day on ${trading.id} (${reason?.name ?? 'closed'}); pass allow_non_trading_day to decide anyway`,
-        { field: 'trade_date', value: tradeDate, calendar_id: trading.id },
-      );
+    if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date'))
+      throw notATradingDay(trading, tradeDay, tradeDate);
+    if (terms !== undefined) {
+      const type = terms.settlementType;
+      if (type !== undefined && type !== '' && type !== 'REGULAR') return typedDecision(this, rule, tradeDay, tradeDate, terms);
+      const { optionDays, settlementDate } = terms;
+      // REGULAR with a type's field: refused by the typed path rather than ignored.
+      if ((optionDays !== undefined && optionDays !== null) || (settlementDate !== undefined && settlementDate !== ''))
+        return typedDecision(this, rule, tradeDay, tradeDate, terms);
     }
     const cal = rule.settlementCalendar;
-    const type = terms === undefined ? 'REGULAR' : parseSettlementType(terms.settlementType);
-    if (type !== 'REGULAR') {
-      const request = terms ?? {};
-      const typeTerms = typedTerms(rule, type);
-      const day = typedDay(rule, typeTerms, tradeDay, request);
-      return {
-        tradeDate,
-        settlementDate: cal.text(day),
-        rule,
-        rulesetVersion: this.version,
-        rulesetHash: this.hash,
-        settlementType: type,
-        businessDays: typedBusinessDays(rule, typeTerms, tradeDay, day, request),
-        typeTerms,
-      };
-    }
-    if (terms !== undefined) refuseTypeFields(terms);
-    const settlementDay = cal.addBusinessDays(tradeDay, rule.cycleDays);
     return {
       tradeDate,
-      settlementDate: cal.text(settlementDay),
+      settlementDate: cal.text(cal.addBusinessDays(tradeDay, rule.cycleDays)),
       rule,
       rulesetVersion: this.version,
       rulesetHash: this.hash,
