@@ -1,5 +1,5 @@
 import { formatDay, parseDay, type DayNumber } from './date.js';
-import { FROM_DEFAULT, variantOutcome, variantsOf } from './diff-variants.js';
+import { FROM_DEFAULT, typedOutcome, variantOutcome, variantsOf } from './diff-variants.js';
 import type { Ruleset } from './ruleset.js';
 import type { NonRegularType } from './settlement-type.js';
 
@@ -72,6 +72,11 @@ export function* diffSteps(
         // A segment answered by the market default in one ruleset: compare with what the default answers there.
         if (a !== b && a === FROM_DEFAULT) a = variantOutcome(before, day, tradeDate, assetClass, market, { segment: '', settlementType });
         if (a !== b && b === FROM_DEFAULT) b = variantOutcome(after, day, tradeDate, assetClass, market, { segment: '', settlementType });
+        // A type whose terms changed: compared (and shown) as what a request of that type gets.
+        if (a !== b && settlementType !== null) {
+          a = typedOutcome(before, day, tradeDate, assetClass, market, variant);
+          b = typedOutcome(after, day, tradeDate, assetClass, market, variant);
+        }
         if (a === b) {
           if (open) out.push({ ...named, ...open });
           open = null;

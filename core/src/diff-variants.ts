@@ -44,9 +44,11 @@ export function describeTerms(terms: SettlementTypeTerms): string {
 }
 
 /**
- * The answer to `variant` on one trade date as comparable text: a settlement date, the terms (see
- * describeTerms), "not defined" for a type the rule in force does not define, an error code, or
- * FROM_DEFAULT for a segment whose own rules are not in force that day.
+ * The answer to `variant` on one trade date as comparable text: for the regular answer a settlement date
+ * or an error code; for a type its terms as the pack defines them (typeTerms), "not defined", or the
+ * code of a missing rule; FROM_DEFAULT for a segment whose own rules are not in force that day. A type's
+ * terms leave the calendars out: a closure that moves every type's date is the regular answer's change,
+ * not repeated per type.
  */
 export function variantOutcome(
   ruleset: Ruleset,
@@ -61,15 +63,40 @@ export function variantOutcome(
     if (segment === '' && settlementType === null) return ruleset.decide(tradeDate, assetClass, market).settlementDate;
     const rule = ruleset.findRule(day, tradeDate, assetClass, market, segment);
     if (segment !== '' && rule.segment !== segment) return FROM_DEFAULT;
-    const terms = { segment, settlementType: settlementType ?? '' };
-    if (settlementType === null) return ruleset.decide(tradeDate, assetClass, market, false, terms).settlementDate;
-    const typeTerms = rule.settlementTypes.find((t) => t.type === settlementType);
-    if (typeTerms === undefined) return 'not defined';
+    if (settlementType === null) return ruleset.decide(tradeDate, assetClass, market, false, { segment }).settlementDate;
+    const terms = rule.termsByType[settlementType];
+    if (terms === null) return 'not defined';
+    return settlementType === 'CASH' || settlementType === 'NEXT_DAY' ? `terms: ${terms.days ?? 0} business days` : describeTerms(terms);
+  } catch (e) {
+    if (e instanceof DecisionError) return e.code;
+    throw e;
+  }
+}
+
+/**
+ * For a type whose terms differ on a trade date: what a request of that type gets, as shown in the diff.
+ * CASH and NEXT_DAY: the settlement date (or the error code), so a change of days reads as moved dates;
+ * SELLERS_OPTION and WHEN_ISSUED, dated by the request: the terms, or NOT_A_TRADING_DAY on a closed day.
+ */
+export function typedOutcome(
+  ruleset: Ruleset,
+  day: DayNumber,
+  tradeDate: string,
+  assetClass: string,
+  market: string,
+  variant: DiffVariant,
+): string {
+  const { segment, settlementType } = variant;
+  if (settlementType === null) return variantOutcome(ruleset, day, tradeDate, assetClass, market, variant);
+  try {
+    const rule = ruleset.findRule(day, tradeDate, assetClass, market, segment);
+    const terms = rule.termsByType[settlementType];
+    if (terms === null) return 'not defined';
     if (settlementType === 'CASH' || settlementType === 'NEXT_DAY')
-      return ruleset.decide(tradeDate, assetClass, market, false, terms).settlementDate;
+      return ruleset.decide(tradeDate, assetClass, market, false, { segment, settlementType }).settlementDate;
     const trading = rule.tradingCalendar;
     if (trading !== null && !trading.isBusinessDay(day, 'trade_date')) return 'NOT_A_TRADING_DAY';
-    return describeTerms(typeTerms);
+    return describeTerms(terms);
   } catch (e) {
     if (e instanceof DecisionError) return e.code;
     throw e;

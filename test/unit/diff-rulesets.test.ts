@@ -80,6 +80,30 @@ describe('rules diff sees settlement-type terms', () => {
     });
   });
 
+  it('a closure moves the regular answer; it is not repeated for every type, whose terms did not change', () => {
+    const closed = {
+      ...doc,
+      calendars: doc.calendars.map((c) =>
+        c.id === 'XNYS' || c.id === 'US-SETTLEMENT'
+          ? {
+              ...c,
+              holidays: [...c.holidays, { date: '2025-03-05', name: 'Emergency closure', closesSettlement: true }].sort((x, y) =>
+                x.date.localeCompare(y.date),
+              ),
+            }
+          : c,
+      ),
+    };
+    const ranges = diffRulesets(rs(doc), rs(closed), ...window);
+    expect(ranges.length).toBeGreaterThan(0);
+    expect(ranges.filter((r) => r.settlementType !== undefined)).toEqual([]);
+    expect(ranges.find((r) => r.market === 'XNYS' && r.assetClass === 'EQUITY')?.examples).toContainEqual({
+      tradeDate: '2025-03-05',
+      before: '2025-03-06',
+      after: 'NOT_A_TRADING_DAY',
+    });
+  });
+
   it('a type the new pack no longer defines is a change; a changed source citation is not', () => {
     const dropped = withRule(doc, 'us-etf-xnys-t1', (r) => ({
       ...r,
