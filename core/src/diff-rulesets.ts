@@ -27,9 +27,18 @@ export interface DiffRange {
   readonly examples: readonly DiffExample[];
 }
 
-/** "XNYS EQUITY", "XTST EQUITY segment TRANCHE-A", "XNYS EQUITY SELLERS_OPTION": what a range is about, for messages. */
-export function rangeKey(range: DiffRange): string {
-  return `${range.market} ${range.assetClass}${range.segment === undefined ? '' : ` segment ${range.segment}`}${range.settlementType === undefined ? '' : ` ${range.settlementType}`}`;
+/**
+ * "XNYS EQUITY", "XTST EQUITY segment TRANCHE-A", "XNYS EQUITY SELLERS_OPTION": what a range is about, for
+ * messages. Takes a core range or a wire one (where an absent segment or type is the empty string).
+ */
+export function rangeKey(range: {
+  readonly market: string;
+  readonly assetClass: string;
+  readonly segment?: string | undefined;
+  readonly settlementType?: string | undefined;
+}): string {
+  const { segment, settlementType } = range;
+  return `${range.market} ${range.assetClass}${segment === undefined || segment === '' ? '' : ` segment ${segment}`}${settlementType === undefined || settlementType === '' ? '' : ` ${settlementType}`}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { diffSteps, formatDay, parseDay, rangeKey, Ruleset, type DayNumber, type DiffRange, type RulesetDocument } from '@tplus/core';
-import { isExpected, type ExpectedChange } from '../index.js';
+import { isExpected, type DiffRangeMessage, type ExpectedChange } from '../index.js';
 import type { CallScope } from './call-scope.js';
 import { MAX_DIFF_DAYS } from './diff-window.js';
 import { RegistryError } from './registry-error.js';
@@ -57,6 +57,11 @@ export async function candidateDiff(
     else outside.push(...u);
   }
   return { expected, outside };
+}
+
+/** A core range as the wire's DiffRange: the readonly examples copied, an absent segment or type as "". */
+export function toWireRange(g: DiffRange): DiffRangeMessage {
+  return { ...g, segment: g.segment ?? '', settlementType: g.settlementType ?? '', examples: [...g.examples] };
 }
 
 /** UNEXPECTED_CHANGES naming every range the declaration does not cover (at most 50 listed). */
