@@ -200,7 +200,8 @@ describe('tplus settle with a settlement type or a segment', () => {
       '1',
     ]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/INVALID_ARGUMENT \(INVALID_ARGUMENT\): option_days 1 is outside/);
+    // The sidecar's message names the wire field; the command line names the flag the user typed.
+    expect(refused.stderr).toMatch(/INVALID_ARGUMENT \(INVALID_ARGUMENT\): --option-days 1 is outside/);
   });
 });
 

@@ -114,7 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
     }
     if (e instanceof DecisionError) {
       // The core names the request field (allow_non_trading_day, option_days); on the command line it is a flag.
-      io.stderr.write(`tplus: ${e.code}: ${inFlagWords(e)}\n`);
+      io.stderr.write(`tplus: ${e.code}: ${inFlagWords(e.code, e.message)}\n`);
       return 1;
     }
     if (e instanceof InvalidPackError) {
