@@ -55,16 +55,17 @@ export function isAssetClass(value: string): boolean {
   return true;
 }
 
+/** Which ASCII codes a segment may continue with (A-Z, 0-9, "_", "-"): one table read per character. */
+const SEGMENT_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) SEGMENT_CHARS[c] = isUpper(c) || isDigit(c) || c === 95 || c === 45 ? 1 : 0;
+
 /** The segment pattern as a char loop: upper-case letter or digit, then upper-case letters, digits, "_" or "-". */
 export function isSegment(value: string): boolean {
   const n = value.length;
   if (n < 1 || n > 32) return false;
   const c0 = value.charCodeAt(0);
   if (!isUpper(c0) && !isDigit(c0)) return false;
-  for (let i = 1; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (!isUpper(c) && !isDigit(c) && c !== 95 && c !== 45) return false;
-  }
+  for (let i = 1; i < n; i++) if (SEGMENT_CHARS[value.charCodeAt(i)] !== 1) return false;
   return true;
 }
 

@@ -2,10 +2,11 @@ import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { NoRuleError } from './explain-miss.js';
-import { checkIdentifier } from './identifier-shapes.js';
+import { checkIdentifier, isAssetClass, isMarket, isSegment } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
-import { parseSettlementType, type DecideTerms, type SettlementType, type SettlementTypeTerms } from './settlement-type.js';
-import { checkedTypes, refuseTypeFields, typedBusinessDays, typedDay, typedTerms } from './typed-settlement.js';
+import type { DecideTerms, SettlementType, SettlementTypeTerms } from './settlement-type.js';
+import { typedDecision } from './typed-decision.js';
+import { checkedTypes, termsByType, type TermsByType } from './typed-settlement.js';
 
 export interface Rule {
   readonly id: string;
@@ -24,6 +25,8 @@ export interface Rule {
   readonly segment: string | null;
   /** The non-regular settlement types this rule defines (empty: REGULAR only). */
   readonly settlementTypes: readonly SettlementTypeTerms[];
+  /** The same terms by type, for the request path. */
+  readonly termsByType: TermsByType;
 }
 
 export interface Decision {
@@ -45,6 +48,11 @@ interface KeyRules {
   readonly defaults: Rule[];
   readonly bySegment: Map<string, Rule[]>;
   readonly all: Rule[];
+  /** Whether any rule of this key names a segment: when none does, a request's segment is not looked up. */
+  segmented: boolean;
+  /** The one segment this key's rules name, if exactly one: compared instead of hashed into bySegment. */
+  soleSegment: string | null;
+  soleRules: Rule[];
 }
 
 function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
@@ -53,6 +61,16 @@ function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
     if (tradeDay >= rule.from && tradeDay <= rule.to) return rule;
   }
   return null;
+}
+
+/** NOT_A_TRADING_DAY for `tradeDay` on `trading`, with the closure's name (kept out of decide(): only a refusal builds it). */
+function notATradingDay(trading: Calendar, tradeDay: DayNumber, tradeDate: string): DecisionError {
+  const reason = trading.nonBusinessReason(tradeDay);
+  return new DecisionError(
+    'NOT_A_TRADING_DAY',
+    `trade_date ${tradeDate} is not a trading day on ${trading.id} (${reason?.name ?? 'closed'}); pass allow_non_trading_day to decide anyway`,
+    { field: 'trade_date', value: tradeDate, calendar_id: trading.id },
+  );
 }
 
 /** Shortens caller-supplied text for error messages (fuzzers send megabytes). */
@@ -102,31 +120,41 @@ export class Ruleset {
       }
       return cal;
     };
-    this.rules = document.rules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      assetClass: r.assetClass,
-      market: r.market,
-      from: parseDay(r.from),
-      to: parseDay(r.to),
-      fromText: r.from,
-      toText: r.to,
-      cycleDays: r.cycleDays,
-      settlementCalendar: lookup(r.settlementCalendar, r),
-      tradingCalendar: r.tradingCalendar === null ? null : lookup(r.tradingCalendar, r),
-      source: r.source,
-      segment: r.segment ?? null,
-      settlementTypes: checkedTypes(r),
-    }));
+    this.rules = document.rules.map((r) => {
+      const settlementTypes = checkedTypes(r);
+      return {
+        id: r.id,
+        name: r.name,
+        assetClass: r.assetClass,
+        market: r.market,
+        from: parseDay(r.from),
+        to: parseDay(r.to),
+        fromText: r.from,
+        toText: r.to,
+        cycleDays: r.cycleDays,
+        settlementCalendar: lookup(r.settlementCalendar, r),
+        tradingCalendar: r.tradingCalendar === null ? null : lookup(r.tradingCalendar, r),
+        source: r.source,
+        segment: r.segment ?? null,
+        settlementTypes,
+        termsByType: termsByType(settlementTypes),
+      };
+    });
     const index = new Map<string, Map<string, KeyRules>>();
     for (const rule of this.rules) {
       let byAsset = index.get(rule.market);
       if (!byAsset) index.set(rule.market, (byAsset = new Map<string, KeyRules>()));
       let key = byAsset.get(rule.assetClass);
-      if (!key) byAsset.set(rule.assetClass, (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [] }));
+      if (!key)
+        byAsset.set(
+          rule.assetClass,
+          (key = { defaults: [], bySegment: new Map<string, Rule[]>(), all: [], segmented: false, soleSegment: null, soleRules: [] }),
+        );
       key.all.push(rule);
       if (rule.segment === null) key.defaults.push(rule);
       else {
+        checkIdentifier(rule.segment, 'segment', `rule ${rule.id} segment`);
+        key.segmented = true;
         const list = key.bySegment.get(rule.segment) ?? [];
         list.push(rule);
         key.bySegment.set(rule.segment, list);
@@ -138,6 +166,8 @@ export class Ruleset {
         key.all.sort(byStart);
         key.defaults.sort(byStart);
         for (const list of key.bySegment.values()) list.sort(byStart);
+        const [sole] = key.bySegment;
+        if (key.bySegment.size === 1 && sole !== undefined) [key.soleSegment, key.soleRules] = sole;
       }
     }
     this.index = index;
@@ -156,19 +186,23 @@ export class Ruleset {
   /**
    * The rule in force on `tradeDay` for the key; throws NO_RULE when there is none. Precedence: a rule of
    * the requested `segment` in force that day, else the market default's (a rule with no segment). Two
-   * map reads and a scan of one key's few periods, whatever the pack's size.
+   * map reads and a scan of one key's few periods, whatever the pack's size; a segment adds nothing on a
+   * key without segment rules, a string compare on a key with one segment, a third map read otherwise.
    */
   findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment = ''): Rule {
     const key = this.index.get(market)?.get(assetClass);
     if (key !== undefined) {
-      if (segment !== '') {
-        const list = key.bySegment.get(segment);
+      if (segment !== '' && key.segmented) {
+        const sole = key.soleSegment;
+        const list = sole === null ? key.bySegment.get(segment) : segment === sole ? key.soleRules : undefined;
         const rule = list === undefined ? null : inPeriod(list, tradeDay);
         if (rule !== null) return rule;
       }
       const rule = inPeriod(key.defaults, tradeDay);
       if (rule !== null) return rule;
     }
+    // A malformed segment is the caller's error, whatever the key: said before "no rule".
+    if (segment !== '' && !isSegment(segment)) checkIdentifier(segment, 'segment');
     // Why none matched (the key's rules, or the closest known codes) is worked out only when read.
     throw new NoRuleError(
       { ruleset: this, tradeDay, assetClass, market },
@@ -183,42 +217,27 @@ export class Ruleset {
    */
   decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false, terms?: DecideTerms): Decision {
     const tradeDay = parseTradeDate(tradeDate);
-    checkIdentifier(assetClass, 'asset_class');
-    checkIdentifier(market, 'market');
-    const segment = terms?.segment ?? '';
-    if (segment !== '') checkIdentifier(segment, 'segment');
+    if (!isAssetClass(assetClass)) checkIdentifier(assetClass, 'asset_class');
+    if (!isMarket(market)) checkIdentifier(market, 'market');
+    const segment = terms === undefined ? '' : (terms.segment ?? '');
     const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
+    // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
+    if (segment !== '' && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
     const trading = rule.tradingCalendar;
-    if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date')) {
-      const reason = trading.nonBusinessReason(tradeDay);
-      throw new DecisionError(
-        'NOT_A_TRADING_DAY',
-        `trade_date ${tradeDate} is not a trading day on ${trading.id} (${reason?.name ?? 'closed'}); pass allow_non_trading_day to decide anyway`,
-        { field: 'trade_date', value: tradeDate, calendar_id: trading.id },
-      );
+    if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date'))
+      throw notATradingDay(trading, tradeDay, tradeDate);
+    if (terms !== undefined) {
+      const type = terms.settlementType;
+      if (type !== undefined && type !== '' && type !== 'REGULAR') return typedDecision(this, rule, tradeDay, tradeDate, terms);
+      const { optionDays, settlementDate } = terms;
+      // REGULAR with a type's field: refused by the typed path rather than ignored.
+      if ((optionDays !== undefined && optionDays !== null) || (settlementDate !== undefined && settlementDate !== ''))
+        return typedDecision(this, rule, tradeDay, tradeDate, terms);
     }
     const cal = rule.settlementCalendar;
-    const type = terms === undefined ? 'REGULAR' : parseSettlementType(terms.settlementType);
-    if (type !== 'REGULAR') {
-      const request = terms ?? {};
-      const typeTerms = typedTerms(rule, type);
-      const day = typedDay(rule, typeTerms, tradeDay, request);
-      return {
-        tradeDate,
-        settlementDate: cal.text(day),
-        rule,
-        rulesetVersion: this.version,
-        rulesetHash: this.hash,
-        settlementType: type,
-        businessDays: typedBusinessDays(rule, typeTerms, tradeDay, day, request),
-        typeTerms,
-      };
-    }
-    if (terms !== undefined) refuseTypeFields(terms);
-    const settlementDay = cal.addBusinessDays(tradeDay, rule.cycleDays);
     return {
       tradeDate,
-      settlementDate: cal.text(settlementDay),
+      settlementDate: cal.text(cal.addBusinessDays(tradeDay, rule.cycleDays)),
       rule,
       rulesetVersion: this.version,
       rulesetHash: this.hash,

@@ -41,11 +41,15 @@ export function parseSettlementType(text: string | undefined, field = 'settlemen
     case '':
     case 'REGULAR':
       return 'REGULAR';
+    // The constants, not the caller's string: later comparisons with the pack's types are then identity checks.
     case 'CASH':
+      return 'CASH';
     case 'NEXT_DAY':
+      return 'NEXT_DAY';
     case 'SELLERS_OPTION':
+      return 'SELLERS_OPTION';
     case 'WHEN_ISSUED':
-      return text;
+      return 'WHEN_ISSUED';
   }
   const shown = text.length > 40 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
   throw new DecisionError('INVALID_ARGUMENT', `${field} ${JSON.stringify(shown)} is not one of ${SETTLEMENT_TYPES.join(', ')}`, {

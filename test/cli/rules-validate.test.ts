@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RULES_DIR } from '../support/bundled.js';
 import { cli } from '../support/run-cli.js';
+import { SEGMENT_RULES, segmentPack } from '../support/segment-pack.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -150,6 +151,27 @@ describe('tplus rules diff', () => {
     expect(r.stdout).toContain('trade 2030-03-12: 2030-03-13 → 2030-03-14');
     expect(r.stdout).toContain('trade 2030-03-13: 2030-03-14 → NOT_A_TRADING_DAY');
     expect(r.stdout).not.toContain('XTSE');
+  });
+
+  it("shows a tranche moved later and a changed seller's option bound, each named, where only those changed", async () => {
+    const before = segmentPack();
+    const after = segmentPack({ 'rules/xtst-segments.yaml': SEGMENT_RULES.replace('from: 2022-02-25', 'from: 2022-03-04') });
+    try {
+      const us = join(after.path, 'rules', 'us-equities.yaml');
+      writeFileSync(us, readFileSync(us, 'utf8').replace('max_calendar_days: 180', 'max_calendar_days: 60'));
+      const r = await cli(['rules', 'diff', before.path, after.path, '--from', '2022-02-21', '--to', '2022-03-11']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('XTST EQUITY segment TRANCHE-A 2022-02-28..2022-03-03: 4 trade date(s)');
+      expect(r.stdout).toContain('  trade 2022-02-28: 2022-03-01 → 2022-03-02');
+      const later = await cli(['rules', 'diff', before.path, after.path, '--from', '2025-03-03', '--to', '2025-03-03']);
+      expect(later.stdout).toContain('XNYS EQUITY SELLERS_OPTION 2025-03-03..2025-03-03: 1 trade date(s)');
+      expect(later.stdout).toContain(
+        '  trade 2025-03-03: terms: option_days at least 2 business days, settling at most 180 calendar days after the trade date → terms: option_days at least 2 business days, settling at most 60 calendar days after the trade date',
+      );
+    } finally {
+      before.remove();
+      after.remove();
+    }
   });
 
   it('reports no difference between a pack and itself', async () => {

@@ -66,26 +66,54 @@ describe('tplus settle with a settlement type or a segment', () => {
     expect(dflt).not.toHaveProperty('segment');
   });
 
+  // The core names the request field (option_days); on the command line the user typed a flag, so the
+  // error names the flag, as NOT_A_TRADING_DAY says "pass --allow-non-trading-day".
   it.each([
     [
       ['--settlement-type', 'SELLERS_OPTION', '--option-days', '1'],
-      "INVALID_ARGUMENT: option_days 1 is outside the seller's option bounds",
+      "INVALID_ARGUMENT: --option-days 1 is outside the seller's option bounds",
     ],
     [
       ['--settlement-type', 'CASH', '--option-days', '3'],
-      'INVALID_ARGUMENT: option_days 3 applies only to settlement_type SELLERS_OPTION, not CASH',
+      'INVALID_ARGUMENT: --option-days 3 applies only to --settlement-type SELLERS_OPTION, not CASH',
     ],
+    [['--option-days', '3'], 'INVALID_ARGUMENT: --option-days 3 applies only to --settlement-type SELLERS_OPTION, not REGULAR'],
     [
       ['--settlement-type', 'WHEN_ISSUED', '--settlement-date', '2024-07-04'],
-      'INVALID_ARGUMENT: settlement_date 2024-07-04 is not a settlement day',
+      'INVALID_ARGUMENT: --settlement-date 2024-07-04 is not a settlement day',
     ],
-    [['--settlement-type', 'WHEN_ISSUED'], 'INVALID_ARGUMENT: settlement_date (the announced date) is required'],
-  ])('%j exits 1 with the decision error on one line', async (extra, message) => {
+    [
+      ['--settlement-type', 'WHEN_ISSUED', '--settlement-date', '2024-07-02'],
+      'INVALID_ARGUMENT: --settlement-date 2024-07-02 is before the trade date',
+    ],
+    [
+      ['--settlement-type', 'WHEN_ISSUED', '--settlement-date', '2024-02-30'],
+      'INVALID_DATE: --settlement-date "2024-02-30" is not a valid YYYY-MM-DD date',
+    ],
+    [
+      ['--settlement-type', 'WHEN_ISSUED'],
+      'INVALID_ARGUMENT: --settlement-date (the announced date) is required with --settlement-type WHEN_ISSUED',
+    ],
+    [
+      ['--settlement-type', 'CASH', '--settlement-date', '2024-07-05'],
+      'INVALID_ARGUMENT: --settlement-date applies only to --settlement-type WHEN_ISSUED, not CASH',
+    ],
+  ])('%j exits 1 with the decision error on one line, naming the flag', async (extra, message) => {
     const r = await cli(['settle', ...XNYS, '--trade-date', '2024-07-03', ...extra]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/option_days|settlement_type|settlement_date/);
+  });
+
+  it('a settlement type the rule does not define names --settlement-type (settle and explain)', async () => {
+    const argv = ['--market', 'XTSE', '--asset-class', 'EQUITY', '--trade-date', '2024-07-03', '--settlement-type', 'CASH'];
+    for (const command of ['settle', 'explain']) {
+      const r = await cli([command, ...argv]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^tplus: INVALID_ARGUMENT: --settlement-type CASH is not defined by rule \S+ \(it defines only REGULAR\)$/m);
+    }
   });
 
   it.each([
@@ -123,6 +151,27 @@ describe('tplus settle with a settlement type or a segment', () => {
     expect(r.stderr).toBe('settle: 2 of 6 lines failed\n');
   });
 
+  it('--input keeps naming the JSON field (option_days, settlement_type, settlement_date, segment), not the flag', async () => {
+    const input = [
+      '{"trade_date":"2024-07-03","asset_class":"EQUITY","market":"XNYS","settlement_type":"SELLERS_OPTION","option_days":1}',
+      '{"trade_date":"2024-07-03","asset_class":"EQUITY","market":"XNYS","settlement_type":"CASH","option_days":3}',
+      '{"trade_date":"2024-07-03","asset_class":"EQUITY","market":"XNYS","settlement_type":"WHEN_ISSUED","settlement_date":"2024-07-04"}',
+      '{"trade_date":"2024-07-03","asset_class":"EQUITY","market":"XNYS","segment":"tranche a"}',
+    ].join('\n');
+    const r = await cli(['settle', '--input', '-', '--json'], `${input}\n`);
+    const messages = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { error: { message: string } }).error.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/^line 1: option_days 1 is outside the seller's option bounds/),
+      'line 2: option_days 3 applies only to settlement_type SELLERS_OPTION, not CASH',
+      expect.stringMatching(/^line 3: settlement_date 2024-07-04 is not a settlement day/),
+      expect.stringMatching(/^line 4: segment "tranche a" is not an upper-case letter or digit/),
+    ]);
+    expect(r.stdout).not.toContain('--');
+  });
+
   it('--ruleset-version N --sidecar ADDR passes the type and segment to the sidecar', async () => {
     const base = ['settle', '--ruleset-version', String(BUNDLED_VERSION), '--sidecar', sidecar.addresses.unix, '--json'];
     const replay = (argv: readonly string[]) => cli(argv, '', replayCommands({}));
@@ -151,7 +200,8 @@ describe('tplus settle with a settlement type or a segment', () => {
       '1',
     ]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/INVALID_ARGUMENT \(INVALID_ARGUMENT\): option_days 1 is outside/);
+    // The sidecar's message names the wire field; the command line names the flag the user typed.
+    expect(refused.stderr).toMatch(/INVALID_ARGUMENT \(INVALID_ARGUMENT\): --option-days 1 is outside/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
-import { statSync } from 'node:fs';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryCommands } from '../../server/src/cli/registry-commands.js';
@@ -226,5 +226,32 @@ describe('registry service (in-process registry, real gRPC over a Unix socket, r
     expect(statSync(join(out, 'signing.key')).mode & 0o777).toBe(0o600);
     expect(readPublicKey(join(out, 'signing.pub')).asymmetricKeyType).toBe('ed25519');
     expect((await tplus(['keygen', '--out', out])).code).toBe(1);
+  });
+  it('diff names a settlement type whose terms changed (not only its market and asset class)', async () => {
+    const dir = join(fx.dir, 'pack-sellers-option');
+    cpSync(RULES_DIR, dir, { recursive: true });
+    const us = join(dir, 'rules', 'us-equities.yaml');
+    writeFileSync(us, readFileSync(us, 'utf8').replace('max_calendar_days: 180', 'max_calendar_days: 60'));
+    const published = await tplus(publishArgs(fx.publishTokenFile, dir));
+    expect(published.stdout).toMatch(/^published: version 4 /);
+    const args = [
+      'diff',
+      '--registry',
+      reg.address,
+      '--token-file',
+      fx.readTokenFile,
+      '--from',
+      '2025-03-03',
+      '--to',
+      '2025-03-03',
+      '3',
+      '4',
+    ];
+    const text = await tplus(args);
+    expect(text.stdout).toContain('XNYS EQUITY SELLERS_OPTION 2025-03-03..2025-03-03: 1 trade date(s)');
+    const json = JSON.parse((await tplus([...args, '--json'])).stdout) as {
+      ranges: { market: string; settlementType: string; segment: string }[];
+    };
+    expect(json.ranges).toEqual([expect.objectContaining({ market: 'XNYS', settlementType: 'SELLERS_OPTION', segment: '' })]);
   });
 });

@@ -3,22 +3,25 @@ import { createSettlementClient, SettlementError, type SettlementClient, type Se
 import { startTestSidecar, type TestSidecar } from '../integration/sidecar-harness.js';
 import { segmentPack } from '../support/segment-pack.js';
 
-// The SDK accepts settlementType, optionDays, settlementDate and segment in both modes, with the same
+// The SDK accepts settlementType, optionDays, settlementDate and segment in every mode (rpc coalesced,
+// the default; rpc unary, coalesce: false; in-process), with the same
 // answers and the same error codes as the sidecar; the fallback answers a typed request provisionally
 // and never answers one the service would refuse for its shape.
 const pack = segmentPack();
 let sidecar: TestSidecar;
 let rpc: SettlementClient;
+let unary: SettlementClient;
 let inProcess: SettlementClient & { decideSync(r: SettlementRequest): unknown };
 beforeAll(async () => {
   sidecar = await startTestSidecar({ rulesDir: pack.path });
   // A generous deadline: on a loaded machine a first call must not time out into the fallback.
   rpc = createSettlementClient({ address: sidecar.addresses.unix, deadlineMs: 5_000 });
+  unary = createSettlementClient({ address: sidecar.addresses.unix, deadlineMs: 5_000, coalesce: false });
   inProcess = createSettlementClient({ address: sidecar.addresses.unix, mode: 'in-process' });
-  await Promise.all([rpc.ready({ timeoutMs: 10_000 }), inProcess.ready({ timeoutMs: 10_000 })]);
+  await Promise.all([rpc.ready({ timeoutMs: 10_000 }), unary.ready({ timeoutMs: 10_000 }), inProcess.ready({ timeoutMs: 10_000 })]);
 });
 afterAll(async () => {
-  await Promise.all([rpc.close(), inProcess.close()]);
+  await Promise.all([rpc.close(), unary.close(), inProcess.close()]);
   await sidecar.stop();
   pack.remove();
 });
@@ -35,9 +38,9 @@ async function refusal(client: SettlementClient, request: SettlementRequest): Pr
   throw new Error('expected a refusal');
 }
 
-describe.each(['rpc', 'in-process'] as const)('SDK in %s mode', (mode) => {
-  const client = (): SettlementClient => (mode === 'rpc' ? rpc : inProcess);
-  const source = mode === 'rpc' ? 'service' : 'in-process';
+describe.each(['rpc', 'rpc unary', 'in-process'] as const)('SDK in %s mode', (mode) => {
+  const client = (): SettlementClient => (mode === 'rpc' ? rpc : mode === 'rpc unary' ? unary : inProcess);
+  const source = mode === 'in-process' ? 'in-process' : 'service';
 
   it.each([
     [{ settlementType: 'CASH' }, '2024-07-03', 0],

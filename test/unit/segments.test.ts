@@ -42,6 +42,31 @@ describe('segment precedence: a segment rule in force over the market default', 
     expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'segment', value: 'tranche a' } });
   });
 
+  // decide() checks the request's segment only when it matched no segment rule (a match has the pack's
+  // shape); these pin that every other path still refuses a malformed one before anything else.
+  it.each([
+    ['a key with segment rules, no match', 'EQUITY', 'XTST'],
+    ['a key with no segment rules', 'EQUITY', 'XNYS'],
+    ['a key with no rules at all (INVALID_ARGUMENT, not NO_RULE)', 'BOND', 'XTST'],
+  ])('a malformed segment on %s is INVALID_ARGUMENT naming the field', (_what, assetClass, market) => {
+    let err: unknown;
+    try {
+      ruleset.decide('2022-03-25', assetClass, market, false, { segment: 'tranche a' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'segment', value: 'tranche a' } });
+  });
+
+  it('a document whose rule names a segment of the wrong shape does not build a ruleset (so no request can match it)', () => {
+    const [first] = ruleset.document.rules;
+    if (!first) throw new Error('segment pack has no rules');
+    const doc = { ...ruleset.document, rules: [...ruleset.document.rules, { ...first, id: 'xtst-bad', segment: 'tranche a' }] };
+    expect(() => new Ruleset(doc, { version: 0, hash: 'test' })).toThrow(
+      /rule xtst-bad segment "tranche a" is not an upper-case letter or digit/,
+    );
+  });
+
   it('the columnar fast path and rulesFor: defaults only vs every rule', () => {
     expect(ruleset.defaultRulesFor('EQUITY', 'XTST')?.map((r) => r.id)).toEqual(['xtst-default-t2']);
     expect(ruleset.rulesFor('EQUITY', 'XTST').map((r) => r.id)).toEqual(['xtst-default-t2', 'xtst-tranche-a-t1', 'xtst-tranche-b-t1']);

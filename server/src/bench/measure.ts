@@ -53,3 +53,20 @@ export function result(name: string, unit: string, s: Stats, baselineName: strin
     repetitions,
   };
 }
+
+/**
+ * One repetition of `op` timed by two clocks at once, after the same warm-up as nsPerOp: the wall clock
+ * and this process's CPU time (user + system, process.cpuUsage). On a machine shared with other work the
+ * CPU clock leaves out the time the process waited for a core, which the wall clock counts.
+ */
+export function nsPerOpWallAndCpu(op: (i: number) => number, iterations: number): { readonly wall: number; readonly cpu: number } {
+  let sink = 0;
+  for (let i = 0; i < Math.min(iterations, 200_000); i++) sink += op(i);
+  const cpuStart = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) sink += op(i);
+  const wall = Number(process.hrtime.bigint() - start) / iterations;
+  const used = process.cpuUsage(cpuStart);
+  if (sink === -1) console.log('impossible');
+  return { wall, cpu: ((used.user + used.system) * 1000) / iterations };
+}

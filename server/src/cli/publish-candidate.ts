@@ -1,3 +1,4 @@
+import { rangeKey } from '@tplus/core';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { packFiles, type PublishCandidateResponseMessage } from '../registry/index.js';
 import { callRegistry, readTokenFile } from '../registry/client/index.js';
@@ -67,6 +68,6 @@ export async function publishCandidate(flags: ParsedArgs, io: CliIo, author: str
   io.stdout.write(`candidate: version ${r.version?.version ?? 0} sha256 ${r.version?.sha256 ?? ''} (live stays ${r.liveVersion})\n`);
   const total = r.expected.reduce((n, g) => n + g.changedDates, 0);
   io.stdout.write(`declared changes cover ${total} trade date(s) in ${r.expected.length} range(s):\n`);
-  for (const g of r.expected) io.stdout.write(`  ${g.market} ${g.assetClass} ${g.from}..${g.to}: ${g.changedDates} trade date(s)\n`);
+  for (const g of r.expected) io.stdout.write(`  ${rangeKey(g)} ${g.from}..${g.to}: ${g.changedDates} trade date(s)\n`);
   return 0;
 }

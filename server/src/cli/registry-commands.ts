@@ -1,3 +1,4 @@
+import { rangeKey } from '@tplus/core';
 import { packFiles } from '../registry/index.js';
 import type { DiffResponseMessage, PublishResponseMessage, VersionInfoMessage } from '../registry/index.js';
 import { generateSigningKeys } from '../registry/index.js';
@@ -220,7 +221,7 @@ export function registryCommands(env: Env): ExtraCommands {
           : `${total} trade dates in ${res.ranges.length} ranges get a different answer (version ${a} → ${b}):\n`,
       );
       for (const r of res.ranges) {
-        io.stdout.write(`${r.market} ${r.assetClass} ${r.from}..${r.to}: ${r.changedDates} trade date(s)\n`);
+        io.stdout.write(`${rangeKey(r)} ${r.from}..${r.to}: ${r.changedDates} trade date(s)\n`);
         for (const e of r.examples) io.stdout.write(`  trade ${e.tradeDate}: ${e.before} → ${e.after}\n`);
       }
       return 0;

@@ -1,4 +1,4 @@
-import { diffRulesets } from '@tplus/core';
+import { diffRulesets, rangeKey } from '@tplus/core';
 import { transitionTable } from '@tplus/core';
 import { parseTradeDate } from '@tplus/core';
 import { compilePack } from '../pack/index.js';
@@ -127,7 +127,7 @@ function diff(flags: ParsedArgs, io: CliIo): number {
   const total = ranges.reduce((n, r) => n + r.changedDates, 0);
   io.stdout.write(`${total} trade dates in ${ranges.length} ranges get a different answer (${oldDir} → ${newDir}):\n`);
   for (const r of ranges) {
-    io.stdout.write(`${r.market} ${r.assetClass} ${r.from}..${r.to}: ${r.changedDates} trade date(s)\n`);
+    io.stdout.write(`${rangeKey(r)} ${r.from}..${r.to}: ${r.changedDates} trade date(s)\n`);
     for (const e of r.examples) io.stdout.write(`  trade ${e.tradeDate}: ${e.before} → ${e.after}\n`);
   }
   return 0;

@@ -2,6 +2,7 @@ import { DecisionError } from '@tplus/core';
 import { calendarCommand } from './calendar-command.js';
 import type { CliIo } from './cli-io.js';
 import { explainCommand } from './explain-command.js';
+import { inFlagWords } from './flag-wording.js';
 import { InvalidPackError } from './load-ruleset.js';
 import { rulesCommand } from './rules-command.js';
 import { settleCommand } from './settle-command.js';
@@ -112,8 +113,8 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: ExtraCom
       return 2;
     }
     if (e instanceof DecisionError) {
-      // The core names the request field (allow_non_trading_day); on the command line it is a flag.
-      io.stderr.write(`tplus: ${e.code}: ${e.message.replace('pass allow_non_trading_day', 'pass --allow-non-trading-day')}\n`);
+      // The core names the request field (allow_non_trading_day, option_days); on the command line it is a flag.
+      io.stderr.write(`tplus: ${e.code}: ${inFlagWords(e.code, e.message)}\n`);
       return 1;
     }
     if (e instanceof InvalidPackError) {

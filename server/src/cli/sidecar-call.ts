@@ -4,6 +4,7 @@ import { loadSettlementPackage, SETTLEMENT_SERVICE_NAME } from '../rpc/index.js'
 import { grpcTarget } from '../registry/index.js';
 import type { SettlementDecisionMessage } from '../sidecar/index.js';
 import { RegistryCallError } from '../registry/client/index.js';
+import { inFlagWords } from './flag-wording.js';
 
 /** SettlementDecision as the server's loader options give it (camelCase, uint64 as number). */
 export type SidecarDecision = SettlementDecisionMessage;
@@ -48,7 +49,7 @@ export async function settleAtSidecar(
           const code = status[err.code] ?? String(err.code);
           reject(
             new RegistryCallError(
-              `GetSettlementDate at ${address} failed: ${reason === undefined ? code : `${code} (${String(reason)})`}: ${err.details}`,
+              `GetSettlementDate at ${address} failed: ${reason === undefined ? code : `${code} (${String(reason)})`}: ${inFlagWords(String(reason ?? ''), err.details)}`,
             ),
           );
         },

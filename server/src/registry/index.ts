@@ -22,6 +22,7 @@ export {
   type PendingVersionMessage,
   type RejectRequestMessage,
   type RejectResponseMessage,
+  type DiffRangeMessage,
   type DiffRequestMessage,
   type DiffResponseMessage,
   type HeartbeatMessage,

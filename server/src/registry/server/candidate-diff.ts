@@ -1,5 +1,5 @@
-import { diffSteps, formatDay, parseDay, Ruleset, type DayNumber, type DiffRange, type RulesetDocument } from '@tplus/core';
-import { isExpected, type ExpectedChange } from '../index.js';
+import { diffSteps, formatDay, parseDay, rangeKey, Ruleset, type DayNumber, type DiffRange, type RulesetDocument } from '@tplus/core';
+import { isExpected, type DiffRangeMessage, type ExpectedChange } from '../index.js';
 import type { CallScope } from './call-scope.js';
 import { MAX_DIFF_DAYS } from './diff-window.js';
 import { RegistryError } from './registry-error.js';
@@ -59,11 +59,16 @@ export async function candidateDiff(
   return { expected, outside };
 }
 
+/** A core range as the wire's DiffRange: the readonly examples copied, an absent segment or type as "". */
+export function toWireRange(g: DiffRange): DiffRangeMessage {
+  return { ...g, segment: g.segment ?? '', settlementType: g.settlementType ?? '', examples: [...g.examples] };
+}
+
 /** UNEXPECTED_CHANGES naming every range the declaration does not cover (at most 50 listed). */
 export function refuseOutside(outside: readonly DiffRange[], declared: readonly ExpectedChange[]): RegistryError {
   const shown = outside.slice(0, 50).map((r) => {
     const ex = r.examples[0];
-    return `${r.market} ${r.assetClass} ${r.from}..${r.to} (${r.changedDates} trade date(s)${ex ? `, e.g. ${ex.tradeDate}: ${ex.before} → ${ex.after}` : ''})`;
+    return `${rangeKey(r)} ${r.from}..${r.to} (${r.changedDates} trade date(s)${ex ? `, e.g. ${ex.tradeDate}: ${ex.before} → ${ex.after}` : ''})`;
   });
   const more = outside.length > shown.length ? `; and ${outside.length - shown.length} more` : '';
   const decl = declared.length === 0 ? 'nothing (no --expect-changes)' : declared.map((d) => d.text).join(', ');

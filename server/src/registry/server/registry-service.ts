@@ -5,6 +5,7 @@ import { approvalHandlers, submittedResponse } from './approval-handlers.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { CallCancelled } from './call-scope.js';
 import { callerName } from './caller-identity.js';
+import { toWireRange } from './candidate-diff.js';
 import { diffWindow } from './diff-window.js';
 import { RegistryError } from './registry-error.js';
 import { registryStream, registryUnary, type RegistryHandlerContext } from './registry-handler.js';
@@ -147,7 +148,7 @@ export function registryService(deps: RegistryServiceDeps): RegistryServiceHandl
         if (scope.signal.aborted) throw new CallCancelled();
         const ranges = await runInSlices(diffSteps(before, rulesetOf(to), window.from, window.to), scope, deps.diffProgress);
         // The core's ranges are readonly; the wire type is not (a Diff is rare: the copy costs nothing that matters).
-        return { fromSha256: from.sha256, toSha256: to.sha256, ranges: ranges.map((g) => ({ ...g, examples: [...g.examples] })) };
+        return { fromSha256: from.sha256, toSha256: to.sha256, ranges: ranges.map(toWireRange) };
       },
     ),
     ...approvalHandlers({ ...deps, store: ledger.store }),

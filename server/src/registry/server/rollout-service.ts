@@ -2,7 +2,7 @@ import { callerName } from './caller-identity.js';
 import { RegistryError } from './registry-error.js';
 import { registryStream, registryUnary, type RegistryHandlerContext } from './registry-handler.js';
 import type { RegistryLedger } from './registry-ledger.js';
-import { candidateDiff, refuseOutside } from './candidate-diff.js';
+import { candidateDiff, refuseOutside, toWireRange } from './candidate-diff.js';
 import type { FleetState } from './fleet-state.js';
 import { DEFAULT_MIN_SHADOW_DECISIONS, promoteBlockers, sumShadow } from './rollout-guards.js';
 import type { CandidateRow, RolloutStore } from './rollout-store.js';
@@ -143,7 +143,7 @@ export function rolloutService(deps: RolloutServiceDeps): RolloutServiceHandlers
         return {
           version: versionInfo(out.record),
           warnings: [...out.warnings],
-          expected: diff.expected.map((g) => ({ ...g, examples: [...g.examples] })),
+          expected: diff.expected.map(toWireRange),
           liveVersion: live?.version ?? 0,
         };
       },
