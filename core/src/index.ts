@@ -22,3 +22,4 @@ export * from './heartbeat-signature.js';
 export * from './transition.js';
 export * from './typed-settlement.js';
 export * from './verify-document.js';
+export * from './yielder.js';

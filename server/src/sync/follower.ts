@@ -9,6 +9,7 @@ import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
 import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
 import { registryAddresses } from './registry-addresses.js';
+import { Slicer } from './slicer.js';
 
 export interface FollowerOptions {
   /** `host:port` or `unix:/path`, or several comma-separated (replicas): on a failure the next one is tried. */
@@ -260,6 +261,7 @@ export class Follower {
     const local = this.o.localVersion();
     if (s.version <= local) return true;
     const started = performance.now();
+    const slicer = new Slicer();
     try {
       const verified = verifyAndBuild(s, this.o.publicKeys, this.o.source);
       try {
@@ -276,6 +278,7 @@ export class Follower {
         sha256: s.sha256,
         previous: local,
         tookMs: Math.round(performance.now() - started),
+        ...slicer.finish(),
       });
       this.resolveFirst();
       return true;
