@@ -81,7 +81,8 @@ export async function verifyAndBuildSliced(
 }
 
 function trustedKeys(publicKey: KeyObject | readonly KeyObject[] | null): readonly KeyObject[] {
-  return publicKey === null ? [] : Array.isArray(publicKey) ? publicKey : [publicKey as KeyObject];
+  if (publicKey === null) return [];
+  return Array.isArray(publicKey) ? (publicKey as readonly KeyObject[]) : [publicKey as KeyObject];
 }
 
 function asRejected(err: unknown): unknown {
