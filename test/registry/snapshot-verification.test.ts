@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '@tplus/core';
+import { canonicalJson, canonicalPieces } from '@tplus/core';
 import { snapshotMessage, type SnapshotMessage } from '../../server/src/registry/registry-wire.js';
 import { keyId, sha256Hex, verifyFields } from '@tplus/core';
 import { signFields } from '../../server/src/registry/server/sign-fields.js';
@@ -140,6 +140,13 @@ describe('sliced snapshot verification: every check of the synchronous one, the 
     ),
     'number written 5.0': canonical.replace(/"cycleDays":(\d)/, '"cycleDays":$1.0'),
   };
+
+  it('the pieces of the canonical text, opened to any depth, join to exactly canonicalJson', () => {
+    const doc = bundled().pack.document;
+    for (let depth = 0; depth <= 5; depth++) expect([...canonicalPieces(doc, depth)].join(''), `depth ${depth}`).toBe(canonical);
+    const odd = { b: [1, { z: null, a: 'x' }], a: undefined, '10': true, '9': [] };
+    for (let depth = 0; depth <= 3; depth++) expect([...canonicalPieces(odd, depth)].join(''), `depth ${depth}`).toBe(canonicalJson(odd));
+  });
 
   it('accepts the untouched snapshot and builds the same version as the synchronous check', async () => {
     const s = signedSnapshot();
