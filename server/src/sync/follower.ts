@@ -194,7 +194,7 @@ export class Follower {
       if (this.closed || snapshot.version <= this.o.localVersion()) return;
       try {
         for (let v = this.o.localVersion() + 1; v < snapshot.version && !this.closed; v++) {
-          if (!(await this.onSnapshot(await this.fetchVersion(v)))) throw new Error(`version ${v} was rejected`);
+          if (!(await this.onSnapshot(await this.fetchVersion(v))) && !this.closed) throw new Error(`version ${v} was rejected`);
         }
       } catch (err) {
         // Without the gap filled the newer version cannot be appended: reconnect and try again.
