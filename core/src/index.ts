@@ -23,3 +23,6 @@ export * from './transition.js';
 export * from './typed-settlement.js';
 export * from './verify-document.js';
 export * from './warm-calendars.js';
+export * from './yielder.js';
+export * from './canonical-pieces.js';
+export * from './verify-document-sliced.js';

@@ -36,6 +36,16 @@ export function verifyDocument(
   d: SignedDocument,
   keys: readonly KeyObject[],
 ): { readonly document: RulesetDocument; readonly ruleset: Ruleset } {
+  checkSignedBytes(d, keys);
+  const text = d.document.toString('utf8');
+  const document = parseDocument(d, text);
+  const ruleset = buildRuleset(d, document);
+  if (canonicalJson(document) !== text) throw notCanonical(d);
+  return { document, ruleset };
+}
+
+/** The sha256 and, with `keys`, the signature (the first checks of verifyDocument). Throws DocumentRejected. */
+export function checkSignedBytes(d: SignedDocument, keys: readonly KeyObject[]): void {
   const v = d.version;
   if (keys.length > 0 && d.signature.length === 0) throw new DocumentRejected('missing_signature', `version ${v} carries no signature`);
   const actual = sha256Hex(d.document);
@@ -53,18 +63,33 @@ export function verifyDocument(
       `version ${v}: the signature (key ${d.keyId || 'unknown'}) does not verify with ${keys.length === 1 ? 'the configured public key' : 'the trusted public key of that id'}`,
     );
   }
-  const text = d.document.toString('utf8');
-  let document: RulesetDocument;
-  let ruleset: Ruleset;
+}
+
+/** JSON.parse of the document text; a failure is `invalid_document`. */
+export function parseDocument(d: SignedDocument, text: string): RulesetDocument {
   try {
-    document = JSON.parse(text) as RulesetDocument;
-    ruleset = new Ruleset(document, { version: v, hash: d.sha256 });
+    return JSON.parse(text) as RulesetDocument;
   } catch (err) {
-    throw new DocumentRejected(
-      'invalid_document',
-      `version ${v}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`,
-    );
+    throw doesNotBuild(d, err);
   }
-  if (canonicalJson(document) !== text) throw new DocumentRejected('non_canonical', `version ${v}: the document is not in canonical form`);
-  return { document, ruleset };
+}
+
+/** The Ruleset the document builds; a failure is `invalid_document`. */
+export function buildRuleset(d: SignedDocument, document: RulesetDocument): Ruleset {
+  try {
+    return new Ruleset(document, { version: d.version, hash: d.sha256 });
+  } catch (err) {
+    throw doesNotBuild(d, err);
+  }
+}
+
+export function notCanonical(d: SignedDocument): DocumentRejected {
+  return new DocumentRejected('non_canonical', `version ${d.version}: the document is not in canonical form`);
+}
+
+function doesNotBuild(d: SignedDocument, err: unknown): DocumentRejected {
+  return new DocumentRejected(
+    'invalid_document',
+    `version ${d.version}: the document does not build a ruleset (${err instanceof Error ? err.message : String(err)})`,
+  );
 }

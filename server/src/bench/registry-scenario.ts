@@ -8,7 +8,8 @@ import { stats, type Stats } from './measure.js';
 
 export const BENCH_TOKEN = 'bench-publish-token-0123456789';
 
-function publish(client: Client, files: PackFileMessage[], reason: string): Promise<unknown> {
+/** One Publish call with the bench token (60 s deadline). */
+export function publish(client: Client, files: PackFileMessage[], reason: string): Promise<unknown> {
   const m = registryServiceDefinition()['Publish'];
   if (!m) throw new Error('Publish');
   return new Promise((resolve, reject) =>

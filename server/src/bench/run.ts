@@ -9,6 +9,7 @@ import { parseDay } from '@tplus/core';
 import { Ruleset } from '@tplus/core';
 import { compilePack } from '../pack/index.js';
 import { activationBench } from './activation-bench.js';
+import { publishStallBench } from './publish-stall-bench.js';
 import { coreBench } from './core-bench.js';
 import { grpcBench } from './grpc-bench.js';
 import { inProcessBench } from './in-process-bench.js';
@@ -29,7 +30,7 @@ if (!pack.document || !pack.hash) throw new Error('bundled rule pack does not co
 const ruleset = new Ruleset(pack.document, { version: 0, hash: pack.hash });
 
 // BENCH_ONLY: one group or a comma-separated list (core, memory, grpc, registry, sdk, in-process, activation,
-// trade-capture, types, shadow). BENCH_TRADES: trades per mode in the trade-capture bench (default 5,000).
+// trade-capture, types, shadow, publish-stall). BENCH_STALL_BEFORE: see publish-stall-bench.ts. BENCH_TRADES: trades per mode in the trade-capture bench (default 5,000).
 const only = new Set((process.env['BENCH_ONLY'] ?? 'all').split(',').map((s) => s.trim()));
 const wanted = (group: string): boolean => only.has('all') || only.has(group);
 const durationMs = Number(process.env['BENCH_DURATION_MS'] ?? '1500');
@@ -47,6 +48,7 @@ if (wanted('trade-capture')) results.push(...(await tradeCaptureBench(Math.min(r
 if (wanted('types')) results.push(...typedBench(ruleset, repetitions, (line) => console.log(line)));
 if (wanted('shadow')) results.push(...(await shadowBench(Math.min(repetitions, 3), durationMs, (line) => console.log(line))));
 if (wanted('activation')) results.push(...(await activationBench(pack.document, (line) => console.log(line))));
+if (wanted('publish-stall')) results.push(...(await publishStallBench((line) => console.log(line), process.env['BENCH_STALL_BEFORE'])));
 
 const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 console.log(`${'benchmark'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  unit    ratio to baseline`);

@@ -7,8 +7,9 @@ import { keysFor, verifyHeartbeat } from '@tplus/core';
 import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
-import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
+import { SnapshotRejected, verifyAndBuildSliced, type VerifiedSnapshot } from './verify-snapshot.js';
 import { registryAddresses } from './registry-addresses.js';
+import { Slicer } from './slicer.js';
 
 export interface FollowerOptions {
   /** `host:port` or `unix:/path`, or several comma-separated (replicas): on a failure the next one is tried. */
@@ -69,7 +70,7 @@ export class Follower {
   private warnedAhead = 0;
   private warnedUnsigned = false;
   private resolveFirst: () => void = () => undefined;
-  /** Snapshots are applied one at a time, in arrival order (a gap fill is asynchronous). */
+  /** Snapshots are applied one at a time, in arrival order (verification and a gap fill are asynchronous). */
   private queue: Promise<void> = Promise.resolve();
   private readonly toRefetch: Set<number>;
   private refetching = false;
@@ -185,7 +186,7 @@ export class Follower {
     const snapshot = event.snapshot;
     if (!snapshot) return;
     if (!this.o.contiguous) {
-      this.onSnapshot(snapshot);
+      this.queue = this.queue.then(async () => void (await this.onSnapshot(snapshot)));
       return;
     }
     const call = this.call;
@@ -193,7 +194,7 @@ export class Follower {
       if (this.closed || snapshot.version <= this.o.localVersion()) return;
       try {
         for (let v = this.o.localVersion() + 1; v < snapshot.version && !this.closed; v++) {
-          if (!this.onSnapshot(await this.fetchVersion(v))) throw new Error(`version ${v} was rejected`);
+          if (!(await this.onSnapshot(await this.fetchVersion(v))) && !this.closed) throw new Error(`version ${v} was rejected`);
         }
       } catch (err) {
         // Without the gap filled the newer version cannot be appended: reconnect and try again.
@@ -205,7 +206,7 @@ export class Follower {
         if (call === this.call) call?.cancel();
         return;
       }
-      if (!this.closed) this.onSnapshot(snapshot);
+      if (!this.closed) await this.onSnapshot(snapshot);
     });
   }
 
@@ -238,7 +239,8 @@ export class Follower {
           continue;
         }
         try {
-          const verified = verifyAndBuild(await this.fetchVersion(v), this.o.publicKeys, this.o.source);
+          const fetched = await this.fetchVersion(v);
+          const verified = await verifyAndBuildSliced(fetched, this.o.publicKeys, this.o.source, new Slicer());
           if (verified.entry.version !== v)
             throw new SnapshotRejected('bad_signature', `asked for version ${v}, the registry sent ${verified.entry.version}`);
           this.o.refetch?.hold(verified);
@@ -255,13 +257,22 @@ export class Follower {
     }
   }
 
-  /** Verifies and installs one snapshot; true when it is (or already was) installed. */
-  private onSnapshot(s: SnapshotMessage): boolean {
+  /**
+   * Verifies and installs one snapshot; true when it is (or already was) installed. Verification runs
+   * in short stretches (answers keep flowing meanwhile); storing and the swap are one stretch, so
+   * answers come from the old version until the one assignment that makes the new one current.
+   */
+  private async onSnapshot(s: SnapshotMessage): Promise<boolean> {
     const local = this.o.localVersion();
     if (s.version <= local) return true;
     const started = performance.now();
+    const slicer = new Slicer();
     try {
-      const verified = verifyAndBuild(s, this.o.publicKeys, this.o.source);
+      const verified = await verifyAndBuildSliced(s, this.o.publicKeys, this.o.source, slicer);
+      await slicer.pause();
+      if (this.closed) return false;
+      // Another path (a rollout directive) may have installed this version or a newer one meanwhile.
+      if (s.version <= this.o.localVersion()) return true;
       try {
         this.o.install(verified);
       } catch (err) {
@@ -276,6 +287,7 @@ export class Follower {
         sha256: s.sha256,
         previous: local,
         tookMs: Math.round(performance.now() - started),
+        ...slicer.finish(),
       });
       this.resolveFirst();
       return true;

@@ -11,7 +11,8 @@ import type { FollowRolloutResponseMessage, ShadowCountMessage, ShadowSampleMess
 import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { RolloutIdentity } from './rollout-identity.js';
-import { SnapshotRejected, verifyAndBuild, type VerifiedSnapshot } from './verify-snapshot.js';
+import { SnapshotRejected, verifyAndBuildSliced, type VerifiedSnapshot } from './verify-snapshot.js';
+import { Slicer } from './slicer.js';
 import { registryAddresses } from './registry-addresses.js';
 
 /** What the registry wants of this sidecar now, with the candidate already verified. */
@@ -73,6 +74,8 @@ export class RolloutFollower {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private verified: { key: string; value: VerifiedSnapshot } | null = null;
+  /** Directives are carried out one at a time, in arrival order (verifying a candidate takes several turns of the event loop). */
+  private queue: Promise<void> = Promise.resolve();
   /** The candidate last refused: its NACK is sent once, not again on every directive. */
   private refused = '';
   private readonly credentials: ChannelCredentials;
@@ -128,13 +131,14 @@ export class RolloutFollower {
     };
     call.on('data', (d: FollowRolloutResponseMessage) => {
       this.o.backoff.reset();
-      this.onDirective(d);
+      this.queue = this.queue.then(() => this.onDirective(d));
     });
     call.on('error', end);
     call.on('end', () => end());
   }
 
-  private onDirective(d: FollowRolloutResponseMessage): void {
+  private async onDirective(d: FollowRolloutResponseMessage): Promise<void> {
+    if (this.closed) return;
     const base = { liveVersion: d.liveVersion, activate: d.activate, expectChanges: d.expectChanges };
     if (d.candidate === null) {
       this.apply({ ...base, candidate: null, activate: false }, 0);
@@ -147,8 +151,16 @@ export class RolloutFollower {
     let verified: VerifiedSnapshot;
     const key = `${s.version}:${s.sha256}`;
     try {
-      if (this.verified?.key !== key) this.verified = { key, value: verifyAndBuild(s, this.o.publicKeys, this.o.source) };
+      if (this.verified?.key !== key) {
+        // In short stretches, so the sidecar keeps answering while it verifies and builds the candidate.
+        const slicer = new Slicer();
+        const value = await verifyAndBuildSliced(s, this.o.publicKeys, this.o.source, slicer);
+        await slicer.pause();
+        this.verified = { key, value };
+        this.o.log.info('candidate_verified', { version: s.version, sha256: s.sha256, ...slicer.finish() });
+      }
       verified = this.verified.value;
+      if (this.closed) return;
     } catch (err) {
       const nack = nackState(err);
       this.apply({ ...base, candidate: null, activate: false }, 0);

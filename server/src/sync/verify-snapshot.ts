@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { DocumentRejected, sha256Hex, verifyDocument, verifyFields, type Ruleset } from '@tplus/core';
+import { DocumentRejected, sha256Hex, verifyDocument, verifyDocumentSliced, verifyFields } from '@tplus/core';
+import type { Ruleset, RulesetDocument, Yielder } from '@tplus/core';
 import type { SnapshotMessage } from '../registry/index.js';
 import type { StoredRuleset } from '../store/index.js';
 
@@ -55,13 +56,44 @@ export function verifySignedSnapshot(s: SnapshotMessage, publicKey: KeyObject): 
  * Throws SnapshotRejected.
  */
 export function verifyAndBuild(s: SnapshotMessage, publicKey: KeyObject | readonly KeyObject[] | null, source: string): VerifiedSnapshot {
-  let built;
   try {
-    built = verifyDocument(s, publicKey === null ? [] : Array.isArray(publicKey) ? publicKey : [publicKey as KeyObject]);
+    return verified(s, verifyDocument(s, trustedKeys(publicKey)), source);
   } catch (err) {
-    if (err instanceof DocumentRejected) throw new SnapshotRejected(err.reason, err.message);
-    throw err;
+    throw asRejected(err);
   }
+}
+
+/**
+ * verifyAndBuild in stretches that give the event loop back through `y` (every check kept, the same
+ * SnapshotRejected reasons): a sidecar keeps answering while it verifies and builds a new version.
+ */
+export async function verifyAndBuildSliced(
+  s: SnapshotMessage,
+  publicKey: KeyObject | readonly KeyObject[] | null,
+  source: string,
+  y: Yielder,
+): Promise<VerifiedSnapshot> {
+  try {
+    return verified(s, await verifyDocumentSliced(s, trustedKeys(publicKey), y), source);
+  } catch (err) {
+    throw asRejected(err);
+  }
+}
+
+function trustedKeys(publicKey: KeyObject | readonly KeyObject[] | null): readonly KeyObject[] {
+  if (publicKey === null) return [];
+  return Array.isArray(publicKey) ? (publicKey as readonly KeyObject[]) : [publicKey as KeyObject];
+}
+
+function asRejected(err: unknown): unknown {
+  return err instanceof DocumentRejected ? new SnapshotRejected(err.reason, err.message) : err;
+}
+
+function verified(
+  s: SnapshotMessage,
+  built: { readonly document: RulesetDocument; readonly ruleset: Ruleset },
+  source: string,
+): VerifiedSnapshot {
   const signed =
     s.signature.length === 0
       ? {}
