@@ -20,8 +20,10 @@ const TRADE = { tradeDate: '2030-03-12', assetClass: 'EQUITY', market: 'XNYS' };
 const at = (version: number) => (l: LogLine) => l['version'] === version;
 // The bound is on CPU time of the longest stretch, not wall time: on a loaded 2-core box the wall time
 // of the same stretch grows with every other process, its CPU time does not. Before slicing, the one
-// stretch of an activation cost 50-100 ms of CPU (the SDK's default deadline is 50 ms).
-const MAX_STRETCH_CPU_MS = 25;
+// stretch of an activation cost 50-100 ms of CPU (78 ms in the run that failed first; the SDK's default
+// deadline is 50 ms); since, 11-24 ms (the figure counts V8's helper threads too, so it reads high on a
+// cold first install). 40 keeps the test failing on the old code without failing on a slow machine.
+const MAX_STRETCH_CPU_MS = 40;
 
 describe('activation in slices (real processes: registry, one following sidecar, publish under calls)', () => {
   let fx: RegistryFixture;

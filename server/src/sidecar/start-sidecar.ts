@@ -11,7 +11,7 @@ import type { RulesetSnapshot } from '../store/index.js';
 import { RulesetStore } from '../store/index.js';
 import type { StoredRuleset } from '../store/index.js';
 import { syncBundledPack } from '../store/index.js';
-import { warmCalendarsLike, type Ruleset } from '@tplus/core';
+import { warmCalendarsLike, warmCalendarsLikeSliced, type Ruleset } from '@tplus/core';
 import type { Follower } from '../sync/index.js';
 import type { VerifiedSnapshot } from '../sync/index.js';
 import { refuseForeignStore, startFollowing } from '../sync/index.js';
@@ -108,6 +108,8 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps): Pr
         now: clock,
         localVersion: () => holder?.current.active.ruleset.version ?? store.activeVersion() ?? 0,
         install: (v) => install(v),
+        // The calendars in use get their tables between answers, before the swap (core/warm-calendars.ts).
+        prepare: (r, yielder) => (holder ? warmCalendarsLikeSliced(r, holder.current.active.ruleset, yielder) : Promise.resolve()),
         refetch: { versions: initial.quarantined, hold: (v) => hold(v) },
         wait: served === 0 ? 'require' : served < store.highestActivated() ? 'prefer' : 'none',
       });

@@ -3,7 +3,7 @@ import { status, type ChannelCredentials, type Client, type ClientReadableStream
 import { clientCredentials, type ClientTlsConfig } from '../registry/index.js';
 import { authMetadata, createRegistryClient, registryServiceDefinition } from '../registry/index.js';
 import type { HeartbeatMessage, SnapshotMessage, WatchEventMessage } from '../registry/index.js';
-import { keysFor, verifyHeartbeat } from '@tplus/core';
+import { keysFor, verifyHeartbeat, type Ruleset, type Yielder } from '@tplus/core';
 import type { Logger } from '../runtime/index.js';
 import type { Backoff } from './backoff.js';
 import type { ReplicationMetrics, SyncFailureReason } from './replication-metrics.js';
@@ -27,6 +27,8 @@ export interface FollowerOptions {
   readonly localVersion: () => number;
   /** Stores the verified version and swaps it in (throws when it cannot); `ruleset` is already built. */
   readonly install: (verified: VerifiedSnapshot) => void;
+  /** Work on a verified ruleset before it is installed, in stretches (e.g. warming the calendars in use). */
+  readonly prepare?: (ruleset: Ruleset, yielder: Yielder) => Promise<void>;
   /**
    * Older versions to fetch again with GetVersion (they were found corrupt at rest), each stored with
    * `hold` (kept, not activated) once verified. Tried whenever the registry answers, until all are back.
@@ -270,6 +272,10 @@ export class Follower {
     try {
       const verified = await verifyAndBuildSliced(s, this.o.publicKeys, this.o.source, slicer);
       await slicer.pause();
+      if (this.o.prepare) {
+        await this.o.prepare(verified.ruleset, slicer);
+        await slicer.pause();
+      }
       if (this.closed) return false;
       // Another path (a rollout directive) may have installed this version or a newer one meanwhile.
       if (s.version <= this.o.localVersion()) return true;

@@ -7,7 +7,7 @@ import type { RulesetStore } from '../store/index.js';
 import { Backoff } from './backoff.js';
 import type { SnapshotRejections } from './snapshot-rejections.js';
 import type { FollowConfig } from './follow-config.js';
-import { Follower } from './follower.js';
+import { Follower, type FollowerOptions } from './follower.js';
 import { ReplicationMetrics } from './replication-metrics.js';
 import type { VerifiedSnapshot } from './verify-snapshot.js';
 
@@ -21,6 +21,8 @@ export interface FollowDeps {
   readonly localVersion: () => number;
   /** Stores the verified version and swaps in its (already built) ruleset. */
   readonly install: (verified: VerifiedSnapshot) => void;
+  /** Work on a verified ruleset before it is installed, in stretches (FollowerOptions.prepare). */
+  readonly prepare?: FollowerOptions['prepare'];
   /** Older versions found corrupt at rest, to fetch again and keep (not activate). */
   readonly refetch: { readonly versions: readonly number[]; readonly hold: (verified: VerifiedSnapshot) => void };
   /**
@@ -71,6 +73,7 @@ export async function startFollowing(config: FollowConfig, deps: FollowDeps): Pr
     source: registrySource(config.registry),
     localVersion: deps.localVersion,
     install: deps.install,
+    ...(deps.prepare ? { prepare: deps.prepare } : {}),
     refetch: deps.refetch,
     log: deps.log,
     metrics,
