@@ -5,7 +5,6 @@ export { didYouMean } from './did-you-mean.js';
 export { invalid, isOff, parseInteger, parseListen, parsePath, parseSocketPath, type RawSetting } from './config-fields.js';
 export { tplusEnv, type CommandSpec, type FlagDef } from './flag-table.js';
 export { heapSettler, type HeapSettler, type SettleResult } from './heap-settle.js';
-export { holdOptimizingCompilers } from './startup-tiering.js';
 export { formatUsage } from './format-usage.js';
 export { jsonLogger, memoryLogger, type LogFields, type Logger } from './json-logger.js';
 export { formatAddress, type ListenAddress } from './listen-address.js';

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import { holdOptimizingCompilers, jsonLogger, systemClock } from '../runtime/index.js';
+import { systemClock } from '../runtime/index.js';
+import { jsonLogger } from '../runtime/index.js';
 import { loadSidecarConfig } from './load-sidecar-config.js';
 import { nodeProcess, runUntilSignal, type ServeProcess } from '../runtime/index.js';
 import { startSidecar } from './start-sidecar.js';
@@ -21,15 +22,7 @@ export function runServe(argv: string[], env: NodeJS.ProcessEnv, proc: ServeProc
       command: 'tplus serve',
       load: () => loadSidecarConfig(argv, env, { cwd: proc.cwd(), rulesDir: BUNDLED_RULES_DIR }),
       logger: (write) => jsonLogger(write, systemClock),
-      start: async (config, log) => {
-        // Start-up without TurboFan leaves no compiler memory behind in an idle sidecar (runtime/startup-tiering.ts).
-        const release = holdOptimizingCompilers();
-        try {
-          return await startSidecar(config, { clock: systemClock, log, registry: new Registry() });
-        } finally {
-          release();
-        }
-      },
+      start: (config, log) => startSidecar(config, { clock: systemClock, log, registry: new Registry() }),
     },
     proc,
   );
