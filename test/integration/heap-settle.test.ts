@@ -90,10 +90,6 @@ describe('heap settling after start-up', () => {
     // RSS follows once the pages are given back; allow the kernel a moment.
     await new Promise((r) => setTimeout(r, 500));
     expect(rssKiB(sidecar.child.pid ?? 0)).toBeLessThan(rssServing);
-    // Start-up ran without the optimizing compiler (runtime/startup-tiering.ts): its compile jobs run on V8's
-    // worker threads, whose malloc arenas kept 7–9 MiB resident for as long as the sidecar idled (0.1–3.3 MiB
-    // now: collections use those threads too).
-    expect(workerArenaKiB(sidecar.child.pid ?? 0)).toBeLessThan(5 * 1024);
     // The settling collection compacts: start-up garbage left 4.4 MiB of old space committed but unused
     // (16.5 / 12.1 MiB) until V8's memory reducer ran a minute later.
     const metrics = await (await fetch(metricsUrl)).text();
@@ -102,35 +98,6 @@ describe('heap settling after start-up', () => {
     expect(oldSpace('total') - oldSpace('used')).toBeLessThan(2 * MiB);
   }, 90_000);
 });
-
-/**
- * Resident KiB of glibc's per-thread malloc arenas: each is a 64 MiB-aligned reservation whose used part is
- * a read-write anonymous mapping followed by an inaccessible one up to the next 64 MiB boundary.
- */
-function workerArenaKiB(pid: number): number {
-  const ARENA = 64n * 1024n * 1024n;
-  const maps: { start: bigint; end: bigint; perm: string; name: string; rss: number }[] = [];
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) maps.push({ start: BigInt(`0x${head[1]}`), end: BigInt(`0x${head[2]}`), perm: head[3] ?? '', name: head[4] ?? '', rss: 0 });
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    const last = maps.at(-1);
-    if (rss && last) last.rss = Number(rss[1]);
-  }
-  let kib = 0;
-  maps.forEach((m, i) => {
-    const next = maps[i + 1];
-    const arena =
-      m.perm === 'rw-p' &&
-      m.name === '' &&
-      m.start % ARENA === 0n &&
-      next?.perm === '---p' &&
-      next.start === m.end &&
-      next.end === m.start + ARENA;
-    if (arena) kib += m.rss;
-  });
-  return kib;
-}
 
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
