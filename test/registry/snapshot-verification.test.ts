@@ -77,18 +77,7 @@ describe('snapshot signing and verification', () => {
   });
 
   it('rejects validly signed bytes that are not a canonical ruleset (invalid_document, non_canonical)', () => {
-    const sign = (document: Buffer): SnapshotMessage => {
-      const fields = {
-        version: 3,
-        parentVersion: 2,
-        sha256: sha256Hex(document),
-        author: 'a',
-        reason: 'r',
-        publishedAt: '2026-11-27T10:00:00.000Z',
-        rollbackOf: 0,
-      };
-      return snapshotMessage({ ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document });
-    };
+    const sign = signedDocument;
     expect(rejection(sign(Buffer.from('{"calendars":')))).toBe('invalid_document');
     const pretty = Buffer.from(JSON.stringify(bundled().pack.document, null, 1));
     expect(rejection(sign(pretty))).toBe('non_canonical');
@@ -113,6 +102,7 @@ async function slicedRejection(s: SnapshotMessage, key = publicKey): Promise<str
   return 'accepted';
 }
 
+/** A snapshot of version 3 whose `document` bytes are signed as they are, canonical or not. */
 function signedDocument(document: Buffer): SnapshotMessage {
   const fields = {
     version: 3,
