@@ -14,9 +14,10 @@ afterAll(() => dir.remove());
 type Versions = Record<string, Record<string, number>>;
 
 // Four sidecars, the registry and trade capture share this box's cores; when the candidate arrives each
-// sidecar verifies, stores and builds it on its event loop (about 50-80 ms measured with one sidecar on
-// a quiet box), all four at once. Under a loaded 2-core CI box that exceeded the drills' default 250 ms
-// SDK deadline, so these runs give trade capture a 1 s deadline (bound 1 s + 150 ms margin).
+// sidecar verifies, stores and builds it in short stretches (11-24 ms of CPU each; one 50-80 ms stretch
+// before), all four at once. On a quiet box the default 250 ms SDK deadline held in 3 of 3 runs (slowest
+// call 98-128 ms); on a loaded 2-core CI box calls still passed it (0-12 fallbacks a run), so these runs
+// give trade capture a 1 s deadline (bound 1 s + 150 ms margin).
 const DEADLINE = ['--deadline-ms', '1000'];
 
 describe('tplus drill canary-rollout: candidate, shadow, canaries, promote, under trade-capture load', () => {
