@@ -63,6 +63,18 @@ function inPeriod(list: readonly Rule[], tradeDay: DayNumber): Rule | null {
   return null;
 }
 
+/** The rule in force on `tradeDay` for the key: the segment's, else the market default's. */
+function keyRule(key: KeyRules, segment: string, tradeDay: DayNumber): Rule | null {
+  return (segment.length !== 0 && key.segmented ? segmentRule(key, segment, tradeDay) : null) ?? inPeriod(key.defaults, tradeDay);
+}
+
+/** The rule of `segment` in force on `tradeDay` for the key, if any (the key names at least one segment). */
+function segmentRule(key: KeyRules, segment: string, tradeDay: DayNumber): Rule | null {
+  const sole = key.soleSegment;
+  const list = sole === null ? key.bySegment.get(segment) : segment === sole ? key.soleRules : undefined;
+  return list === undefined ? null : inPeriod(list, tradeDay);
+}
+
 /** NOT_A_TRADING_DAY for `tradeDay` on `trading`, with the closure's name (kept out of decide(): only a refusal builds it). */
 function notATradingDay(trading: Calendar, tradeDay: DayNumber, tradeDate: string): DecisionError {
   const reason = trading.nonBusinessReason(tradeDay);
@@ -73,20 +85,47 @@ function notATradingDay(trading: Calendar, tradeDay: DayNumber, tradeDate: strin
   );
 }
 
+/**
+ * NO_RULE for the key; a malformed segment is the caller's error instead, whatever the key (said before
+ * "no rule"). Why none matched (the key's rules, or the closest known codes) is worked out only when read.
+ */
+function noRule(ruleset: Ruleset, tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment: string): Error {
+  if (segment !== '' && !isSegment(segment)) checkIdentifier(segment, 'segment');
+  return new NoRuleError(
+    { ruleset, tradeDay, assetClass, market },
+    `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)}${segment === '' ? '' : ` (segment ${quoteValue(segment)} or the market default)`} on trade_date ${tradeDate}`,
+    { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
+  );
+}
+
+/** Whether `terms` asks for more than the rule's own cycle: a type other than REGULAR, or a type's field. */
+function namesTypeTerms(terms: DecideTerms): boolean {
+  const type = terms.settlementType;
+  if (type !== undefined && type.length !== 0 && type !== 'REGULAR') return true;
+  const optionDays = terms.optionDays;
+  const settlementDate = terms.settlementDate;
+  return (optionDays !== undefined && optionDays !== null) || (settlementDate !== undefined && settlementDate.length !== 0);
+}
+
 /** Shortens caller-supplied text for error messages (fuzzers send megabytes). */
 export function quoteValue(value: string): string {
   const shown = value.length > 64 ? `${value.slice(0, 64)}…(${value.length} chars)` : value;
   return JSON.stringify(shown);
 }
 
+/** INVALID_DATE naming `field` and the (shortened) text. */
+function invalidDate(text: string, field: string): DecisionError {
+  return new DecisionError('INVALID_DATE', `${field} ${quoteValue(text)} is not a valid YYYY-MM-DD date`, {
+    field,
+    value: text.slice(0, 64),
+  });
+}
+
+// The refusals of the request path are built in functions of their own (invalidDate, notATradingDay,
+// noRule): the hot functions stay small enough for V8 to inline them into their callers.
 export function parseTradeDate(text: string, field = 'trade_date'): DayNumber {
   const day = parseDay(text);
-  if (day === INVALID_DAY) {
-    throw new DecisionError('INVALID_DATE', `${field} ${quoteValue(text)} is not a valid YYYY-MM-DD date`, {
-      field,
-      value: text.slice(0, 64),
-    });
-  }
+  if (day === INVALID_DAY) throw invalidDate(text, field);
   return day;
 }
 
@@ -191,24 +230,9 @@ export class Ruleset {
    */
   findRule(tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment = ''): Rule {
     const key = this.index.get(market)?.get(assetClass);
-    if (key !== undefined) {
-      if (segment !== '' && key.segmented) {
-        const sole = key.soleSegment;
-        const list = sole === null ? key.bySegment.get(segment) : segment === sole ? key.soleRules : undefined;
-        const rule = list === undefined ? null : inPeriod(list, tradeDay);
-        if (rule !== null) return rule;
-      }
-      const rule = inPeriod(key.defaults, tradeDay);
-      if (rule !== null) return rule;
-    }
-    // A malformed segment is the caller's error, whatever the key: said before "no rule".
-    if (segment !== '' && !isSegment(segment)) checkIdentifier(segment, 'segment');
-    // Why none matched (the key's rules, or the closest known codes) is worked out only when read.
-    throw new NoRuleError(
-      { ruleset: this, tradeDay, assetClass, market },
-      `no rule for asset_class ${quoteValue(assetClass)} on market ${quoteValue(market)}${segment === '' ? '' : ` (segment ${quoteValue(segment)} or the market default)`} on trade_date ${tradeDate}`,
-      { asset_class: assetClass.slice(0, 64), market: market.slice(0, 64), trade_date: tradeDate },
-    );
+    const rule = key === undefined ? null : keyRule(key, segment, tradeDay);
+    if (rule === null) throw noRule(this, tradeDay, tradeDate, assetClass, market, segment);
+    return rule;
   }
 
   /**
@@ -220,20 +244,16 @@ export class Ruleset {
     if (!isAssetClass(assetClass)) checkIdentifier(assetClass, 'asset_class');
     if (!isMarket(market)) checkIdentifier(market, 'market');
     const segment = terms === undefined ? '' : (terms.segment ?? '');
-    const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
+    const key = this.index.get(market)?.get(assetClass);
+    const rule = key === undefined ? null : keyRule(key, segment, tradeDay);
+    if (rule === null) throw noRule(this, tradeDay, tradeDate, assetClass, market, segment);
     // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
-    if (segment !== '' && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
+    if (segment.length !== 0 && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
     const trading = rule.tradingCalendar;
     if (trading !== null && !allowNonTradingDay && !trading.isBusinessDay(tradeDay, 'trade_date'))
       throw notATradingDay(trading, tradeDay, tradeDate);
-    if (terms !== undefined) {
-      const type = terms.settlementType;
-      if (type !== undefined && type !== '' && type !== 'REGULAR') return typedDecision(this, rule, tradeDay, tradeDate, terms);
-      const { optionDays, settlementDate } = terms;
-      // REGULAR with a type's field: refused by the typed path rather than ignored.
-      if ((optionDays !== undefined && optionDays !== null) || (settlementDate !== undefined && settlementDate !== ''))
-        return typedDecision(this, rule, tradeDay, tradeDate, terms);
-    }
+    // A type other than REGULAR, or a type's field with REGULAR (refused there rather than ignored).
+    if (terms !== undefined && namesTypeTerms(terms)) return typedDecision(this, rule, tradeDay, tradeDate, terms);
     const cal = rule.settlementCalendar;
     return {
       tradeDate,

@@ -15,14 +15,14 @@ function answer(
   identity: RulesetIdentity,
   rule: Rule,
   tradeDate: string,
-  day: DayNumber,
+  settlementDate: string,
   type: NonRegularType,
   businessDays: number,
   typeTerms: SettlementTypeTerms,
 ): Decision {
   return {
     tradeDate,
-    settlementDate: rule.settlementCalendar.text(day),
+    settlementDate,
     rule,
     rulesetVersion: identity.version,
     rulesetHash: identity.hash,
@@ -30,6 +30,24 @@ function answer(
     businessDays,
     typeTerms,
   };
+}
+
+/** CASH and NEXT_DAY: the terms' fixed number of settlement business days after the trade date. */
+function fixedDays(
+  identity: RulesetIdentity,
+  rule: Rule,
+  tradeDay: DayNumber,
+  tradeDate: string,
+  request: DecideTerms,
+  type: 'CASH' | 'NEXT_DAY',
+  terms: SettlementTypeTerms | null,
+): Decision {
+  if (terms === null) throw notDefined(rule, type);
+  refuseOptionDays(request, type);
+  refuseSettlementDate(request, type);
+  const days = terms.days ?? 0;
+  const cal = rule.settlementCalendar;
+  return answer(identity, rule, tradeDate, cal.text(cal.addBusinessDays(tradeDay, days)), type, days, terms);
 }
 
 /**
@@ -46,31 +64,27 @@ export function typedDecision(
   tradeDate: string,
   request: DecideTerms,
 ): Decision {
-  const byType = rule.termsByType;
   switch (request.settlementType) {
+    // Each type reads its own terms field (no lookup by the caller's string) and compares the type once.
     case 'CASH':
-    case 'NEXT_DAY': {
-      const type = request.settlementType === 'CASH' ? 'CASH' : 'NEXT_DAY';
-      const terms = byType[type];
-      if (terms === null) throw notDefined(rule, type);
-      refuseOptionDays(request, type);
-      refuseSettlementDate(request, type);
-      const days = terms.days ?? 0;
-      return answer(identity, rule, tradeDate, rule.settlementCalendar.addBusinessDays(tradeDay, days), type, days, terms);
-    }
+      return fixedDays(identity, rule, tradeDay, tradeDate, request, 'CASH', rule.termsByType.CASH);
+    case 'NEXT_DAY':
+      return fixedDays(identity, rule, tradeDay, tradeDate, request, 'NEXT_DAY', rule.termsByType.NEXT_DAY);
     case 'SELLERS_OPTION': {
-      const terms = byType.SELLERS_OPTION;
+      const terms = rule.termsByType.SELLERS_OPTION;
       if (terms === null) throw notDefined(rule, 'SELLERS_OPTION');
       refuseSettlementDate(request, 'SELLERS_OPTION');
       const day = sellersOptionDay(rule, terms, tradeDay, request.optionDays);
-      return answer(identity, rule, tradeDate, day, 'SELLERS_OPTION', request.optionDays ?? 0, terms);
+      return answer(identity, rule, tradeDate, rule.settlementCalendar.text(day), 'SELLERS_OPTION', request.optionDays ?? 0, terms);
     }
     case 'WHEN_ISSUED': {
-      const terms = byType.WHEN_ISSUED;
+      const terms = rule.termsByType.WHEN_ISSUED;
       if (terms === null) throw notDefined(rule, 'WHEN_ISSUED');
       refuseOptionDays(request, 'WHEN_ISSUED');
-      const day = whenIssuedDay(rule, terms, tradeDay, request.settlementDate ?? '');
-      return answer(identity, rule, tradeDate, day, 'WHEN_ISSUED', rule.settlementCalendar.businessDaysBetween(tradeDay, day), terms);
+      const announced = request.settlementDate ?? '';
+      const day = whenIssuedDay(rule, terms, tradeDay, announced);
+      // The announced text is the date's own YYYY-MM-DD (parsed strictly), so it is the answer as given.
+      return answer(identity, rule, tradeDate, announced, 'WHEN_ISSUED', rule.settlementCalendar.businessDaysBetween(tradeDay, day), terms);
     }
   }
   // Not a type's name: INVALID_ARGUMENT naming settlement_type. REGULAR comes here only with a type's field.

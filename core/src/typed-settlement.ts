@@ -84,47 +84,74 @@ export function sellersOptionDay(
   tradeDay: DayNumber,
   optionDays: number | null | undefined,
 ): DayNumber {
-  if (optionDays === undefined || optionDays === null)
-    throw invalid('option_days', '', 'option_days is required with settlement_type SELLERS_OPTION');
-  const min = terms.minDays ?? 0;
-  if (!Number.isInteger(optionDays) || optionDays < min || optionDays > MAX_OPTION_DAYS) {
-    throw invalid(
-      'option_days',
-      String(optionDays),
-      `option_days ${optionDays} is outside the seller's option bounds of rule ${rule.id}: at least ${min} business days${terms.maxCalendarDays === null ? '' : ` and at most ${terms.maxCalendarDays} calendar days after the trade date`}`,
-    );
-  }
+  // One test for every refusal before the date is computed, one after; refuseOptionDays says which.
+  if (typeof optionDays !== 'number' || !Number.isInteger(optionDays) || optionDays < (terms.minDays ?? 0) || optionDays > MAX_OPTION_DAYS)
+    throw refuseOptionDaysValue(rule, terms, optionDays);
   const day = rule.settlementCalendar.addBusinessDays(tradeDay, optionDays);
-  if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays)
-    throw tooLate(rule, terms, tradeDay, day, 'option_days', String(optionDays));
+  const max = terms.maxCalendarDays;
+  if (max !== null && day - tradeDay > max) throw tooLate(rule, terms, tradeDay, day, 'option_days', String(optionDays));
   return day;
 }
 
-/** WHEN_ISSUED: the announced `settlement_date`, a settlement day on or after the trade date within the terms' bound. */
+function refuseOptionDaysValue(rule: TypedRuleView, terms: SettlementTypeTerms, optionDays: number | null | undefined): DecisionError {
+  if (optionDays === undefined || optionDays === null)
+    return invalid('option_days', '', 'option_days is required with settlement_type SELLERS_OPTION');
+  const min = terms.minDays ?? 0;
+  return invalid(
+    'option_days',
+    String(optionDays),
+    `option_days ${optionDays} is outside the seller's option bounds of rule ${rule.id}: at least ${min} business days${terms.maxCalendarDays === null ? '' : ` and at most ${terms.maxCalendarDays} calendar days after the trade date`}`,
+  );
+}
+
+/**
+ * WHEN_ISSUED: the announced `settlement_date`, a settlement day on or after the trade date within the
+ * terms' bound. One test for every refusal on the answer path; `refuseAnnounced` then says which.
+ */
 export function whenIssuedDay(rule: TypedRuleView, terms: SettlementTypeTerms, tradeDay: DayNumber, announced: string): DayNumber {
-  if (announced === '')
-    throw invalid('settlement_date', '', 'settlement_date (the announced date) is required with settlement_type WHEN_ISSUED');
   const day = parseDay(announced);
+  const cal = rule.settlementCalendar;
+  const max = terms.maxCalendarDays;
+  // INVALID_DAY is below every trade day, so an unparsable date fails the first test.
+  if (day < tradeDay || !cal.covers(day) || !cal.isBusinessDay(day) || (max !== null && day - tradeDay > max))
+    throw refuseAnnounced(rule, terms, tradeDay, announced, day);
+  return day;
+}
+
+/** Why whenIssuedDay refused `announced`, in this order: missing, not a date, before the trade date, outside the calendar, not a settlement day, too late. */
+function refuseAnnounced(
+  rule: TypedRuleView,
+  terms: SettlementTypeTerms,
+  tradeDay: DayNumber,
+  announced: string,
+  day: DayNumber,
+): DecisionError {
+  if (announced === '')
+    return invalid('settlement_date', '', 'settlement_date (the announced date) is required with settlement_type WHEN_ISSUED');
   // Cut to 64 characters only on a refusal: the answer path allocates nothing here.
+  const shown = cut(announced);
   if (day === INVALID_DAY) {
-    throw new DecisionError('INVALID_DATE', `settlement_date ${JSON.stringify(cut(announced))} is not a valid YYYY-MM-DD date`, {
+    return new DecisionError('INVALID_DATE', `settlement_date ${JSON.stringify(shown)} is not a valid YYYY-MM-DD date`, {
       field: 'settlement_date',
-      value: cut(announced),
+      value: shown,
     });
   }
-  if (day < tradeDay) throw invalid('settlement_date', cut(announced), `settlement_date ${cut(announced)} is before the trade date`);
+  if (day < tradeDay) return invalid('settlement_date', shown, `settlement_date ${shown} is before the trade date`);
   const cal = rule.settlementCalendar;
-  if (!cal.isBusinessDay(day, 'settlement_date')) {
-    const reason = cal.nonBusinessReason(day);
-    throw invalid(
-      'settlement_date',
-      cut(announced),
-      `settlement_date ${cut(announced)} is not a settlement day on ${cal.id} (${reason?.name ?? 'closed'})`,
-    );
+  try {
+    if (!cal.isBusinessDay(day, 'settlement_date')) {
+      const reason = cal.nonBusinessReason(day);
+      return invalid(
+        'settlement_date',
+        shown,
+        `settlement_date ${shown} is not a settlement day on ${cal.id} (${reason?.name ?? 'closed'})`,
+      );
+    }
+  } catch (outOfRange) {
+    if (outOfRange instanceof DecisionError) return outOfRange;
+    throw outOfRange;
   }
-  if (terms.maxCalendarDays !== null && day - tradeDay > terms.maxCalendarDays)
-    throw tooLate(rule, terms, tradeDay, day, 'settlement_date', cut(announced));
-  return day;
+  return tooLate(rule, terms, tradeDay, day, 'settlement_date', shown);
 }
 
 /** A document's settlement-type terms, checked as far as a wrong one could mislead (the pack checks more). */
