@@ -104,4 +104,20 @@ describe('etcd registry backend with members down (real 3-member etcd)', () => {
     expect((await b.append(next('{"q":2}')))?.version).toBe(2);
     expect(failedMs, 'failed within its deadline (plus slack for a loaded box)').toBeLessThan(QUORUM_TIMEOUT_MS * 1.5);
   }, 120_000);
+  it('every member down: STORE_UNAVAILABLE within the deadline; all back: the very next read works (skipped members are tried again)', async () => {
+    const c = config(QUORUM_TIMEOUT_MS);
+    const b = await open(c);
+    await b.append(next('{"all":1}'));
+    await Promise.all([0, 1, 2].map((m) => etcd.kill(m)));
+    const started = Date.now();
+    const err = await b.latest().catch((e: unknown) => e);
+    const failedMs = Date.now() - started;
+    console.log(`etcd all members down: read failed after ${failedMs} ms: ${(err as Error).message}`);
+    expect((err as RegistryError).code).toBe('STORE_UNAVAILABLE');
+    expect(failedMs).toBeLessThan(QUORUM_TIMEOUT_MS * 1.5);
+    expect((err as RegistryError).message).toContain(etcd.endpoints);
+    await Promise.all([0, 1, 2].map((m) => etcd.restart(m)));
+    expect((await b.latest())?.version).toBe(1);
+    expect((await b.append(next('{"all":2}')))?.version).toBe(2);
+  }, 120_000);
 });
