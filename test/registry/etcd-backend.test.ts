@@ -1,40 +1,17 @@
 /** The etcd backend against a real 3-member etcd cluster: one-transaction creates, chunks, races, watch, quorum. */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyId, sha256Hex } from '@tplus/core';
 import { EtcdBackend } from '../../server/src/registry/server/etcd-backend.js';
 import { etcdKeys } from '../../server/src/registry/server/etcd-keys.js';
-import { AppendRaceLost, type NewVersion } from '../../server/src/registry/server/registry-backend.js';
+import { AppendRaceLost } from '../../server/src/registry/server/registry-backend.js';
 import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
 import { RegistryError } from '../../server/src/registry/server/registry-error.js';
-import { signFields } from '../../server/src/registry/server/sign-fields.js';
-import type { VersionRecord } from '../../server/src/registry/version-record.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
 import { tempDir } from '../integration/sidecar-harness.js';
-
-const { privateKey } = generateKeyPairSync('ed25519');
-
-function version(n: number, document: Buffer): NewVersion {
-  const fields = {
-    version: n,
-    parentVersion: n - 1,
-    sha256: sha256Hex(document),
-    author: 'a',
-    reason: `v${n}`,
-    publishedAt: '2026-12-01T10:00:00.000Z',
-    rollbackOf: 0,
-  };
-  const record: VersionRecord = { ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document };
-  return {
-    record,
-    audit: { at: '2026-12-01T10:00:00.000Z', who: 'publish', action: 'Publish:commit', detail: `created version ${n}`, result: 'ok' },
-  };
-}
-
-const next = (body: string) => (latest: VersionRecord | null) => version((latest?.version ?? 0) + 1, Buffer.from(body));
+import { next, version } from './etcd-versions.js';
 
 describe('etcd registry backend (real 3-member etcd)', () => {
   let etcd: EtcdCluster;

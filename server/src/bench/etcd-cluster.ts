@@ -74,8 +74,21 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'tplus-etcd-'));
   const token = `tplus-test-${randomBytes(4).toString('hex')}`;
   const members: EtcdMember[] = [];
+  // freePort closes the port it found, so two calls can return the same one: etcd then refuses the
+  // cluster ("initial cluster ... has duplicate url"). Every member's two ports are distinct.
+  const taken = new Set<number>();
+  const distinctPort = async (): Promise<number> => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+    throw new Error('no distinct free port for etcd in 20 attempts');
+  };
   for (let i = 0; i < size; i++) {
-    const [c, p] = [await freePort(), await freePort()];
+    const [c, p] = [await distinctPort(), await distinctPort()];
     members.push({
       name: `m${i}`,
       clientUrl: `http://127.0.0.1:${c}`,

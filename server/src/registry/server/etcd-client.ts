@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 import { Etcd3, type IOptions } from 'etcd3';
 import type { EtcdStoreConfig } from './registry-config.js';
 import { RegistryError } from './registry-error.js';
+import { etcdFaultHandling } from './etcd-fault-handling.js';
 
-/** The etcd3 client for `config`: its endpoints, TLS, user, and a deadline on every unary request. */
+/**
+ * The etcd3 client for `config`: its endpoints, TLS, user, and a deadline on every unary request,
+ * tried on the other members within that deadline when one is down (etcd-fault-handling.ts).
+ */
 export function etcdClient(config: EtcdStoreConfig): Etcd3 {
   const read = (file: string | null): Buffer | undefined => (file === null ? undefined : readFileSync(file));
   const ca = read(config.tlsCaFile);
   const options: IOptions = {
     hosts: [...config.endpoints],
     dialTimeout: config.requestTimeoutMs,
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + config.requestTimeoutMs }),
+    ...etcdFaultHandling(config.requestTimeoutMs),
     ...(ca === undefined
       ? {}
       : {

@@ -1,0 +1,29 @@
+/** Signed version records for the etcd backend tests (what the ledger would hand `append`). */
+import { generateKeyPairSync } from 'node:crypto';
+import { keyId, sha256Hex } from '@tplus/core';
+import type { NewVersion } from '../../server/src/registry/server/registry-backend.js';
+import { signFields } from '../../server/src/registry/server/sign-fields.js';
+import type { VersionRecord } from '../../server/src/registry/version-record.js';
+
+const { privateKey } = generateKeyPairSync('ed25519');
+
+/** Version `n` holding `document`, signed, with its audit row. */
+export function version(n: number, document: Buffer): NewVersion {
+  const fields = {
+    version: n,
+    parentVersion: n - 1,
+    sha256: sha256Hex(document),
+    author: 'a',
+    reason: `v${n}`,
+    publishedAt: '2026-12-01T10:00:00.000Z',
+    rollbackOf: 0,
+  };
+  const record: VersionRecord = { ...fields, signature: signFields(fields, privateKey), keyId: keyId(privateKey), document };
+  return {
+    record,
+    audit: { at: '2026-12-01T10:00:00.000Z', who: 'publish', action: 'Publish:commit', detail: `created version ${n}`, result: 'ok' },
+  };
+}
+
+/** An `append` maker: the version after the latest, holding `body`. */
+export const next = (body: string) => (latest: VersionRecord | null) => version((latest?.version ?? 0) + 1, Buffer.from(body));
