@@ -14,6 +14,8 @@ export interface NonBusinessReason {
  * when `rank[i + 1] !== rank[i]`, with no edge case); `businessDays` lists them in order.
  */
 const NOT_BUILT = new Int32Array(0);
+/** Until a calendar's first text() call its formatted dates are this shared empty list (most are never asked). */
+const NO_TEXTS: string[] = [];
 
 export class Calendar {
   readonly id: string;
@@ -36,7 +38,7 @@ export class Calendar {
   private businessDays: Int32Array = NOT_BUILT;
   private built = false;
   /** Formatted dates, allocated on the first `text()` call: most calendars of a pack are never asked. */
-  private texts: string[] | undefined;
+  private texts: string[] = NO_TEXTS;
 
   constructor(doc: CalendarDocument) {
     this.id = doc.id;
@@ -143,16 +145,13 @@ export class Calendar {
 
   /** `YYYY-MM-DD` of a covered day, formatted at most once per day. */
   text(day: DayNumber): string {
-    const texts = this.texts ?? this.newTexts();
-    return texts[day - this.from] ?? this.format(texts, day);
+    // Small enough that V8 always inlines it: formatting and the list's allocation are in format().
+    return this.texts[day - this.from] ?? this.format(day);
   }
 
-  private newTexts(): string[] {
-    return (this.texts = new Array<string>(this.to - this.from + 1));
-  }
-
-  private format(texts: string[], day: DayNumber): string {
-    return (texts[day - this.from] = formatDay(day));
+  private format(day: DayNumber): string {
+    if (this.texts === NO_TEXTS) this.texts = new Array<string>(this.to - this.from + 1);
+    return (this.texts[day - this.from] = formatDay(day));
   }
 
   /** Holidays (not weekends) in [from, to], clamped to the covered range. */
