@@ -33,7 +33,7 @@ const firstLine = (b: DocBlock): string => b.body.split('\n')[0] ?? '';
 /** Blocks deliberately not run, by file and first line, each with the reason. */
 const NOT_RUN: Readonly<Record<string, string>> = {
   'README.md npm ci && npm start     # serves decisions from the bundled rule pack':
-    'the two commands: `npm test` is how this suite runs, and `npm start` (node server/dist/main.js serve) is the sidecar every snippet below is checked against',
+    'the two commands: `npm test` is how this suite runs, and `npm start` (bin/tplus serve) is the sidecar every snippet below is checked against',
   'docs/rollout.md npm run --silent tplus -- drill canary-rollout --report drill-report':
     'four sidecars and a registry for about 20 s under a 250 ms latency bound, too slow and too timing-bound for this suite: test/drills/canary-rollout-drill.test.ts runs the same command (2 s, 1 s deadline) to PASS and, sabotaged, to FAIL',
 };

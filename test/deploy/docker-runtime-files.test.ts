@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../integration/sidecar-harness.js';
 import { buildServer, ROOT } from '../integration/sidecar-process.js';
@@ -23,6 +23,14 @@ function runtimeCopies(text: string): [string, string][] {
   ]);
 }
 
+/** The last stage's ENTRYPOINT (exec form), with its WORKDIR prefix replaced by `root`. */
+function entrypointOf(text: string, root: string): string[] {
+  const runtime = text.split(/^FROM /m).at(-1) ?? '';
+  const workdir = /^WORKDIR\s+(\S+)\s*$/m.exec(runtime)?.[1] ?? '/';
+  const entry = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(runtime)?.[1] ?? '[]') as string[];
+  return entry.map((a) => (a.startsWith(`${workdir}/`) ? join(root, a.slice(workdir.length + 1)) : a));
+}
+
 /** node_modules as the image has it: every package linked from the repo, the workspace links copied as the relative links they are. */
 function linkNodeModules(into: string): void {
   const from = resolve(ROOT, 'node_modules');
@@ -37,7 +45,7 @@ describe('the Docker runtime stage holds everything the program loads', () => {
   const dir = tempDir('tplus-image-');
   afterAll(() => dir.remove());
 
-  it('starts `serve` from exactly the files the runtime stage copies, and its HEALTHCHECK script says SERVING', async () => {
+  it('starts `serve` through its ENTRYPOINT from exactly the files the runtime stage copies, and its HEALTHCHECK script says SERVING', async () => {
     buildServer();
     const copies = runtimeCopies(readFileSync(DOCKERFILE, 'utf8'));
     expect(copies.map(([, to]) => to)).toEqual(expect.arrayContaining(['server/dist', 'core/dist', 'client-sdk/dist']));
@@ -46,12 +54,15 @@ describe('the Docker runtime stage holds everything the program loads', () => {
       else cpSync(resolve(ROOT, from), join(dir.path, to === './' ? from : to), { recursive: true });
     }
     const data = join(dir.path, 'data');
+    // The image's ENTRYPOINT, its WORKDIR mapped to the assembled directory, with `serve` as CMD gives it.
+    const entrypoint = entrypointOf(readFileSync(DOCKERFILE, 'utf8'), dir.path);
     const child = spawn(
-      process.execPath,
-      ['server/dist/main.js', 'serve', '--data-dir', data, '--socket', join(data, 's.sock'), '--listen', 'off', '--metrics-listen', 'off'],
+      entrypoint[0] as string,
+      [...entrypoint.slice(1), 'serve', '--data-dir', data, '--socket', join(data, 's.sock'), '--listen', 'off', '--metrics-listen', 'off'],
       {
         cwd: dir.path,
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` },
       },
     );
     let output = '';
@@ -66,6 +77,8 @@ describe('the Docker runtime stage holds everything the program loads', () => {
       exited.then(() => false),
     ]);
     let health = { status: -1, output: '' };
+    // What the launcher sets before node starts reaches the served process (bin/tplus; test/deploy/launcher.test.ts).
+    const environ = serving ? readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0') : [];
     if (serving) {
       // The image's HEALTHCHECK, from the same file set: `node deploy/docker/healthcheck.mjs`.
       const h = spawnSync(process.execPath, ['deploy/docker/healthcheck.mjs'], {
@@ -79,6 +92,7 @@ describe('the Docker runtime stage holds everything the program loads', () => {
     child.kill('SIGTERM');
     await exited;
     expect(serving, output).toBe(true);
+    expect(environ).toEqual(expect.arrayContaining(['MALLOC_TRIM_THRESHOLD_=524288', 'MALLOC_MMAP_THRESHOLD_=4194304']));
     expect(health.status, health.output).toBe(0);
   });
 });

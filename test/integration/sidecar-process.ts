@@ -24,8 +24,17 @@ export interface SidecarProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnSidecar(args: readonly string[]): SidecarProcess {
-  const child = spawn(process.execPath, [TPLUS_MAIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** How to start the program: by default `node server/dist/main.js serve ARGS`; a launcher (e.g. bin/tplus) instead. */
+export interface SidecarLaunch {
+  readonly file: string;
+  /** Put before `args`. */
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export function spawnSidecar(args: readonly string[], launch?: SidecarLaunch): SidecarProcess {
+  const [file, argv] = launch ? [launch.file, [...launch.args, ...args]] : [process.execPath, [TPLUS_MAIN, 'serve', ...args]];
+  const child = spawn(file, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(launch?.env ? { env: launch.env } : {}) });
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const waiters = new Set<() => void>();

@@ -7,7 +7,8 @@ import { stats, type BenchResult } from './measure.js';
 import { call, createStub, runLoad, runStream, type LoadResult } from './load.js';
 import { freePort, ServerProcess } from './server-process.js';
 
-const TPLUS_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+/** The sidecar starts as `npm start`, the image and the systemd unit start it: through the one launcher. */
+const LAUNCHER = fileURLToPath(new URL('../../../bin/tplus', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.js', import.meta.url));
 
 /** Weekday trade dates in 2023..2025 (a few are NYSE holidays; allow_non_trading_day keeps them valid). */
@@ -99,7 +100,6 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
     const tcpBare = await freePort();
     const sidecar = await ServerProcess.start(
       [
-        TPLUS_MAIN,
         'serve',
         '--data-dir',
         join(dir, 'data'),
@@ -111,6 +111,8 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
         'off',
       ],
       { port: tcpSidecar },
+      undefined,
+      LAUNCHER,
     );
     const bareUds = await ServerProcess.start([BARE, `unix:${join(dir, 'bare.sock')}`], { socket: join(dir, 'bare.sock') });
     // Idle means after start-up has settled: the sidecar logs heap_settled once it has given back the young

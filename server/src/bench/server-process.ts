@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { dirname } from 'node:path';
 
 /** A server under test in its own process, so its CPU is measured apart from the load generator's. */
 export class ServerProcess {
@@ -9,8 +10,17 @@ export class ServerProcess {
     private readonly log: () => string,
   ) {}
 
-  static async start(args: readonly string[], probe: { socket?: string; port?: number }, timeoutMs = 20_000): Promise<ServerProcess> {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  /** `launcher`: an executable to run instead of node (e.g. bin/tplus), with node's own directory first on PATH. */
+  static async start(
+    args: readonly string[],
+    probe: { socket?: string; port?: number },
+    timeoutMs = 20_000,
+    launcher?: string,
+  ): Promise<ServerProcess> {
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}` };
+    const child = launcher
+      ? spawn(launcher, args, { stdio: ['ignore', 'ignore', 'pipe'], env })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
     const end = Date.now() + timeoutMs;
