@@ -10,35 +10,18 @@ import { AppendRaceLost } from '../../server/src/registry/server/registry-backen
 import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
 import { RegistryError } from '../../server/src/registry/server/registry-error.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
+import { etcdBackends } from './etcd-backends.js';
 import { tempDir } from '../integration/sidecar-harness.js';
 import { next, version } from './etcd-versions.js';
 
 describe('etcd registry backend (real 3-member etcd)', () => {
+  const backends = etcdBackends();
   let etcd: EtcdCluster;
-  const opened: EtcdBackend[] = [];
   let prefixSeq = 0;
-  const config = (timeoutMs = 3_000): EtcdStoreConfig => ({
-    endpoints: etcd.endpoints.split(','),
-    prefix: `/t${prefixSeq}/`,
-    tlsCaFile: null,
-    certFile: null,
-    keyFile: null,
-    user: null,
-    passwordFile: null,
-    requestTimeoutMs: timeoutMs,
-  });
-  const open = async (c: EtcdStoreConfig, inlineMax?: number): Promise<EtcdBackend> => {
-    const b = await EtcdBackend.open(c, undefined, inlineMax);
-    opened.push(b);
-    return b;
-  };
-
-  beforeAll(async () => {
-    etcd = await startEtcdCluster(3);
-  }, 60_000);
-  afterAll(async () => {
-    for (const b of opened) await b.close();
-    await etcd?.stop();
+  const config = (timeoutMs = 3_000): EtcdStoreConfig => backends.config(`/t${prefixSeq}/`, timeoutMs);
+  const open = backends.open;
+  beforeAll(() => {
+    etcd = backends.cluster();
   });
 
   it('creates each version with its audit row and the new latest in one transaction, held by every member', async () => {

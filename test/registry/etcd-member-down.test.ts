@@ -4,12 +4,12 @@
  * within its deadline with STORE_UNAVAILABLE naming the endpoints; once members are back the very next
  * call works (no breaker left open on a member that came back).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdBackend } from '../../server/src/registry/server/etcd-backend.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { etcdKeys } from '../../server/src/registry/server/etcd-keys.js';
 import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
 import { RegistryError } from '../../server/src/registry/server/registry-error.js';
-import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
+import type { EtcdCluster } from '../support/etcd-cluster.js';
+import { etcdBackends } from './etcd-backends.js';
 import { next, version } from './etcd-versions.js';
 
 /** Which member is killed in each round (restarted at the end of the round). */
@@ -24,31 +24,13 @@ const TIMEOUT_MS = 5_000;
 const QUORUM_TIMEOUT_MS = 2_000;
 
 describe('etcd registry backend with members down (real 3-member etcd)', () => {
+  const backends = etcdBackends();
   let etcd: EtcdCluster;
-  const opened: EtcdBackend[] = [];
   let prefixSeq = 0;
-  const config = (requestTimeoutMs = TIMEOUT_MS): EtcdStoreConfig => ({
-    endpoints: etcd.endpoints.split(','),
-    prefix: `/down${++prefixSeq}/`,
-    tlsCaFile: null,
-    certFile: null,
-    keyFile: null,
-    user: null,
-    passwordFile: null,
-    requestTimeoutMs,
-  });
-  const open = async (c: EtcdStoreConfig): Promise<EtcdBackend> => {
-    const b = await EtcdBackend.open(c);
-    opened.push(b);
-    return b;
-  };
-
-  beforeAll(async () => {
-    etcd = await startEtcdCluster(3);
-  }, 60_000);
-  afterAll(async () => {
-    for (const b of opened) await b.close();
-    await etcd?.stop();
+  const config = (requestTimeoutMs = TIMEOUT_MS): EtcdStoreConfig => backends.config(`/down${++prefixSeq}/`, requestTimeoutMs);
+  const open = backends.open;
+  beforeAll(() => {
+    etcd = backends.cluster();
   });
 
   it(`one member down (${ROUNDS.join(', ')}, each restarted in turn): ${CALLS} calls each, every one succeeds`, async () => {
