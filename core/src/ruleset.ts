@@ -244,9 +244,7 @@ export class Ruleset {
     if (!isAssetClass(assetClass)) checkIdentifier(assetClass, 'asset_class');
     if (!isMarket(market)) checkIdentifier(market, 'market');
     const segment = terms === undefined ? '' : (terms.segment ?? '');
-    const key = this.index.get(market)?.get(assetClass);
-    const rule = key === undefined ? null : keyRule(key, segment, tradeDay);
-    if (rule === null) throw noRule(this, tradeDay, tradeDate, assetClass, market, segment);
+    const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
     // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
     if (segment.length !== 0 && rule.segment !== segment && !isSegment(segment)) checkIdentifier(segment, 'segment');
     const trading = rule.tradingCalendar;

@@ -84,7 +84,7 @@ export function sellersOptionDay(
   tradeDay: DayNumber,
   optionDays: number | null | undefined,
 ): DayNumber {
-  // One test for every refusal before the date is computed, one after; refuseOptionDays says which.
+  // One test for every refusal before the date is computed, one after; refuseOptionDaysValue says which.
   if (typeof optionDays !== 'number' || !Number.isInteger(optionDays) || optionDays < (terms.minDays ?? 0) || optionDays > MAX_OPTION_DAYS)
     throw refuseOptionDaysValue(rule, terms, optionDays);
   const day = rule.settlementCalendar.addBusinessDays(tradeDay, optionDays);
