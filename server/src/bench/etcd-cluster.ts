@@ -37,6 +37,12 @@ export interface EtcdCluster {
   kill(i: number): Promise<void>;
   /** Start a killed member again with its data, and wait until it answers /health. */
   restart(i: number): Promise<void>;
+  /**
+   * SIGSTOP one member: its sockets stay open and accept, nothing answers (a hung process, a stalled
+   * disk, a partition that drops packets silently). `resume` sends SIGCONT.
+   */
+  pause(i: number): void;
+  resume(i: number): void;
   /** The index of the current leader (asked of a running member), waiting up to `timeoutMs` for one. */
   leader(timeoutMs?: number): Promise<number>;
   /** Keys under `prefix` as held by member `i`, read serializably (that member's own copy). */
@@ -139,6 +145,12 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
       if (!m) throw new Error(`no member ${i}`);
       if (m.process === null) launch(m);
       await waitHealthy(m, 30_000);
+    },
+    pause(i) {
+      members[i]?.process?.kill('SIGSTOP');
+    },
+    resume(i) {
+      members[i]?.process?.kill('SIGCONT');
     },
     async leader(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

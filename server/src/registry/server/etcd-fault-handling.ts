@@ -20,6 +20,8 @@ const FIRST_PAUSE_MS = 25;
 const MAX_PAUSE_MS = 250;
 /** An upper bound on attempts per request, whatever the deadline. */
 const MAX_ATTEMPTS = 50;
+/** Each attempt may use at most this share of the request's deadline (and never more than what is left of it). */
+const ATTEMPT_SHARE = 1 / 3;
 
 /** What the etcd3 client is given: its fault-handling policies and the per-request call options. */
 export interface EtcdFaultHandling {
@@ -42,8 +44,13 @@ export function memberUnreachable(err: Error): boolean {
  * attempt on one member through that member's `host` policy; an attempt that fails on a member it
  * reached is not tried on another member by etcd3 itself, only by the next `global` attempt.
  *
- * - One deadline per request, `requestTimeoutMs` from its first attempt, shared by all its attempts
- *   (each gRPC call gets that deadline, not a fresh one), so a request ends within it whatever happens.
+ * - One deadline per request, `requestTimeoutMs` from its first attempt, shared by all its attempts,
+ *   so a request ends within it whatever happens; and each attempt gets at most ATTEMPT_SHARE of it, so
+ *   a member that accepts and never answers (a hung process, a stalled disk, a silent partition, or
+ *   etcd itself: a read that reaches a follower as the leader dies waits for a read index that never
+ *   comes) costs one attempt, not the request. The next attempt goes to another member. A write cut off
+ *   this way is safe to repeat: chunks and audit rows are put under keys of their own content, and a
+ *   version is created by a transaction that requires it not to exist yet.
  * - `global` tries again, on the next member in etcd3's shuffled order, after a recoverable error
  *   (unavailable, leader changed, ...) or when every member is being skipped, with a short growing
  *   pause, while at least one pause is left before the deadline: a request rides out a member killed
@@ -72,12 +79,14 @@ export function etcdFaultHandling(requestTimeoutMs: number): EtcdFaultHandling {
     execute: (fn, signal) => deadline.run(Date.now() + requestTimeoutMs, () => retrying.execute(fn, signal)),
   };
   const skipMs = Math.min(SKIP_MS, requestTimeoutMs / 2);
+  const attemptMs = requestTimeoutMs * ATTEMPT_SHARE;
   return {
     faultHandling: {
       global,
       host: () =>
         circuitBreaker(handleWhen(memberUnreachable), { halfOpenAfter: skipMs, breaker: new ConsecutiveBreaker(FAILURES_TO_SKIP) }),
     },
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: deadline.getStore() ?? Date.now() + requestTimeoutMs }),
+    defaultCallOptions: (ctx) =>
+      ctx.isStream ? {} : { deadline: Math.min(deadline.getStore() ?? Number.POSITIVE_INFINITY, Date.now() + attemptMs) },
   };
 }

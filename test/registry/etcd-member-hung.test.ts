@@ -1,0 +1,60 @@
+/**
+ * A member that accepts connections and never answers (SIGSTOP: a hung process, a stalled disk, a
+ * partition that drops packets). etcd itself can do the same: a read that reaches a follower just as
+ * the leader dies waits for a read index that never comes (measured: one attempt held 5,013 ms, the
+ * whole default deadline, in etcd-kill-under-load.test.ts). Each attempt therefore has a share of
+ * the request's deadline, and the next attempt goes to another member.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
+import type { EtcdCluster } from '../support/etcd-cluster.js';
+import { etcdBackends } from './etcd-backends.js';
+import { next } from './etcd-versions.js';
+
+/** The request deadline (--etcd-timeout-ms) in these tests. */
+const TIMEOUT_MS = 3_000;
+/** Calls per round; a round also stops after ROUND_BUDGET_MS (and then fails, saying so). */
+const CALLS = 15;
+const ROUND_BUDGET_MS = 40_000;
+
+describe('etcd registry backend with a member that never answers (real 3-member etcd, SIGSTOP)', () => {
+  const backends = etcdBackends();
+  let prefixSeq = 0;
+  const config = (): EtcdStoreConfig => backends.config(`/hung${++prefixSeq}/`, TIMEOUT_MS);
+
+  for (const aim of ['a follower', 'the leader'] as const) {
+    it(`${aim} hung: ${CALLS} calls (creates and reads) each succeed within the deadline`, async () => {
+      const etcd: EtcdCluster = backends.cluster();
+      const b = await backends.open(config());
+      await b.append(next('{"h":0}'));
+      const leader = await etcd.leader();
+      const victim = aim === 'the leader' ? leader : (leader + 1) % 3;
+      etcd.pause(victim);
+      const failures: string[] = [];
+      let slowest = 0;
+      let calls = 0;
+      const started = Date.now();
+      try {
+        for (; calls < CALLS && Date.now() - started < ROUND_BUDGET_MS; calls++) {
+          const t0 = Date.now();
+          const call =
+            calls % 3 === 0
+              ? b.append(next(`{"h":${calls + 1}}`)).then((r) => r?.version)
+              : calls % 3 === 1
+                ? b.get(b.latestVersion()).then((r) => r?.version)
+                : b.latest().then((r) => r?.version);
+          await call.catch((e: unknown) => failures.push(`call ${calls}: ${e instanceof Error ? e.message : String(e)}`));
+          slowest = Math.max(slowest, Date.now() - t0);
+        }
+      } finally {
+        etcd.resume(victim);
+      }
+      console.log(
+        `etcd ${aim} (m${victim}) hung: ${calls} calls in ${Date.now() - started} ms, slowest ${slowest} ms, ${failures.length} failed`,
+      );
+      expect(calls, `calls within ${ROUND_BUDGET_MS} ms`).toBe(CALLS);
+      expect(failures).toEqual([]);
+      expect(b.latestVersion()).toBe(1 + CALLS / 3);
+    }, 120_000);
+  }
+});
