@@ -2,7 +2,7 @@ import { Calendar } from './calendar.js';
 import { DecisionError } from './decision-error.js';
 import { INVALID_DAY, parseDay, type DayNumber } from './date.js';
 import { NoRuleError } from './explain-miss.js';
-import { checkIdentifier, isAssetClass, isMarket, isSegment } from './identifier-shapes.js';
+import { checkIdentifier, isSegment } from './identifier-shapes.js';
 import type { RuleDocument, RulesetDocument, RulesetIdentity } from './ruleset-document.js';
 import type { DecideTerms, SettlementType, SettlementTypeTerms } from './settlement-type.js';
 import { typedDecision } from './typed-decision.js';
@@ -90,6 +90,10 @@ function notATradingDay(trading: Calendar, tradeDay: DayNumber, tradeDate: strin
  * "no rule"). Why none matched (the key's rules, or the closest known codes) is worked out only when read.
  */
 function noRule(ruleset: Ruleset, tradeDay: DayNumber, tradeDate: string, assetClass: string, market: string, segment: string): Error {
+  // A request's identifiers are checked here, on a miss only: a key the index holds is the pack's own
+  // text, whose shape the pack compiler checked. A value of the wrong shape is INVALID_ARGUMENT, never NO_RULE.
+  checkIdentifier(assetClass, 'asset_class');
+  checkIdentifier(market, 'market');
   if (segment !== '' && !isSegment(segment)) checkIdentifier(segment, 'segment');
   return new NoRuleError(
     { ruleset, tradeDay, assetClass, market },
@@ -241,8 +245,7 @@ export class Ruleset {
    */
   decide(tradeDate: string, assetClass: string, market: string, allowNonTradingDay = false, terms?: DecideTerms): Decision {
     const tradeDay = parseTradeDate(tradeDate);
-    if (!isAssetClass(assetClass)) checkIdentifier(assetClass, 'asset_class');
-    if (!isMarket(market)) checkIdentifier(market, 'market');
+    // asset_class and market are checked only when the lookup misses (noRule): a hit is the pack's own text.
     const segment = terms === undefined ? '' : (terms.segment ?? '');
     const rule = this.findRule(tradeDay, tradeDate, assetClass, market, segment);
     // A segment that matched a rule has the pack's (checked) shape; any other is checked here, after the lookup.
