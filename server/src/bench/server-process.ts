@@ -60,6 +60,17 @@ export class ServerProcess {
     return m ? Number(m[1]) * 1024 : 0;
   }
 
+  /**
+   * Where the resident memory is (Linux /proc/PID/smaps_rollup): anonymous pages (heaps, malloc arenas,
+   * stacks) and the rest (mapped files: the node binary, shared libraries), in bytes.
+   */
+  rssSplit(): { readonly anonymousBytes: number; readonly fileBytes: number } {
+    const rollup = readFileSync(`/proc/${this.child.pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+    const anonymousBytes = kb('Anonymous');
+    return { anonymousBytes, fileBytes: kb('Rss') - anonymousBytes };
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
