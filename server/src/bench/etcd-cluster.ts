@@ -161,8 +161,11 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
             const s = await post<{ leader?: string }>(`${m.clientUrl}/v3/maintenance/status`, {}, 1_000);
             for (const [j, other] of members.entries()) {
               if (other.process === null || s.leader === undefined) continue;
-              const o = await post<{ header: { member_id: string } }>(`${other.clientUrl}/v3/maintenance/status`, {}, 1_000);
-              if (o.header.member_id === s.leader) return j;
+              // A member that does not answer (paused) is not the leader this member names, or is no longer one.
+              const o = await post<{ header: { member_id: string } }>(`${other.clientUrl}/v3/maintenance/status`, {}, 1_000).catch(
+                () => null,
+              );
+              if (o?.header.member_id === s.leader) return j;
             }
           } catch {
             // that member is not answering: ask another
