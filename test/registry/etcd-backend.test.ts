@@ -78,6 +78,21 @@ describe('etcd registry backend (real 3-member etcd)', () => {
     expect((await a.get(2))?.document.toString()).toBe('{"from":"b"}');
   });
 
+  it('the same create sent again (its first reply lost) counts as created by that call, not as a lost race', async () => {
+    prefixSeq++;
+    const b = await open(config());
+    // What etcd3's retry does when an attempt's commit went through and its reply was lost: the identical
+    // transaction once more, which finds version 1 there. Before: AppendRaceLost (the publish answered created:false).
+    const made = version(1, Buffer.from('{"lost":"reply"}'));
+    expect((await b.append(() => made))?.version).toBe(1);
+    expect((await b.append(() => made))?.version).toBe(1);
+    // Different bytes for a version that exists are still a lost race, naming the winner.
+    const other = await b.append(() => version(1, Buffer.from('{"other":1}'))).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(AppendRaceLost);
+    expect((other as AppendRaceLost).winner).toBe(1);
+    expect((await b.list()).map((r) => r.version)).toEqual([1]);
+  });
+
   it('every replica hears every version from the etcd watch, once and in order', async () => {
     prefixSeq++;
     const c = config();

@@ -126,6 +126,14 @@ export class EtcdBackend implements RegistryBackend {
       () => txn.commit(),
     );
     if (!res.succeeded) {
+      // An earlier attempt of this same transaction may have committed and lost its reply (an attempt cut
+      // off at its share of the deadline, or a member failing after the commit): version n then holds
+      // exactly these bytes (signed, so no other publish writes them), and it is this call's creation.
+      const held = await this.run(`reading version ${n}`, () => this.client.get(this.keys.version(n)).string());
+      if (held === encoded.value) {
+        this.feed.offer(this.noteKnown(record));
+        return record;
+      }
       if (approved !== null && made.approves && (await this.pending.get(made.approves.id)) === null)
         throw new RegistryError('VERSION_NOT_FOUND', `pending version ${made.approves.id} was resolved meanwhile`, {
           pending_id: String(made.approves.id),

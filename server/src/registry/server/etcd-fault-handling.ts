@@ -50,10 +50,10 @@ export function memberUnreachable(err: Error): boolean {
  *   etcd itself: a read that reaches a follower as the leader dies waits for a read index that never
  *   comes) costs one attempt, not the request. The next attempt goes to another member. Repeating a
  *   write cut off this way never stores wrong data (chunks go under the key of their content; versions
- *   and pending versions are created by transactions that require the state they were built on), but
- *   when the cut-off commit did go through, the repeat is refused like a lost race: the publish then
- *   answers created:false for its own version, and a pending version is numbered a second time. The
- *   same was already true of a commit whose reply was lost to a recoverable error; not yet handled.
+ *   and pending versions are created by transactions that require the state they were built on). When
+ *   the cut-off commit did go through, the repeat is refused; a version create then finds its own bytes
+ *   under its key and counts as created (EtcdBackend.append), but a pending version (four-eyes) is
+ *   numbered a second time: not yet handled (as before, for a reply lost to any recoverable error).
  * - `global` tries again, on the next member in etcd3's shuffled order, after a recoverable error
  *   (unavailable, leader changed, ...) or when every member is being skipped, with a short growing
  *   pause, while at least one pause is left before the deadline: a request rides out a member killed
