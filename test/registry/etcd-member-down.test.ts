@@ -10,7 +10,7 @@ import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-
 import { RegistryError } from '../../server/src/registry/server/registry-error.js';
 import type { EtcdCluster } from '../support/etcd-cluster.js';
 import { etcdBackends } from './etcd-backends.js';
-import { next, version } from './etcd-versions.js';
+import { mixedCall, next, version } from './etcd-versions.js';
 
 /** Which member is killed in each round (restarted at the end of the round). */
 const ROUNDS = ['member 0', 'the leader', 'a follower', 'the leader', 'a follower', 'the leader'] as const;
@@ -45,12 +45,7 @@ describe('etcd registry backend with members down (real 3-member etcd)', () => {
       const started = Date.now();
       let calls = 0;
       for (; calls < CALLS && Date.now() - started < ROUND_BUDGET_MS; calls++) {
-        const call =
-          calls % 3 === 0
-            ? b.append(next(`{"aim":"${aim}","i":${calls}}`)).then((r) => r?.version)
-            : calls % 3 === 1
-              ? b.get(b.latestVersion()).then((r) => r?.version)
-              : b.latest().then((r) => r?.version);
+        const call = mixedCall(b, calls, `{"aim":"${aim}","i":${calls}}`);
         await call.catch((e: unknown) => failures.push(`${aim} (m${victim}) call ${calls}: ${e instanceof Error ? e.message : String(e)}`));
       }
       made += calls;
