@@ -110,7 +110,7 @@ describe('etcd registry backend (real 3-member etcd)', () => {
     prefixSeq++;
     // Member 0 may be the leader: the create with it down waits out an election (1-2 s with this cluster's
     // 1 s election timeout, more on a loaded machine), so it gets the default 5 s deadline, as in
-    // etcd-member-down.test.ts; a 2 s deadline failed there once in CI. The lost quorum takes the whole
+    // etcd-member-down.test.ts; with 2 s this create failed once in CI. The lost quorum takes the whole
     // deadline to fail, so that call goes through a second backend with a shorter one.
     const c = config(5_000);
     const b = await open(c);

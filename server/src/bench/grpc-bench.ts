@@ -120,6 +120,7 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
     const settled = await sidecar.waitForLog('"heap_settled"', 40_000);
     if (!settled) log('sidecar RSS idle: no heap_settled within 40 s; measuring anyway');
     const idleRss = sidecar.rssBytes();
+    const bareIdleRss = bareUds.rssBytes();
     // Which part a reading comes from: a rare high reading (83-105 MiB against 68-72 usually) was seen on
     // this box without the split to explain it (bench/README.md, "Sidecar idle RSS").
     const mib = (b: number): string => (b / 1048576).toFixed(1);
@@ -127,7 +128,7 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
       const s = p.rssSplit();
       return `anonymous ${mib(s.anonymousBytes)} MiB, files ${mib(s.fileBytes)} MiB`;
     };
-    log(`sidecar RSS idle ${mib(idleRss)} MiB (${split(sidecar)}); bare ${mib(bareUds.rssBytes())} MiB (${split(bareUds)})`);
+    log(`sidecar RSS idle ${mib(idleRss)} MiB (${split(sidecar)}); bare ${mib(bareIdleRss)} MiB (${split(bareUds)})`);
     results.push({
       name: 'sidecar RSS idle',
       unit: 'MiB',
@@ -135,8 +136,8 @@ export async function grpcBench(repetitions: number, durationMs: number, log: (l
       min: idleRss / 1048576,
       max: idleRss / 1048576,
       baselineName: 'bare grpc-js RSS idle (uds)',
-      baselineValue: bareUds.rssBytes() / 1048576,
-      ratio: idleRss / bareUds.rssBytes(),
+      baselineValue: bareIdleRss / 1048576,
+      ratio: idleRss / bareIdleRss,
       repetitions: 1,
     });
     const bareTcp = await ServerProcess.start([BARE, `127.0.0.1:${tcpBare}`], { port: tcpBare });

@@ -128,7 +128,8 @@ export class EtcdBackend implements RegistryBackend {
     if (!res.succeeded) {
       // An earlier attempt of this same transaction may have committed and lost its reply (an attempt cut
       // off at its share of the deadline, or a member failing after the commit): version n then holds
-      // exactly these bytes (signed, so no other publish writes them), and it is this call's creation.
+      // exactly these bytes (signed over version, content, author, reason and time: only this publish
+      // writes them), and it is this call's creation.
       const held = await this.run(`reading version ${n}`, () => this.client.get(this.keys.version(n)).string());
       if (held === encoded.value) {
         this.feed.offer(this.noteKnown(record));
