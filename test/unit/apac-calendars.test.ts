@@ -12,6 +12,9 @@ describe('pack', () => {
     ['JP-SETTLEMENT', '2035-12-31'],
     ['XASX', '2035-12-31'],
     ['AU-SETTLEMENT', '2035-12-31'],
+    // Singapore's religious holidays are fixed year by year: the calendars end with MOM's latest list.
+    ['XSES', '2027-12-31'],
+    ['SG-SETTLEMENT', '2027-12-31'],
   ])('%s covers 2000-01-01..%s', (id, to) => {
     const cal = bundled().ruleset.calendars.get(id);
     expect(cal?.fromText).toBe('2000-01-01');
@@ -129,6 +132,107 @@ describe('Australia: XASX and CHESS', () => {
   ])('%s business day: %s', (date, open) => {
     expect(isBusiness('XASX', date)).toBe(open);
     expect(isBusiness('AU-SETTLEMENT', date)).toBe(open);
+  });
+});
+
+describe('Singapore: XSES and CDP (Holidays Act, MOM gazette)', () => {
+  it.each([
+    ['2015-08-07', false], // SG50 holiday
+    ['2015-09-11', false], // polling day, general election
+    ['2020-07-10', false], // polling day, general election
+    ['2023-09-01', false], // polling day, presidential election
+    ['2025-01-29', false],
+    ['2025-01-30', false], // Chinese New Year
+    ['2025-03-31', false], // Hari Raya Puasa
+    ['2025-05-12', false], // Vesak Day
+    ['2025-10-20', false], // Deepavali
+    ['2025-06-09', true], // Hari Raya Haji fell on Saturday 06-07 and was not moved
+  ])('%s business day: %s', (date, open) => {
+    expect(isBusiness('XSES', date)).toBe(open);
+    expect(isBusiness('SG-SETTLEMENT', date)).toBe(open);
+  });
+
+  it("2027: the weekday public holidays of MOM's list, and nothing else, close the market", () => {
+    const closed: string[] = [];
+    for (let d = new Date(Date.UTC(2027, 0, 1)); d.getUTCFullYear() === 2027; d.setUTCDate(d.getUTCDate() + 1)) {
+      const text = d.toISOString().slice(0, 10);
+      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !isBusiness('XSES', text)) closed.push(text);
+    }
+    // MOM 2027: Chinese New Year Sat 02-06 and Sun 02-07 (Monday 02-08 in lieu), Labour Day and Christmas
+    // on Saturdays (not moved); Good Friday 03-26 (Easter 2027-03-28).
+    expect(closed).toEqual([
+      '2027-01-01',
+      '2027-02-08',
+      '2027-03-10',
+      '2027-03-26',
+      '2027-05-17',
+      '2027-05-20',
+      '2027-08-09',
+      '2027-10-28',
+    ]);
+    expect(closed.filter((date) => isBusiness('SG-SETTLEMENT', date))).toEqual([]);
+  });
+
+  it('a T+2 trade settles over the Chinese New Year weekend and its Monday in lieu', () => {
+    expect(settle('2027-02-04', 'XSES')).toBe('2027-02-09');
+    expect(settle('2027-02-05', 'XSES')).toBe('2027-02-10');
+  });
+
+  it("an answer past MOM's latest list is CALENDAR_OUT_OF_RANGE, never a guess", () => {
+    expect(settle('2027-12-28', 'XSES')).toBe('2027-12-30');
+    expect(codeOf(() => settle('2027-12-30', 'XSES'))).toBe('CALENDAR_OUT_OF_RANGE'); // T+2 lands in 2028
+    expect(codeOf(() => settle('2028-01-03', 'XSES'))).toBe('CALENDAR_OUT_OF_RANGE');
+  });
+});
+
+describe('XSES against QuantLib\'s Singapore calendar, 2019-2027 (server/rules/README.md, "Singapore 2027")', () => {
+  // QuantLib ql/time/calendars/singapore.cpp (checked out 2026-08-20): its year-by-year SGX lists, and its
+  // fixed-date rules (New Year's Day and National Day moved to a Monday, Good Friday, May 1, December 25).
+  const QUANTLIB_LISTS: Readonly<Record<number, readonly string[]>> = {
+    2019: ['02-05', '02-06', '05-20', '06-05', '08-12', '10-28'],
+    2020: ['01-27', '05-07', '05-25', '07-31', '11-14'],
+    2021: ['02-12', '05-13', '05-26', '07-20', '11-04'],
+    2022: ['02-01', '02-02', '05-02', '05-03', '05-16', '07-11', '10-24', '12-26'],
+    2023: ['01-23', '01-24', '04-22', '06-02', '06-29', '09-01', '11-13'],
+    2024: ['02-12', '04-10', '05-22', '06-17', '10-31'],
+    2025: ['01-29', '01-30', '03-31', '05-12', '10-20'],
+    2026: ['02-17', '02-18', '03-20', '05-27', '06-01', '11-09'],
+    2027: ['02-08', '03-10', '05-17', '05-20', '10-28'],
+  };
+  const GOOD_FRIDAY: Readonly<Record<number, string>> = {
+    2019: '04-19',
+    2020: '04-10',
+    2021: '04-02',
+    2022: '04-15',
+    2023: '04-07',
+    2024: '03-29',
+    2025: '04-18',
+    2026: '04-03',
+    2027: '03-26',
+  };
+  const quantLibClosed = (d: Date): boolean => {
+    const year = d.getUTCFullYear();
+    const [m, day, monday] = [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCDay() === 1];
+    const md = d.toISOString().slice(5, 10);
+    return (
+      (m === 1 && (day === 1 || (day === 2 && monday))) ||
+      (m === 5 && day === 1) ||
+      (m === 8 && (day === 9 || (day === 10 && monday))) ||
+      (m === 12 && day === 25) ||
+      GOOD_FRIDAY[year] === md ||
+      (QUANTLIB_LISTS[year] ?? []).includes(md)
+    );
+  };
+
+  it('differs on the two recorded weekdays only', () => {
+    const differences: string[] = [];
+    for (let d = new Date(Date.UTC(2019, 0, 1)); d.getUTCFullYear() <= 2027; d.setUTCDate(d.getUTCDate() + 1)) {
+      if (d.getUTCDay() === 0 || d.getUTCDay() === 6) continue;
+      const text = d.toISOString().slice(0, 10);
+      const here = !isBusiness('XSES', text);
+      if (here !== quantLibClosed(d)) differences.push(`${text} ${here ? 'closed' : 'open'} here`);
+    }
+    expect(differences).toEqual(['2020-07-10 closed here', '2026-03-20 open here']);
   });
 });
 

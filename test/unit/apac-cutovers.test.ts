@@ -4,7 +4,8 @@ import { cli } from '../support/run-cli.js';
 
 // The Asian T+3 → T+2 cutovers and their double settlement days, from the markets' own notices:
 // JPX news of 2019-05-14 (T+2 from trade date Tuesday 2019-07-16), ASX T+2 from trade date Monday
-// 2016-03-07. Hong Kong is T+2 throughout. (Singapore and Korea: test/unit/withheld-sg-kr.test.ts.)
+// 2016-03-07, SGX T+2 from trade date Monday 2018-12-10. Hong Kong is T+2 throughout. (Korea, withheld:
+// test/unit/withheld-kr.test.ts.)
 
 interface Row {
   readonly tradeDate: string;
@@ -37,6 +38,7 @@ const CUTOVERS = [
   // market, first T+2 trade date, last T+3 trade date, double settlement day, rule prefix
   ['XTKS', '2019-07-16', '2019-07-12', '2019-07-18', 'jp'], // Monday 2019-07-15 was Marine Day
   ['XASX', '2016-03-07', '2016-03-04', '2016-03-09', 'au'],
+  ['XSES', '2018-12-10', '2018-12-07', '2018-12-12', 'sg'],
 ] as const;
 
 describe('rules transition shows each Asian cutover and its double settlement day', () => {
@@ -72,6 +74,8 @@ describe('rules on each side of the cutovers', () => {
     ['XTKS', '2019-07-17', '2019-07-19', 'jp-equity-xtks-t2'],
     ['XASX', '2016-03-03', '2016-03-08', 'au-equity-xasx-t3'],
     ['XASX', '2016-03-08', '2016-03-10', 'au-equity-xasx-t2'],
+    ['XSES', '2018-12-06', '2018-12-11', 'sg-equity-xses-t3'],
+    ['XSES', '2018-12-11', '2018-12-13', 'sg-equity-xses-t2'],
     ['XHKG', '2016-03-07', '2016-03-09', 'hk-equity-xhkg-t2'],
   ])('%s trade %s settles %s under %s', (market, trade, expected, ruleId) => {
     const d = decide(trade, market);
@@ -79,7 +83,7 @@ describe('rules on each side of the cutovers', () => {
     expect(d.rule.id).toBe(ruleId);
   });
 
-  it.each(['XHKG', 'XTKS', 'XASX'])('%s: a trade date before 2000 has NO rule', (market) => {
+  it.each(['XHKG', 'XTKS', 'XASX', 'XSES'])('%s: a trade date before 2000 has NO rule', (market) => {
     expect(codeOf(() => decide('1999-12-31', market))).toBe('NO_RULE');
     expect(codeOf(() => decide('1999-12-31', market, 'ETF'))).toBe('NO_RULE');
   });
@@ -88,5 +92,6 @@ describe('rules on each side of the cutovers', () => {
     expect(decide('2025-06-02', 'XHKG').rule.settlementCalendar.id).toBe('HK-SETTLEMENT');
     expect(decide('2025-06-02', 'XTKS').rule.settlementCalendar.id).toBe('JP-SETTLEMENT');
     expect(decide('2025-06-02', 'XASX').rule.settlementCalendar.id).toBe('AU-SETTLEMENT');
+    expect(decide('2025-06-02', 'XSES').rule.settlementCalendar.id).toBe('SG-SETTLEMENT');
   });
 });

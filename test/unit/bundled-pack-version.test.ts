@@ -18,6 +18,8 @@ const BUNDLED_PACK_SHA256: Readonly<Record<number, string>> = {
   1: '975810fc56c1456581c2d5eaf4fd90214b264089ec08aac41fa8c66585adfefd',
   // 2: the US equity T+1 rules define settlement types (CASH, NEXT_DAY, SELLERS_OPTION, WHEN_ISSUED).
   2: '244cc772c9eb7373d34ac693716f72ec4e9306ae86e2aeb7e589c019e67075c9',
+  // 3: Singapore (XSES, SG-SETTLEMENT) ships, with MOM's 2027 public holidays.
+  3: '9e76ebf7217ff3a46fbb418461b7e5cf493964627225c08fdd4c6b5a2b02d847',
 };
 
 const NOW = '2026-11-27T09:30:00.000Z';
