@@ -58,8 +58,22 @@ function shaped(value: string, first: Uint8Array, rest: Uint8Array, max: number)
  */
 export const isMarket = (value: string): boolean => value.length === 4 && shaped(value, UPPER_OR_DIGIT, UPPER_OR_DIGIT, 4);
 export const isAssetClass = (value: string): boolean => shaped(value, UPPER, ASSET_CLASS_REST, 32);
-/** The segment pattern: upper-case letter or digit, then upper-case letters, digits, "_" or "-". */
-export const isSegment = (value: string): boolean => shaped(value, UPPER_OR_DIGIT, SEGMENT_REST, 32);
+/** The last segment that passed isSegment (a valid placeholder at first). */
+let lastSegment = 'A';
+
+/**
+ * The segment pattern: upper-case letter or digit, then upper-case letters, digits, "_" or "-". A segment
+ * with no rule of its own (the market default answers) is checked on every decision that names it, and
+ * trade capture sends the same few segments over and over: a repeat of the last segment that passed costs
+ * one string compare (a pointer compare for the same string, a length-first memcmp for an equal copy
+ * decoded from another request) instead of a char loop.
+ */
+export function isSegment(value: string): boolean {
+  if (value === lastSegment) return true;
+  if (!shaped(value, UPPER_OR_DIGIT, SEGMENT_REST, 32)) return false;
+  lastSegment = value;
+  return true;
+}
 
 const FAST: Readonly<Record<IdentifierKind, (value: string) => boolean>> = {
   market: isMarket,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecisionError } from '@tplus/core';
-import { checkIdentifier, IDENTIFIER_SHAPES, isAssetClass, isMarket, MAX_IDENTIFIER_LENGTH, shownValue } from '@tplus/core';
+import { checkIdentifier, IDENTIFIER_SHAPES, isAssetClass, isMarket, isSegment, MAX_IDENTIFIER_LENGTH, shownValue } from '@tplus/core';
 
 /** Strings near the shapes: short, mostly from the characters the shapes care about. */
 const nearShape = fc.string({ unit: fc.constantFrom('A', 'Z', 'a', '0', '9', '_', '-', '.', ' ', 'É', '\u0000'), maxLength: 40 });
@@ -12,8 +12,25 @@ describe('identifier shapes', () => {
       fc.property(fc.oneof(nearShape, fc.string({ maxLength: 40 })), (s) => {
         expect(isMarket(s)).toBe(IDENTIFIER_SHAPES.market.pattern.test(s));
         expect(isAssetClass(s)).toBe(IDENTIFIER_SHAPES.asset_class.pattern.test(s));
+        expect(isSegment(s)).toBe(IDENTIFIER_SHAPES.segment.pattern.test(s));
       }),
       { numRuns: 20_000, seed: 20261201 },
+    );
+  });
+
+  it('isSegment remembers the last segment that passed, and answers the pattern in any order of calls', () => {
+    // A small pool, so that a value often repeats the one before it (the remembered one), as a copy or the
+    // same string, between values of every shape.
+    const pool = fc.constantFrom('T1-2022-02-25', 'TRANCHE_1', 'A', 'a', 'T1 2022', '-T1', 'Z'.repeat(32), 'Z'.repeat(33), '', 'É');
+    const value = fc.oneof(
+      pool,
+      pool.map((v) => v.split('').join('')),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 30 }), (values) => {
+        for (const v of values) expect(isSegment(v), JSON.stringify(v)).toBe(IDENTIFIER_SHAPES.segment.pattern.test(v));
+      }),
+      { numRuns: 2_000, seed: 20261202 },
     );
   });
 
