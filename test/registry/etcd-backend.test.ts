@@ -5,7 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdBackend } from '../../server/src/registry/server/etcd-backend.js';
+import { etcdClient } from '../../server/src/registry/server/etcd-client.js';
 import { etcdKeys } from '../../server/src/registry/server/etcd-keys.js';
+import { EtcdPending } from '../../server/src/registry/server/etcd-pending.js';
 import { AppendRaceLost } from '../../server/src/registry/server/registry-backend.js';
 import type { EtcdStoreConfig } from '../../server/src/registry/server/registry-config.js';
 import { RegistryError } from '../../server/src/registry/server/registry-error.js';
@@ -91,6 +93,58 @@ describe('etcd registry backend (real 3-member etcd)', () => {
     expect(other).toBeInstanceOf(AppendRaceLost);
     expect((other as AppendRaceLost).winner).toBe(1);
     expect((await b.list()).map((r) => r.version)).toEqual([1]);
+  });
+
+  it("a pending version whose first commit went through and lost its reply is that call's, numbered once", async () => {
+    prefixSeq++;
+    const c = config();
+    const client = etcdClient(c);
+    const keys = etcdKeys(c.prefix);
+    let seq = 0;
+    // etcd3's retry after an attempt whose commit went through and whose reply was lost: the identical
+    // transaction once more. Here the first commit's answer is dropped and the repeat's returned.
+    const pending = new EtcdPending({
+      client,
+      keys,
+      inlineMax: 64 * 1024,
+      run: async (doing, op) => {
+        if (doing.startsWith('storing pending version')) await op();
+        return op();
+      },
+      chunk: async (sha) => client.get(keys.chunk(sha)).buffer(),
+      callAuditKey: (at) => keys.callAudit(at, 'r1', ++seq),
+    });
+    const p = (reason: string) => ({
+      sha256: 'a'.repeat(64),
+      author: 'alice',
+      reason,
+      createdAt: '2026-12-02T07:00:00.000Z',
+      expiresAt: '2026-12-03T07:00:00.000Z',
+      rollbackOf: 0,
+      baseVersion: 0,
+      document: Buffer.from('{"pending":1}'),
+    });
+    const audit = (id: number) => ({
+      at: '2026-12-02T07:00:00.000Z',
+      who: 'alice',
+      action: 'publish',
+      detail: `pending ${id}`,
+      result: 'pending',
+    });
+    try {
+      // Before: the refused repeat numbered the same request again (pending 2), leaving pending 1 behind.
+      expect((await pending.add(p('first'), audit)).id).toBe(1);
+      expect((await pending.open()).map((r) => [r.id, r.reason])).toEqual([[1, 'first']]);
+      expect(await client.get(keys.pendingNext).string()).toBe('2');
+      // A different request after it is numbered next, as before.
+      expect((await pending.add(p('second'), audit)).id).toBe(2);
+      expect((await pending.open()).map((r) => [r.id, r.reason])).toEqual([
+        [1, 'first'],
+        [2, 'second'],
+      ]);
+    } finally {
+      client.close();
+    }
   });
 
   it('every replica hears every version from the etcd watch, once and in order', async () => {

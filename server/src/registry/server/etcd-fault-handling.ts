@@ -51,9 +51,9 @@ export function memberUnreachable(err: Error): boolean {
  *   comes) costs one attempt, not the request. The next attempt goes to another member. Repeating a
  *   write cut off this way never stores wrong data (chunks go under the key of their content; versions
  *   and pending versions are created by transactions that require the state they were built on). When
- *   the cut-off commit did go through, the repeat is refused; a version create then finds its own bytes
- *   under its key and counts as created (EtcdBackend.append), but a pending version (four-eyes) is
- *   numbered a second time: not yet handled (as before, for a reply lost to any recoverable error).
+ *   the cut-off commit did go through, the repeat is refused; the call then finds its own bytes under the
+ *   key it was writing and counts them as its creation: a version (EtcdBackend.append) or a pending
+ *   version of four-eyes (EtcdPending.add, which would otherwise number the same request twice).
  * - `global` tries again, on the next member in etcd3's shuffled order, after a recoverable error
  *   (unavailable, leader changed, ...) or when every member is being skipped, with a short growing
  *   pause, while at least one pause is left before the deadline: a request rides out a member killed

@@ -48,6 +48,13 @@ export class EtcdPending {
         );
       const res = await this.d.run(`storing pending version ${id}`, () => txn.commit());
       if (res.succeeded) return added;
+      // Refused: another replica numbered `id` first, or an earlier attempt of this same transaction
+      // committed and lost its reply (an attempt cut off at its share of the deadline, a member failing
+      // after the commit). Then pending `id` holds exactly these bytes (they carry this call's author,
+      // reason, content hash and creation time), and it is this call's: numbering it again would leave
+      // a second, orphaned pending version of the same request awaiting approval.
+      const held = await this.d.run(`reading pending version ${id}`, () => client.get(keys.pendingEntry(id)).string());
+      if (held === encoded.value) return added;
     }
     throw new RegistryError(
       'STORE_UNAVAILABLE',
