@@ -4,6 +4,16 @@ import { bundled, codeOf, isBusiness, settle } from '../support/bundled.js';
 // Asia-Pacific trading and settlement calendars of the bundled pack. Every expected value comes from a
 // published schedule, a holiday law or an exchange announcement named next to it, not from the code.
 
+/** The weekdays of `year` that calendar `id` closes, in order. */
+function closedWeekdays(id: string, year: number): string[] {
+  const closed: string[] = [];
+  for (let d = new Date(Date.UTC(year, 0, 1)); d.getUTCFullYear() === year; d.setUTCDate(d.getUTCDate() + 1)) {
+    const text = d.toISOString().slice(0, 10);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !isBusiness(id, text)) closed.push(text);
+  }
+  return closed;
+}
+
 describe('pack', () => {
   it.each([
     ['XHKG', '2035-12-31'],
@@ -24,11 +34,7 @@ describe('pack', () => {
 
 describe('Hong Kong: XHKG and CCASS (General Holidays Ordinance, HKEX severe weather)', () => {
   it('2025: the gazetted weekday general holidays, and nothing else, close the market', () => {
-    const closed: string[] = [];
-    for (let d = new Date(Date.UTC(2025, 0, 1)); d.getUTCFullYear() === 2025; d.setUTCDate(d.getUTCDate() + 1)) {
-      const text = d.toISOString().slice(0, 10);
-      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !isBusiness('XHKG', text)) closed.push(text);
-    }
+    const closed = closedWeekdays('XHKG', 2025);
     // 2025 general holidays (Cap. 149 gazette); Tuen Ng (05-31) and the day after Good Friday (04-19) are Saturdays
     expect(closed).toEqual([
       '2025-01-01',
@@ -153,11 +159,7 @@ describe('Singapore: XSES and CDP (Holidays Act, MOM gazette)', () => {
   });
 
   it("2027: the weekday public holidays of MOM's list, and nothing else, close the market", () => {
-    const closed: string[] = [];
-    for (let d = new Date(Date.UTC(2027, 0, 1)); d.getUTCFullYear() === 2027; d.setUTCDate(d.getUTCDate() + 1)) {
-      const text = d.toISOString().slice(0, 10);
-      if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !isBusiness('XSES', text)) closed.push(text);
-    }
+    const closed = closedWeekdays('XSES', 2027);
     // MOM 2027: Chinese New Year Sat 02-06 and Sun 02-07 (Monday 02-08 in lieu), Labour Day and Christmas
     // on Saturdays (not moved); Good Friday 03-26 (Easter 2027-03-28).
     expect(closed).toEqual([

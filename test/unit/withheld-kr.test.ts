@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecisionError } from '@tplus/core';
-import { bundled } from '../support/bundled.js';
+import { bundled, codeOf } from '../support/bundled.js';
 import { withheldPack } from '../support/withheld-pack.js';
 
 // Korea (XKRX) is withheld from the bundled pack (server/rules-withheld/README.md): its calendars end on
@@ -14,15 +13,6 @@ afterAll(() => dir.remove());
 const isBusiness = dir.isBusiness;
 const decide = (tradeDate: string, market: string, assetClass = 'EQUITY') => ruleset.decide(tradeDate, assetClass, market);
 const settle = (tradeDate: string, market: string): string => decide(tradeDate, market).settlementDate;
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecisionError) return e.code;
-    throw e;
-  }
-  return 'no error';
-};
 
 describe('withheld markets: calendars end with the last settled year', () => {
   it.each([['XKRX'], ['KR-SETTLEMENT']])('%s covers 2000-01-01..2026-12-31', (id) => {
