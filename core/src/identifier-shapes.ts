@@ -58,6 +58,9 @@ function shaped(value: string, first: Uint8Array, rest: Uint8Array, max: number)
  */
 export const isMarket = (value: string): boolean => value.length === 4 && shaped(value, UPPER_OR_DIGIT, UPPER_OR_DIGIT, 4);
 export const isAssetClass = (value: string): boolean => shaped(value, UPPER, ASSET_CLASS_REST, 32);
+/** V8's shortest cut that shares its characters (SlicedString::kMinLength, ConsString::kMinLength). */
+const SHARED_CUT_MIN_LENGTH = 13;
+
 /** The last segment that passed isSegment (a valid placeholder at first). */
 let lastSegment = 'A';
 
@@ -65,14 +68,24 @@ let lastSegment = 'A';
  * The segment pattern: upper-case letter or digit, then upper-case letters, digits, "_" or "-". A segment
  * with no rule of its own (the market default answers) is checked on every decision that names it, and
  * trade capture sends the same few segments over and over: a repeat of the last segment that passed costs
- * one string compare (a pointer compare for the same string, a length-first memcmp for an equal copy
- * decoded from another request) instead of a char loop.
+ * one string compare (a pointer compare for the same short string, else length first, then the characters)
+ * instead of a char loop.
  */
 export function isSegment(value: string): boolean {
   if (value === lastSegment) return true;
   if (!shaped(value, UPPER_OR_DIGIT, SEGMENT_REST, 32)) return false;
-  lastSegment = value;
+  remember(value);
   return true;
+}
+
+/**
+ * V8 shares the characters of a cut (slice, substring) of 13 or more characters with the string it was
+ * cut from, so keeping such a caller string would keep that whole string (a file read whole, say) alive:
+ * those are kept as a copy. A shorter string always holds its own characters and is kept as it is, so
+ * that the same string sent again compares by pointer. (Out of isSegment, to keep it small to inline.)
+ */
+function remember(value: string): void {
+  lastSegment = value.length < SHARED_CUT_MIN_LENGTH ? value : [...value].join('');
 }
 
 const FAST: Readonly<Record<IdentifierKind, (value: string) => boolean>> = {

@@ -1,7 +1,12 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecisionError } from '@tplus/core';
 import { checkIdentifier, IDENTIFIER_SHAPES, isAssetClass, isMarket, isSegment, MAX_IDENTIFIER_LENGTH, shownValue } from '@tplus/core';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** Strings near the shapes: short, mostly from the characters the shapes care about. */
 const nearShape = fc.string({ unit: fc.constantFrom('A', 'Z', 'a', '0', '9', '_', '-', '.', ' ', 'É', '\u0000'), maxLength: 40 });
@@ -32,6 +37,33 @@ describe('identifier shapes', () => {
       }),
       { numRuns: 2_000, seed: 20261202 },
     );
+  });
+
+  it('isSegment keeps no caller text alive: a segment cut out of a large string does not hold that string', () => {
+    // V8 shares the characters of a cut of 13 or more characters with the string it was cut from.
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heap();
+    let parent: string | null = `${'x'.repeat(64 << 20)}SEGMENT-FROM-A-LARGE-TEXT`;
+    // 12 characters (kept as it is: V8 copied them out of the string), then 25 (isSegment keeps a copy).
+    expect(isSegment(parent.slice(64 << 20, (64 << 20) + 12))).toBe(true);
+    expect(isSegment(parent.slice(64 << 20))).toBe(true);
+    expect(heap() - before).toBeGreaterThan(48 << 20); // the measure sees the large string while it is held
+    parent = null;
+    // Under vitest (not under plain node) the runtime also keeps the last string read character by
+    // character reachable until the next such read: move it on with another identifier, which leaves
+    // what isSegment remembers as it is.
+    expect(isAssetClass('B')).toBe(true);
+    expect(heap() - before).toBeLessThan(16 << 20);
+    // A 12-character cut remembered as it is holds nothing else either (V8 copies cuts that short).
+    let other: string | null = `${'y'.repeat(64 << 20)}SHORT-CUT-12`;
+    expect(isSegment(other.slice(64 << 20))).toBe(true);
+    other = null;
+    expect(isAssetClass('B')).toBe(true);
+    expect(heap() - before).toBeLessThan(16 << 20);
   });
 
   it('MAX_IDENTIFIER_LENGTH is the longest each pattern accepts', () => {
