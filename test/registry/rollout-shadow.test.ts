@@ -77,6 +77,14 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
     throw new Error('condition not reached within 10 s');
   };
   const at = (version: number) => (l: LogLine) => l['version'] === version;
+  /**
+   * Resolves when `n` logs a `ruleset_active` at `version` after this call (waitFor alone also finds the
+   * lines it logged before: a canary that was on the candidate and went back would match at once).
+   */
+  const activates = (n: Node, version: number): Promise<LogLine> => {
+    const from = n.proc.logs.length;
+    return n.proc.waitFor('ruleset_active', (l) => at(version)(l) && n.proc.logs.indexOf(l) >= from);
+  };
 
   beforeAll(async () => {
     buildServer();
@@ -174,14 +182,16 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
   });
 
   it('a follower given a candidate it cannot verify NACKs with the reason, keeps live, and the rollout halts', async () => {
+    const canaryOnCandidate = activates(node('canary-0'), 2);
     await ok(write('rollout', ['--version', '2', '--selector', 'role=canary', '--reason', 'canary']));
-    await node('canary-0').proc.waitFor('ruleset_active', at(2));
+    await canaryOnCandidate;
+    const canaryBackOnLive = activates(node('canary-0'), 1);
     const late = await startNode('corrupt-3', 'role=general', ['--allow-drills', '--drill-candidate-fault', 'corrupt']);
     const rejected = await late.proc.waitFor('candidate_rejected', at(2));
     expect(rejected['state']).toBe('bad_hash');
     await registry.waitFor('rollout_nack', (l) => l['sidecarId'] === 'corrupt-3');
     // Halted: the canary goes back to live; the late sidecar never left it.
-    await node('canary-0').proc.waitFor('ruleset_active', at(1));
+    await canaryBackOnLive;
     expect((await late.client.call<{ settlementDate: string }>('GetSettlementDate', MOVED)).settlementDate).toBe('2030-03-13');
     const fleet = await ok(['fleet', '--registry', address, '--token-file', fx.readTokenFile]);
     expect(fleet).toMatch(/^live version 1; candidate 2 halted; 4 follower\(s\)$/m);
@@ -193,10 +203,11 @@ describe('shadow evaluation, declarations, guards and NACKs (real processes)', (
   });
 
   it('promote --force --reason makes the candidate live everywhere (audited as forced)', async () => {
+    const promoted = [...nodes.values()].map((n) => activates(n, 2));
     expect(await ok(write('promote', ['--version', '2', '--force', '--reason', 'drill: accept the known skew']))).toMatch(
       /version 2: promoted; live is 2 \(forced\)/,
     );
-    await Promise.all([...nodes.values()].map((n) => n.proc.waitFor('ruleset_active', at(2))));
+    await Promise.all(promoted);
     for (const n of nodes.values())
       expect((await n.client.call<{ settlementDate: string }>('GetSettlementDate', MOVED)).settlementDate).toBe('2030-03-14');
     const db = new Database(join(fx.dir, 'data', 'registry.db'), { readonly: true });
